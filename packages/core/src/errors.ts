@@ -1,0 +1,154 @@
+/**
+ * Error codes (InfluxDB v2 strings), their HTTP statuses, the stable reason
+ * slugs of SPEC §1 and the user-facing messages. The daemon, the CLI and the
+ * TUI all take their words from here.
+ */
+export const ERROR_CODES = [
+  "invalid",
+  "unauthorized",
+  "forbidden",
+  "not found",
+  "conflict",
+  "too many requests",
+  "request too large",
+  "unsupported media type",
+  "internal error",
+  "unavailable",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  "not found": 404,
+  conflict: 409,
+  "too many requests": 429,
+  "request too large": 413,
+  "unsupported media type": 415,
+  "internal error": 500,
+  unavailable: 503,
+};
+
+export function codeForStatus(status: number): ErrorCode {
+  for (const code of ERROR_CODES) if (HTTP_STATUS[code] === status) return code;
+  return status >= 500 ? "internal error" : "invalid";
+}
+
+/** Stable machine-readable reasons for domain errors. */
+export type Reason =
+  | "invalid_email"
+  | "multiple_emails"
+  | "invalid_role"
+  | "invalid_body"
+  | "pending_limit"
+  | "already_member"
+  | "already_invited"
+  | "resend_too_soon"
+  | "cannot_remove_self"
+  | "invite_expired"
+  | "invite_withdrawn"
+  | "invite_accepted"
+  | "invite_superseded"
+  | "invite_not_found"
+  | "member_not_found"
+  | "org_not_found"
+  | "setup_done"
+  | "unauthorized"
+  | "idempotency_key_reused";
+
+export interface DomainError {
+  code: ErrorCode;
+  reason?: Reason;
+  message: string;
+}
+
+const e = (code: ErrorCode, reason: Reason | undefined, message: string): DomainError =>
+  reason === undefined ? { code, message } : { code, reason, message };
+
+/** Constructors for every domain error, so the words are written once. */
+export const errors = {
+  invalidEmail: (input: string): DomainError =>
+    e("invalid", "invalid_email", `"${clip(input)}" is not a valid email address.`),
+  emptyEmail: (): DomainError => e("invalid", "invalid_email", "An email address is required."),
+  multipleEmails: (): DomainError =>
+    e(
+      "invalid",
+      "multiple_emails",
+      "Invite one person at a time: give a single email address, not a list.",
+    ),
+  invalidRole: (role: unknown): DomainError =>
+    e("invalid", "invalid_role", `"${clip(String(role))}" is not a role. Roles: owner.`),
+  invalidBody: (message: string): DomainError => e("invalid", "invalid_body", message),
+  pendingLimit: (limit: number): DomainError =>
+    e(
+      "conflict",
+      "pending_limit",
+      `This organization already has ${limit} pending invitations, the most it can have. Withdraw one, or wait until some are accepted or expire.`,
+    ),
+  alreadyMember: (email: string): DomainError =>
+    e("conflict", "already_member", `${email} is already a member of this organization.`),
+  alreadyInvited: (email: string): DomainError =>
+    e(
+      "conflict",
+      "already_invited",
+      `${email} already has a pending invitation. Resend that invitation instead.`,
+    ),
+  resendTooSoon: (retryAfterSeconds: number): DomainError =>
+    e(
+      "too many requests",
+      "resend_too_soon",
+      `This invitation was sent moments ago. Try resending again in ${retryAfterSeconds} s.`,
+    ),
+  cannotRemoveSelf: (): DomainError =>
+    e(
+      "forbidden",
+      "cannot_remove_self",
+      "You cannot remove yourself from an organization. Have another member remove you.",
+    ),
+  inviteExpired: (): DomainError =>
+    e(
+      "conflict",
+      "invite_expired",
+      "This invitation has expired. Ask the person who invited you to resend it.",
+    ),
+  inviteWithdrawn: (): DomainError =>
+    e("conflict", "invite_withdrawn", "This invitation was withdrawn."),
+  inviteAccepted: (): DomainError =>
+    e("conflict", "invite_accepted", "This invitation has already been accepted."),
+  inviteSuperseded: (): DomainError =>
+    e(
+      "conflict",
+      "invite_superseded",
+      "This link was replaced by a newer one: the invitation was sent again. Use the link in the most recent email.",
+    ),
+  inviteNotFound: (): DomainError =>
+    e("not found", "invite_not_found", "No invitation matches this link."),
+  memberNotFound: (): DomainError =>
+    e("not found", "member_not_found", "That user is not a member of this organization."),
+  orgNotFound: (): DomainError =>
+    e("not found", "org_not_found", "Organization not found."),
+  setupDone: (): DomainError =>
+    e("conflict", "setup_done", "Roster is already set up: sign in with your token."),
+  unauthorized: (): DomainError =>
+    e("unauthorized", "unauthorized", "A valid API token is required (Authorization: Token <token>)."),
+  idempotencyKeyReused: (): DomainError =>
+    e(
+      "conflict",
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used for a different request.",
+    ),
+} as const;
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+export function isDomainError(x: unknown): x is DomainError {
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as DomainError).message === "string" &&
+    (ERROR_CODES as readonly string[]).includes((x as DomainError).code)
+  );
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: "core", include: ["packages/core/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "daemon", include: ["packages/daemon/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "tui", include: ["packages/tui/src/**/*.test.{ts,tsx}"] } },
+      { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"] } },
+    ],
+    env: { FORCE_COLOR: "0" },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
