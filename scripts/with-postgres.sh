@@ -41,7 +41,7 @@ _roster_pg_find_bin() {
     fi
   done
   if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
-    ROSTER_PG_BIN="$(dirname "$(command -v pg_ctl)")"
+    ROSTER_PG_BIN="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
     return 0
   fi
   return 1

@@ -126,12 +126,15 @@ export const errors = {
     e("not found", "invite_not_found", "No invitation matches this link."),
   memberNotFound: (): DomainError =>
     e("not found", "member_not_found", "That user is not a member of this organization."),
-  orgNotFound: (): DomainError =>
-    e("not found", "org_not_found", "Organization not found."),
+  orgNotFound: (): DomainError => e("not found", "org_not_found", "Organization not found."),
   setupDone: (): DomainError =>
     e("conflict", "setup_done", "Roster is already set up: sign in with your token."),
   unauthorized: (): DomainError =>
-    e("unauthorized", "unauthorized", "A valid API token is required (Authorization: Token <token>)."),
+    e(
+      "unauthorized",
+      "unauthorized",
+      "A valid API token is required (Authorization: Token <token>).",
+    ),
   idempotencyKeyReused: (): DomainError =>
     e(
       "conflict",

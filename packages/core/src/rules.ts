@@ -185,7 +185,10 @@ export interface AcceptCommand {
 }
 
 /** R9: accept with a valid, unexpired, pending, current token. */
-export function decideAccept(state: OrgState, cmd: AcceptCommand): Result<ChangeOf<"invite.accepted">> {
+export function decideAccept(
+  state: OrgState,
+  cmd: AcceptCommand,
+): Result<ChangeOf<"invite.accepted">> {
   const invite = cmd.invite;
   if (!invite) return err(errors.inviteNotFound());
   if (invite.status === "accepted") return err(errors.inviteAccepted());
@@ -211,7 +214,10 @@ export interface RemoveCommand {
 }
 
 /** R10 + R11: remove a member, never yourself. */
-export function decideRemove(state: OrgState, cmd: RemoveCommand): Result<ChangeOf<"member.removed">> {
+export function decideRemove(
+  state: OrgState,
+  cmd: RemoveCommand,
+): Result<ChangeOf<"member.removed">> {
   const actor = requireOwner(state, cmd.actorID);
   if (!actor.ok) return actor;
   if (cmd.userID === cmd.actorID) return err(errors.cannotRemoveSelf());
@@ -248,7 +254,10 @@ export function applyChange(state: OrgState, change: Change): OrgState {
     case "invite.delivery":
       return change.invite.status === "pending" || change.invite.status === "expired"
         ? { ...state, invites: upsert(state.invites, change.invite, (i) => i.id) }
-        : { ...state, invites: state.invites.map((i) => (i.id === change.invite.id ? change.invite : i)) };
+        : {
+            ...state,
+            invites: state.invites.map((i) => (i.id === change.invite.id ? change.invite : i)),
+          };
     case "invite.withdrawn":
       return { ...state, invites: state.invites.filter((i) => i.id !== change.invite.id) };
     case "invite.accepted":

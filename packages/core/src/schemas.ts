@@ -91,20 +91,29 @@ export const SetupRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type SetupRequest = z.infer<typeof SetupRequestSchema>;
-export const SetupResponseSchema = z.object({ org: OrgSchema, user: UserSchema, token: z.string() });
+export const SetupResponseSchema = z.object({
+  org: OrgSchema,
+  user: UserSchema,
+  token: z.string(),
+});
 export type SetupResponse = z.infer<typeof SetupResponseSchema>;
 
 export const HealthSchema = z.object({ status: z.literal("pass"), version: z.string() }).loose();
 
 export const MeSchema = UserSchema;
-export const OrgsResponseSchema = z.object({ orgs: z.array(OrgSchema.extend({ role: RoleSchema })) });
+export const OrgsResponseSchema = z.object({
+  orgs: z.array(OrgSchema.extend({ role: RoleSchema })),
+});
 export type OrgsResponse = z.infer<typeof OrgsResponseSchema>;
 export const CreateOrgRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(MAX_NAME_LENGTH),
 });
 export type CreateOrgRequest = z.infer<typeof CreateOrgRequestSchema>;
 
-export const MembersResponseSchema = z.object({ members: z.array(MemberSchema), version: z.number() });
+export const MembersResponseSchema = z.object({
+  members: z.array(MemberSchema),
+  version: z.number(),
+});
 export type MembersResponse = z.infer<typeof MembersResponseSchema>;
 
 /**
@@ -117,7 +126,14 @@ export const CreateInviteRequestSchema = z.strictObject({
 });
 export type CreateInviteRequest = { email: string; role?: string };
 
-export const InviteStatusFilterSchema = z.enum(["pending", "expired", "accepted", "withdrawn", "open", "all"]);
+export const InviteStatusFilterSchema = z.enum([
+  "pending",
+  "expired",
+  "accepted",
+  "withdrawn",
+  "open",
+  "all",
+]);
 export type InviteStatusFilter = z.infer<typeof InviteStatusFilterSchema>;
 export const InvitesResponseSchema = z.object({
   invites: z.array(InviteSchema),
@@ -132,7 +148,11 @@ export const AcceptRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type AcceptRequest = z.infer<typeof AcceptRequestSchema>;
-export const AcceptResponseSchema = z.object({ user: UserSchema, org: OrgSchema, token: z.string() });
+export const AcceptResponseSchema = z.object({
+  user: UserSchema,
+  org: OrgSchema,
+  token: z.string(),
+});
 export type AcceptResponse = z.infer<typeof AcceptResponseSchema>;
 
 export const ChangesResponseSchema = z.object({

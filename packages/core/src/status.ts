@@ -4,7 +4,10 @@ import type { Invite, InviteStatus } from "./schemas.ts";
  * The status of an invitation at `now`: a pending one whose link is past its
  * expiry is `expired` (R4). Derived, never stored, so no sweeper is needed.
  */
-export function inviteStatus(invite: Pick<Invite, "status" | "expiresAt">, now: number): InviteStatus {
+export function inviteStatus(
+  invite: Pick<Invite, "status" | "expiresAt">,
+  now: number,
+): InviteStatus {
   if (invite.status === "pending" || invite.status === "expired") {
     return now >= Date.parse(invite.expiresAt) ? "expired" : "pending";
   }

@@ -73,7 +73,12 @@ export class RosterClient {
   }
 
   withToken(token: string): RosterClient {
-    return new RosterClient({ url: this.url, token, timeoutMs: this.timeoutMs, fetch: this.fetchImpl });
+    return new RosterClient({
+      url: this.url,
+      token,
+      timeoutMs: this.timeoutMs,
+      fetch: this.fetchImpl,
+    });
   }
 
   health() {
@@ -95,14 +100,32 @@ export class RosterClient {
     return this.request("POST", "/api/v2/orgs", { name }, opts, OrgSchema);
   }
   listMembers(orgID: string) {
-    return this.request("GET", `/api/v2/orgs/${enc(orgID)}/members`, undefined, undefined, MembersResponseSchema);
+    return this.request(
+      "GET",
+      `/api/v2/orgs/${enc(orgID)}/members`,
+      undefined,
+      undefined,
+      MembersResponseSchema,
+    );
   }
   async removeMember(orgID: string, userID: string, opts?: MutationOptions): Promise<void> {
-    await this.request("DELETE", `/api/v2/orgs/${enc(orgID)}/members/${enc(userID)}`, undefined, opts, null);
+    await this.request(
+      "DELETE",
+      `/api/v2/orgs/${enc(orgID)}/members/${enc(userID)}`,
+      undefined,
+      opts,
+      null,
+    );
   }
   listInvites(orgID: string, status?: InviteStatusFilter) {
     const q = status ? `?status=${enc(status)}` : "";
-    return this.request("GET", `/api/v2/orgs/${enc(orgID)}/invites${q}`, undefined, undefined, InvitesResponseSchema);
+    return this.request(
+      "GET",
+      `/api/v2/orgs/${enc(orgID)}/invites${q}`,
+      undefined,
+      undefined,
+      InvitesResponseSchema,
+    );
   }
   createInvite(orgID: string, body: { email: string; role?: string }, opts?: MutationOptions) {
     return this.request("POST", `/api/v2/orgs/${enc(orgID)}/invites`, body, opts, InviteSchema);
@@ -117,7 +140,13 @@ export class RosterClient {
     );
   }
   async withdrawInvite(orgID: string, inviteID: string, opts?: MutationOptions): Promise<void> {
-    await this.request("DELETE", `/api/v2/orgs/${enc(orgID)}/invites/${enc(inviteID)}`, undefined, opts, null);
+    await this.request(
+      "DELETE",
+      `/api/v2/orgs/${enc(orgID)}/invites/${enc(inviteID)}`,
+      undefined,
+      opts,
+      null,
+    );
   }
   acceptInvite(body: AcceptRequest, opts?: MutationOptions) {
     return this.request("POST", "/api/v2/invites/accept", body, opts, AcceptResponseSchema);
@@ -165,8 +194,13 @@ export class RosterClient {
       try {
         json = JSON.parse(text);
       } catch {
-        if (!res.ok) throw new RosterApiError(res.status, codeForStatus(res.status), text.slice(0, 500));
-        throw new RosterApiError(res.status, "internal error", "The daemon sent a response that is not JSON.");
+        if (!res.ok)
+          throw new RosterApiError(res.status, codeForStatus(res.status), text.slice(0, 500));
+        throw new RosterApiError(
+          res.status,
+          "internal error",
+          "The daemon sent a response that is not JSON.",
+        );
       }
     }
     if (!res.ok) {
@@ -181,7 +215,11 @@ export class RosterClient {
     if (schema === null) return json as never;
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw new RosterApiError(res.status, "internal error", `Unexpected response from ${method} ${path}.`);
+      throw new RosterApiError(
+        res.status,
+        "internal error",
+        `Unexpected response from ${method} ${path}.`,
+      );
     }
     return parsed.data as never;
   }
