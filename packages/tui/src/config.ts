@@ -39,7 +39,7 @@ export interface LoadedConfig extends RosterConfig {
   path: string;
   sources: { url: Source; token: Source | undefined; org: Source | undefined };
 }
-export type Source = "default" | "file" | "env";
+export type Source = "default" | "file" | "env" | "flag";
 
 /** The config file is unreadable or invalid. The message names the file. */
 export class ConfigError extends Error {

@@ -66,7 +66,9 @@ export function initialSyncState(orgID: string, pending: readonly PendingAction[
     org: null,
     version: 0,
     server: { orgID, members: [], invites: [] },
-    pending: pending.map((a) => (a.state === "confirmed" ? { ...a, confirmedEpoch: -1 } : requeue(a))),
+    pending: pending.map((a) =>
+      a.state === "confirmed" ? { ...a, confirmedEpoch: -1 } : requeue(a),
+    ),
     needsResync: false,
     synced: false,
     live: false,
@@ -109,24 +111,35 @@ export function reduce(state: SyncState, event: SyncEvent): SyncState {
         a.state === "queued" ? { ...a, state: "sending", attempts: a.attempts + 1 } : a,
       );
     case "deferred":
-      return updateAction(state, event.id, (a) => (a.state === "sending" ? { ...a, state: "queued" } : a));
+      return updateAction(state, event.id, (a) =>
+        a.state === "sending" ? { ...a, state: "queued" } : a,
+      );
     case "confirmed":
       return settle(
         updateAction(state, event.id, (a) =>
           a.state === "queued" || a.state === "sending"
-            ? withoutError({ ...a, state: "confirmed", result: event.result ?? {}, confirmedEpoch: state.epoch })
+            ? withoutError({
+                ...a,
+                state: "confirmed",
+                result: event.result ?? {},
+                confirmedEpoch: state.epoch,
+              })
             : a,
         ),
         false,
       );
     case "rejected":
       return updateAction(state, event.id, (a) =>
-        a.state === "queued" || a.state === "sending" ? { ...a, state: "failed", error: event.error } : a,
+        a.state === "queued" || a.state === "sending"
+          ? { ...a, state: "failed", error: event.error }
+          : a,
       );
     case "dismissed":
       return {
         ...state,
-        pending: state.pending.filter((a) => !(a.id === event.id && (a.state === "failed" || a.state === "queued"))),
+        pending: state.pending.filter(
+          (a) => !(a.id === event.id && (a.state === "failed" || a.state === "queued")),
+        ),
       };
     case "restored": {
       const known = new Set(state.pending.map((a) => a.id));
@@ -185,7 +198,11 @@ function markSeen(a: PendingAction, change: Change, version: number): PendingAct
   const k = a.kind;
   switch (k.type) {
     case "invite":
-      if (change.type === "invite.created" && change.invite.email === k.email && a.seen === undefined) {
+      if (
+        change.type === "invite.created" &&
+        change.invite.email === k.email &&
+        a.seen === undefined
+      ) {
         return { ...a, seen: { inviteID: change.invite.id } };
       }
       return a;
@@ -225,7 +242,9 @@ function isSettled(a: PendingAction, state: SyncState, fromSnapshot: boolean): b
   switch (k.type) {
     case "invite":
       if (result.inviteID === undefined) return a.seen !== undefined;
-      return a.seen?.inviteID === result.inviteID || server.invites.some((i) => i.id === result.inviteID);
+      return (
+        a.seen?.inviteID === result.inviteID || server.invites.some((i) => i.id === result.inviteID)
+      );
     case "resend": {
       const target = result.sendCount;
       if (target === undefined) return a.seen !== undefined;
@@ -240,7 +259,11 @@ function isSettled(a: PendingAction, state: SyncState, fromSnapshot: boolean): b
   }
 }
 
-function updateAction(state: SyncState, id: string, fn: (a: PendingAction) => PendingAction): SyncState {
+function updateAction(
+  state: SyncState,
+  id: string,
+  fn: (a: PendingAction) => PendingAction,
+): SyncState {
   let changed = false;
   const pending = state.pending.map((a) => {
     if (a.id !== id) return a;

@@ -90,7 +90,12 @@ function displayInviter(name: string, email: string): string {
 
 /** Names come from users: never let one break a header or the layout. */
 function oneLine(s: string): string {
-  return s.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, " ").trim();
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c < 0x20 || c === 0x7f ? " " : ch;
+  }
+  return out.replace(/ {2,}/g, " ").trim();
 }
 
 /** "2025-01-31 14:05 UTC" */

@@ -1,0 +1,61 @@
+/**
+ * The one error mapper: every failure becomes `{code, message, reason?}` with
+ * the status that matches its code (SPEC §2). Internal errors are logged with
+ * their stack and answered without it.
+ */
+import { HTTP_STATUS, type DomainError, type ErrorCode } from "@roster/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DomainFailure } from "../service/domain-failure.ts";
+import type { Env } from "./app-env.ts";
+
+export function errorBody(e: DomainError): DomainError {
+  return e.reason === undefined
+    ? { code: e.code, message: e.message }
+    : { code: e.code, message: e.message, reason: e.reason };
+}
+
+export function errorResponse(c: Context, e: DomainError): Response {
+  return c.json(errorBody(e), HTTP_STATUS[e.code] as ContentfulStatusCode);
+}
+
+const simple = (code: ErrorCode, message: string): DomainError => ({ code, message });
+
+export const httpErrors = {
+  notFound: () => simple("not found", "No such resource. See /api/v2/openapi.json for the API."),
+  tooLarge: (limit: number) =>
+    simple("request too large", `The request body is larger than ${Math.round(limit / 1024)} KiB.`),
+  unsupportedMediaType: () =>
+    simple("unsupported media type", "Send the request body as JSON (Content-Type: application/json)."),
+  invalidJson: (): DomainError => ({
+    code: "invalid",
+    reason: "invalid_body",
+    message: "The request body is not valid JSON.",
+  }),
+  invalid: (message: string) => simple("invalid", message),
+  internal: (reqId: string) =>
+    simple("internal error", `Something went wrong in the daemon (request ${reqId}); its log has the details.`),
+};
+
+/** Map anything thrown by a handler to an error response. */
+export function toErrorResponse(err: unknown, c: Context<Env>, bodyLimit: number): Response {
+  if (err instanceof DomainFailure) return errorResponse(c, err.error);
+  if (err instanceof HTTPException) {
+    switch (err.status) {
+      case 400:
+        return errorResponse(c, /json/i.test(err.message) ? httpErrors.invalidJson() : httpErrors.invalid(err.message));
+      case 413:
+        return errorResponse(c, httpErrors.tooLarge(bodyLimit));
+      case 415:
+        return errorResponse(c, httpErrors.unsupportedMediaType());
+      case 404:
+        return errorResponse(c, httpErrors.notFound());
+      default:
+        if (err.status < 500) return errorResponse(c, httpErrors.invalid(err.message));
+    }
+  }
+  const reqId = c.get("reqId") ?? "unknown";
+  (c.get("log") ?? undefined)?.error({ err }, "internal error");
+  return errorResponse(c, httpErrors.internal(reqId));
+}

@@ -1,0 +1,42 @@
+/**
+ * Authentication (`Authorization: Token <t>` or `Bearer <t>`) and org
+ * membership. The token is looked up by its SHA-256 hash and the hashes are
+ * compared in constant time. An org the caller does not belong to is
+ * answered `404 not found`, like one that does not exist.
+ */
+import { errors } from "@roster/core";
+import type { MiddlewareHandler } from "hono";
+import { fail } from "../service/domain-failure.ts";
+import { hashSecret, hashesEqual } from "../service/secrets.ts";
+import type { AppContext, Env } from "./app-env.ts";
+
+const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
+
+/** The token in an Authorization header value, if well-formed. */
+export function parseAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return AUTHORIZATION.exec(header)?.[1];
+}
+
+export function requireAuth(ctx: AppContext): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const token = parseAuthorization(c.req.header("authorization"));
+    if (!token) fail(errors.unauthorized());
+    const user = await ctx.service.authenticate(token);
+    if (!user || !hashesEqual(user.tokenHash, hashSecret(token))) fail(errors.unauthorized());
+    c.set("caller", user);
+    await next();
+  };
+}
+
+/** After requireAuth: the caller must be a member of `:orgID`, else 404. */
+export function requireMember(ctx: AppContext): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const orgID = c.req.param("orgID");
+    const caller = c.get("caller");
+    if (!orgID || orgID.length > 64 || !(await ctx.service.membershipRole(orgID, caller.id))) {
+      fail(errors.orgNotFound());
+    }
+    await next();
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Ids and secrets. Secrets (API tokens, activation tokens) are 32 random
+ * bytes, base64url; only their SHA-256 hash is stored, and hashes are compared
+ * in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** A new id: 16 hex characters, like InfluxDB's ids. */
+export function newId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+export function newSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** SHA-256 of a secret, hex: what the database keeps. */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** Constant-time comparison of two hex hashes. */
+export function hashesEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}

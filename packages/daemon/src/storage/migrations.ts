@@ -1,0 +1,150 @@
+/**
+ * Versioned schema migrations, applied at start in one transaction under an
+ * advisory lock (several daemons may start on one PostgreSQL server at once).
+ * Portable SQL: every statement runs on PGlite and on PostgreSQL 15+.
+ * Append new migrations; never edit an applied one.
+ */
+import type { Storage } from "./storage.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: readonly string[];
+}
+
+/** Arbitrary constant key of the advisory lock taken while migrating. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    statements: [
+      `create table orgs (
+        id text primary key,
+        name text not null,
+        created_at timestamptz not null,
+        version bigint not null default 0
+      )`,
+      `create table users (
+        id text primary key,
+        email text not null unique,
+        name text not null,
+        created_at timestamptz not null
+      )`,
+      `create table memberships (
+        org_id text not null references orgs(id),
+        user_id text not null references users(id),
+        role text not null,
+        joined_at timestamptz not null,
+        primary key (org_id, user_id)
+      )`,
+      `create index memberships_user_id on memberships (user_id)`,
+      `create table api_tokens (
+        id text primary key,
+        user_id text not null references users(id),
+        token_hash text not null unique,
+        created_at timestamptz not null
+      )`,
+      `create table invites (
+        id text primary key,
+        org_id text not null references orgs(id),
+        email text not null,
+        role text not null,
+        status text not null check (status in ('pending', 'accepted', 'withdrawn')),
+        invited_by text not null references users(id),
+        created_at timestamptz not null,
+        sent_at timestamptz not null,
+        expires_at timestamptz not null,
+        send_count int not null,
+        delivery_state text not null check (delivery_state in ('queued', 'sent', 'failed')),
+        delivery_attempts int not null default 0,
+        delivery_last_error text,
+        delivery_next_attempt_at timestamptz,
+        token_hash text not null unique
+      )`,
+      `create index invites_org_status on invites (org_id, status, expires_at)`,
+      `create index invites_org_created on invites (org_id, created_at)`,
+      `create table invite_tokens (
+        token_hash text primary key,
+        invite_id text not null references invites(id),
+        created_at timestamptz not null
+      )`,
+      `create table changes (
+        org_id text not null references orgs(id),
+        version bigint not null,
+        at timestamptz not null,
+        actor_id text,
+        actor_email text,
+        change jsonb not null,
+        primary key (org_id, version)
+      )`,
+      `create table idempotency (
+        key_hash text primary key,
+        request_hash text not null,
+        status int,
+        response text,
+        created_at timestamptz not null
+      )`,
+      `create index idempotency_created_at on idempotency (created_at)`,
+      `create table outbox (
+        id bigserial primary key,
+        org_id text not null,
+        invite_id text not null references invites(id),
+        send_number int not null,
+        to_email text not null,
+        link_token text,
+        state text not null default 'queued' check (state in ('queued','sent','failed','cancelled')),
+        attempts int not null default 0,
+        last_error text,
+        next_attempt_at timestamptz not null,
+        created_at timestamptz not null,
+        sent_at timestamptz
+      )`,
+      `create index outbox_due on outbox (next_attempt_at) where state in ('queued', 'failed')`,
+      `create index outbox_invite on outbox (invite_id)`,
+    ],
+  },
+];
+
+/** Apply every migration not applied yet; returns the versions applied. */
+export async function migrate(
+  storage: Storage,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  const latest = Math.max(0, ...migrations.map((m) => m.version));
+  // Fast path for an up-to-date database: one query, no lock.
+  const current = await currentVersion(storage);
+  if (current !== undefined && current >= latest) return [];
+  return storage.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    await tx.query(`create table if not exists schema_migrations (
+      version int primary key,
+      name text not null,
+      applied_at timestamptz not null
+    )`);
+    const done = await tx.query<{ version: number }>("select version from schema_migrations");
+    const applied = new Set(done.rows.map((r) => Number(r.version)));
+    const ran: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      for (const statement of m.statements) await tx.query(statement);
+      await tx.query("insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)", [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
+      ran.push(m.version);
+    }
+    return ran;
+  });
+}
+
+async function currentVersion(storage: Storage): Promise<number | undefined> {
+  const t = await storage.query<{ exists: boolean }>(
+    "select to_regclass('schema_migrations') is not null as exists",
+  );
+  if (!t.rows[0]?.exists) return undefined;
+  const r = await storage.query<{ v: number | null }>("select max(version) as v from schema_migrations");
+  return r.rows[0]?.v == null ? undefined : Number(r.rows[0].v);
+}

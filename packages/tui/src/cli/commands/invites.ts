@@ -1,0 +1,71 @@
+/** `roster invites list|add|resend|withdraw`. */
+import { ROLES, errors, parseEmail, type Invite, type InviteStatusFilter } from "@roster/core";
+import { CliError, EXIT } from "../exit-codes.ts";
+import {
+  connect,
+  resolveOrg,
+  type CommonOptions,
+  type Context,
+  type OrgWithRole,
+} from "../context.ts";
+import { invitesTable } from "../render.ts";
+import { print, printJson } from "../report.ts";
+import { findInvite } from "../resolve.ts";
+
+export interface ListOptions extends CommonOptions {
+  status?: InviteStatusFilter;
+}
+
+export async function invitesList(opts: ListOptions): Promise<void> {
+  const ctx = await connect(opts);
+  const org = await resolveOrg(ctx, opts);
+  const { invites } = await ctx.client.listInvites(org.id, opts.status);
+  if (opts.json) printJson(invites);
+  else print(invitesTable(invites, Date.now()));
+}
+
+export interface AddOptions extends CommonOptions {
+  role?: string;
+}
+
+export async function invitesAdd(email: string, opts: AddOptions): Promise<void> {
+  // R2, R3 and the role are checked here with the daemon's own words, before anything is sent.
+  const parsed = parseEmail(email);
+  if (!parsed.ok)
+    throw new CliError(parsed.error.message, EXIT.refused, parsed.error.code, parsed.error.reason);
+  const role = opts.role ?? "owner";
+  if (!(ROLES as readonly string[]).includes(role)) {
+    const e = errors.invalidRole(role);
+    throw new CliError(e.message, EXIT.refused, e.code, e.reason);
+  }
+  const ctx = await connect(opts);
+  const org = await resolveOrg(ctx, opts);
+  const invite = await ctx.client.createInvite(org.id, { email: parsed.value, role });
+  if (opts.json) printJson(invite);
+  else print(invitesTable([invite], Date.now()));
+}
+
+/** The invitation a command names, looked up among all of the org's invitations. */
+async function target(
+  key: string,
+  opts: CommonOptions,
+): Promise<{ ctx: Context; org: OrgWithRole; invite: Invite }> {
+  const ctx = await connect(opts);
+  const org = await resolveOrg(ctx, opts);
+  const { invites } = await ctx.client.listInvites(org.id, "all");
+  return { ctx, org, invite: findInvite(invites, key) };
+}
+
+export async function invitesResend(key: string, opts: CommonOptions): Promise<void> {
+  const { ctx, org, invite: found } = await target(key, opts);
+  const invite = await ctx.client.resendInvite(org.id, found.id);
+  if (opts.json) printJson(invite);
+  else print(invitesTable([invite], Date.now()));
+}
+
+export async function invitesWithdraw(key: string, opts: CommonOptions): Promise<void> {
+  const { ctx, org, invite } = await target(key, opts);
+  await ctx.client.withdrawInvite(org.id, invite.id);
+  if (opts.json) printJson({ ...invite, status: "withdrawn" });
+  else print(`Withdrew the invitation of ${invite.email} (${invite.id}) to ${org.name}.`);
+}

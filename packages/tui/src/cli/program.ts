@@ -1,0 +1,273 @@
+/**
+ * The `roster` command tree (commander). Only commander is loaded up front:
+ * each action imports its module when it runs, so `roster --help` stays fast
+ * and never loads the daemon or the TUI.
+ */
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+
+const STATUSES = ["pending", "expired", "accepted", "withdrawn", "open", "all"] as const;
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function parsePort(value: string): string {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError("expected a port number 0-65535.");
+  return value;
+}
+
+function parseSeconds(value: string): string {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number of seconds.");
+  return value;
+}
+
+/** --json, --org and --url, as every scripting subcommand takes them. */
+function common(cmd: Command, { org = true }: { org?: boolean } = {}): Command {
+  cmd.option("--json", "print JSON (the API objects) instead of a table");
+  if (org)
+    cmd.option(
+      "--org <id-or-name>",
+      "the organization (default: from the config, or your only one)",
+    );
+  cmd.option(
+    "--url <url>",
+    "daemon URL (default: $ROSTER_URL, the config file, or http://127.0.0.1:8086)",
+  );
+  return cmd;
+}
+
+/** Actions receive their arguments then (options, command); the options are what we need. */
+type Action<A extends unknown[]> = (...args: A) => Promise<void>;
+
+export function buildProgram(): Command {
+  const program = new Command("roster");
+  program
+    .description(
+      "Manage who belongs to your organizations: members and invitations.\n" +
+        "Without a command, opens the terminal UI.",
+    )
+    .version(version(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions()
+    .option("--org <id-or-name>", "the organization to open")
+    .option("--url <url>", "daemon URL")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 ok, 1 the daemon refused, 2 usage error, 3 daemon unreachable.
+Config: $XDG_CONFIG_HOME/roster/config.json (written by \`roster setup\` and \`roster accept\`).
+Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR, ...`,
+    )
+    .action(async (opts: { org?: string; url?: string }, cmd: Command) => {
+      // Set below, after the subcommands copied the default: `roster bogus` is an unknown command.
+      if (cmd.args.length > 0) {
+        cmd.error(`error: unknown command '${cmd.args[0]}'`, {
+          exitCode: 2,
+          code: "commander.unknownCommand",
+        });
+      }
+      const { runTuiCommand } = await import("./commands/tui.ts");
+      await runTuiCommand(opts);
+    });
+
+  // ------------------------------------------------------------------ daemon
+  program
+    .command("daemon")
+    .description("run the Roster daemon (HTTP + WebSocket API) until Ctrl-C")
+    .addOption(
+      new Option(
+        "--port <port>",
+        "port to listen on (default $ROSTER_PORT or 8086; 0 = any)",
+      ).argParser(parsePort),
+    )
+    .option("--host <host>", "interface to bind (default 127.0.0.1)")
+    .addOption(new Option("--data-dir <dir>", "data directory (embedded PostgreSQL, mail, lock)"))
+    .addOption(
+      new Option(
+        "--database-url <url>",
+        "use a PostgreSQL server instead of the embedded database",
+      ),
+    )
+    .addOption(new Option("--public-url <url>", "base URL used in activation links"))
+    .addOption(
+      new Option("--smtp-url <url>", "send mail through this SMTP server (default: .eml files)"),
+    )
+    .addOption(
+      new Option(
+        "--resend-interval <seconds>",
+        "minimum seconds between two sends of an invitation",
+      ).argParser(parseSeconds),
+    )
+    .action(async (opts: Record<string, string | undefined>) => {
+      const { runDaemonCommand } = await import("./commands/daemon.ts");
+      await runDaemonCommand(opts);
+    });
+
+  // ------------------------------------------------------------------- setup
+  program
+    .command("setup")
+    .description(
+      "set up a new Roster daemon: the first organization and its owner (non-interactive)",
+    )
+    .requiredOption("--org <name>", "name of the first organization")
+    .requiredOption("--email <email>", "email of the first owner (you)")
+    .option("--name <name>", "your name")
+    .option(
+      "--url <url>",
+      "daemon URL (default: $ROSTER_URL, the config file, or http://127.0.0.1:8086)",
+    )
+    .option("--json", "print JSON")
+    .option(
+      "--show-token",
+      "also print the new API token (it is saved in the config file either way)",
+    )
+    .action(
+      act(async (opts: import("./commands/setup.ts").SetupOptions) => {
+        const { setup } = await import("./commands/setup.ts");
+        await setup(opts);
+      }),
+    );
+
+  // ------------------------------------------------------------------ accept
+  program
+    .command("accept")
+    .description("accept an invitation: join its organization and save the new API token")
+    .argument("<link-or-token>", "the activation link from the email, or just its token")
+    .option("--name <name>", "your name (for a new account)")
+    .option("--url <url>", "daemon URL (default: the configured one, else the link's)")
+    .option("--json", "print JSON")
+    .option(
+      "--show-token",
+      "also print the new API token (it is saved in the config file either way)",
+    )
+    .action(
+      act(async (link: string, opts: import("./commands/accept.ts").AcceptOptions) => {
+        const { accept } = await import("./commands/accept.ts");
+        await accept(link, opts);
+      }),
+    );
+
+  // ----------------------------------------------------------------- members
+  const members = program
+    .command("members")
+    .description("list or remove the members of an organization");
+  common(members.command("list").alias("ls").description("list members")).action(
+    act(async (opts: import("./context.ts").CommonOptions) => {
+      const { membersList } = await import("./commands/members.ts");
+      await membersList(opts);
+    }),
+  );
+  common(
+    members
+      .command("remove")
+      .alias("rm")
+      .description("remove a member: they lose access to the organization at once")
+      .argument("<id-or-email>", "the member's user id or email"),
+  ).action(
+    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
+      const { membersRemove } = await import("./commands/members.ts");
+      await membersRemove(key, opts);
+    }),
+  );
+
+  // ----------------------------------------------------------------- invites
+  const invites = program
+    .command("invites")
+    .description("list, add, resend or withdraw invitations");
+  common(
+    invites
+      .command("list")
+      .alias("ls")
+      .description("list invitations")
+      .addOption(
+        new Option("--status <status>", "only invitations with this status").choices(STATUSES),
+      ),
+  ).action(
+    act(async (opts: import("./commands/invites.ts").ListOptions) => {
+      const { invitesList } = await import("./commands/invites.ts");
+      await invitesList(opts);
+    }),
+  );
+  common(
+    invites
+      .command("add")
+      .description("invite one person by email (the invitation link expires after 72 hours)")
+      .argument("<email>", "one email address")
+      .option("--role <role>", "role given on acceptance (roles: owner)", "owner"),
+  ).action(
+    act(async (email: string, opts: import("./commands/invites.ts").AddOptions) => {
+      const { invitesAdd } = await import("./commands/invites.ts");
+      await invitesAdd(email, opts);
+    }),
+  );
+  common(
+    invites
+      .command("resend")
+      .description(
+        "send a pending or expired invitation again with a new link (the old one stops working)",
+      )
+      .argument("<id-or-email>", "the invitation's id or email"),
+  ).action(
+    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
+      const { invitesResend } = await import("./commands/invites.ts");
+      await invitesResend(key, opts);
+    }),
+  );
+  common(
+    invites
+      .command("withdraw")
+      .description("withdraw a pending or expired invitation: its link stops working")
+      .argument("<id-or-email>", "the invitation's id or email"),
+  ).action(
+    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
+      const { invitesWithdraw } = await import("./commands/invites.ts");
+      await invitesWithdraw(key, opts);
+    }),
+  );
+
+  // -------------------------------------------------------------------- orgs
+  const orgs = program.command("orgs").description("list your organizations or create one");
+  common(orgs.command("list").alias("ls").description("list the organizations you belong to"), {
+    org: false,
+  }).action(
+    act(async (opts: import("./context.ts").CommonOptions) => {
+      const { orgsList } = await import("./commands/orgs.ts");
+      await orgsList(opts);
+    }),
+  );
+  common(
+    orgs
+      .command("create")
+      .description("create an organization with you as its only owner")
+      .argument("<name>", "the organization's name"),
+    { org: false },
+  ).action(
+    act(async (name: string, opts: import("./context.ts").CommonOptions) => {
+      const { orgsCreate } = await import("./commands/orgs.ts");
+      await orgsCreate(name, opts);
+    }),
+  );
+
+  program.allowExcessArguments(true);
+  return program;
+}
+
+/**
+ * Commander calls actions with (...args, options, command). Pass the args and
+ * the options merged with those given before the subcommand
+ * (`roster --org acme members list`), the subcommand's own winning.
+ */
+function act<A extends unknown[]>(fn: Action<A>): (...args: unknown[]) => Promise<void> {
+  return (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    return fn(...([...args.slice(0, -2), cmd.optsWithGlobals()] as A));
+  };
+}

@@ -1,0 +1,81 @@
+/** Top line: org, counts and the connection state; then the list tabs. */
+import { Box, Text } from "ink";
+import { connectionText, countsText, type ConnectionView } from "../format.ts";
+import { useTheme } from "../theme.ts";
+
+export interface HeaderProps {
+  orgName: string;
+  members: number;
+  pending: number;
+  limit: number;
+  connection: ConnectionView;
+  width: number;
+}
+
+export function Header({ orgName, members, pending, limit, connection, width }: HeaderProps) {
+  const theme = useTheme();
+  const conn = connectionText(connection);
+  const counts = countsText(members, pending, limit);
+  const connColor =
+    connection.state === "live" ? theme.ok : connection.state === "offline" || connection.state === "revoked" ? theme.error : theme.warn;
+  const nameWidth = Math.max(6, width - counts.length - conn.length - 4);
+  return (
+    <Box width={width} justifyContent="space-between">
+      <Box width={nameWidth} flexShrink={1}>
+        <Text bold wrap="truncate-end">
+          Roster · {orgName}
+        </Text>
+      </Box>
+      <Box flexShrink={0}>
+        <Text>{counts}</Text>
+      </Box>
+      <Box flexShrink={0} marginLeft={1}>
+        <Text color={connColor} bold>
+          {conn}
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
+export type ListName = "members" | "invites";
+
+export interface TabsProps {
+  active: ListName;
+  members: { shown: number; total: number };
+  invites: { shown: number; total: number };
+  filter: string;
+  position: string;
+  width: number;
+}
+
+function count(c: { shown: number; total: number }): string {
+  return c.shown === c.total ? `${c.total}` : `${c.shown}/${c.total}`;
+}
+
+export function Tabs({ active, members, invites, filter, position, width }: TabsProps) {
+  const theme = useTheme();
+  const tab = (name: ListName, key: string, label: string, c: { shown: number; total: number }) => {
+    const on = active === name;
+    const text = `${key} ${label} (${count(c)})`;
+    return (
+      <Text bold={on} inverse={on} color={on ? theme.accent : undefined}>
+        {on ? `[${text}]` : ` ${text} `}
+      </Text>
+    );
+  };
+  const right = [filter !== "" ? `filter: ${filter}` : "", position].filter((s) => s !== "").join("  ");
+  return (
+    <Box width={width} justifyContent="space-between">
+      <Box flexShrink={0} gap={1}>
+        {tab("members", "1", "Members", members)}
+        {tab("invites", "2", "Invitations", invites)}
+      </Box>
+      <Box flexShrink={1} marginLeft={1}>
+        <Text dimColor wrap="truncate-start">
+          {right}
+        </Text>
+      </Box>
+    </Box>
+  );
+}

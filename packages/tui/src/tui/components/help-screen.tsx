@@ -1,0 +1,58 @@
+/** Every key, read from the keymap table; scrolls when the terminal is short. */
+import { Box, Text } from "ink";
+import { helpSections } from "../keymap.ts";
+import { useTheme } from "../theme.ts";
+
+export interface HelpLine {
+  kind: "title" | "key" | "blank";
+  label: string;
+  description: string;
+}
+
+export function helpLines(): HelpLine[] {
+  const lines: HelpLine[] = [];
+  for (const s of helpSections()) {
+    if (lines.length > 0) lines.push({ kind: "blank", label: "", description: "" });
+    lines.push({ kind: "title", label: s.title, description: "" });
+    for (const r of s.rows) lines.push({ kind: "key", label: r.label, description: r.description });
+  }
+  return lines;
+}
+
+export interface HelpScreenProps {
+  height: number;
+  width: number;
+  offset: number;
+}
+
+export function HelpScreen({ height, width, offset }: HelpScreenProps) {
+  const theme = useTheme();
+  const lines = helpLines();
+  const body = Math.max(1, height - 1);
+  const start = Math.max(0, Math.min(offset, Math.max(0, lines.length - body)));
+  const shown = lines.slice(start, start + body);
+  const more = start + body < lines.length;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.accent} wrap="truncate-end">
+        Keys {more || start > 0 ? `(j/k scroll · ${start + 1}–${start + shown.length} of ${lines.length})` : ""} · Esc or ? closes
+      </Text>
+      {shown.map((l, i) =>
+        l.kind === "title" ? (
+          <Text key={i} bold underline>
+            {l.label}
+          </Text>
+        ) : l.kind === "blank" ? (
+          <Text key={i}> </Text>
+        ) : (
+          <Box key={i}>
+            <Box width={14} flexShrink={0}>
+              <Text bold>{`  ${l.label}`}</Text>
+            </Box>
+            <Text wrap="truncate-end">{l.description}</Text>
+          </Box>
+        ),
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,114 @@
+/** One row of the Members or Invitations list. */
+import { Box } from "ink";
+import { memo } from "react";
+import { inviteCells, memberCells } from "../format.ts";
+import type { InviteColumns, MemberColumns } from "../layout.ts";
+import type { InviteItem, Mark, MemberItem } from "../screen-model.ts";
+import { useTheme, type Theme } from "../theme.ts";
+import { Cell } from "./cell.tsx";
+
+/** `›` marks the selection; `…` an unconfirmed row; `✗` a refused one. */
+export function prefix(selected: boolean, mark: Mark): string {
+  return `${selected ? "›" : " "}${mark === "pending" ? "…" : mark === "failed" ? "✗" : " "}`;
+}
+
+function rowColor(theme: Theme, selected: boolean, mark: Mark): string | undefined {
+  if (mark === "failed") return theme.error;
+  if (selected) return theme.accent;
+  return undefined;
+}
+
+interface MemberRowProps {
+  item: MemberItem;
+  selected: boolean;
+  cols: MemberColumns;
+  now: number;
+}
+
+export const MemberRowView = memo(function MemberRowView({ item, selected, cols, now }: MemberRowProps) {
+  const theme = useTheme();
+  const c = memberCells(item.member, now, item.you ? item.member.userID : undefined);
+  const color = rowColor(theme, selected, item.mark);
+  const dim = item.mark === "pending";
+  return (
+    <Box gap={1}>
+      <Cell width={2} bold={selected} color={color}>
+        {prefix(selected, item.mark)}
+      </Cell>
+      <Cell width={cols.email} bold={selected} color={color} dim={dim} strike={item.removing}>
+        {c.email}
+      </Cell>
+      <Cell width={cols.name} color={color} dim={dim}>
+        {c.name}
+      </Cell>
+      <Cell width={cols.role} color={color} dim={dim}>
+        {item.removing ? "removing" : c.role}
+      </Cell>
+      <Cell width={cols.joined} color={color} dim>
+        {c.joined}
+      </Cell>
+    </Box>
+  );
+});
+
+interface InviteRowProps {
+  item: InviteItem;
+  selected: boolean;
+  cols: InviteColumns;
+  now: number;
+}
+
+function statusColor(theme: Theme, status: string): string | undefined {
+  if (status === "pending") return theme.ok;
+  if (status === "expired") return theme.warn;
+  return theme.muted;
+}
+
+export const InviteRowView = memo(function InviteRowView({ item, selected, cols, now }: InviteRowProps) {
+  const theme = useTheme();
+  const color = rowColor(theme, selected, item.mark);
+  const dim = item.mark === "pending";
+  if (!item.invite) {
+    return (
+      <Box gap={1}>
+        <Cell width={2} bold={selected} color={theme.error}>
+          {prefix(selected, item.mark)}
+        </Cell>
+        <Cell width={cols.email} bold={selected} color={theme.error}>
+          {item.email}
+        </Cell>
+        <Cell width={cols.status} color={theme.error}>
+          refused
+        </Cell>
+        <Cell width={cols.expiry + cols.sends + cols.delivery + 2} color={theme.error}>
+          {item.error?.message ?? ""}
+        </Cell>
+      </Box>
+    );
+  }
+  const c = inviteCells(item.invite, now);
+  const deliveryColor =
+    item.invite.delivery.state === "failed" ? theme.error : item.invite.delivery.state === "sent" ? undefined : theme.muted;
+  return (
+    <Box gap={1}>
+      <Cell width={2} bold={selected} color={color}>
+        {prefix(selected, item.mark)}
+      </Cell>
+      <Cell width={cols.email} bold={selected} color={color} dim={dim} strike={item.removing}>
+        {c.email}
+      </Cell>
+      <Cell width={cols.status} color={selected ? color : statusColor(theme, c.status)} dim={dim}>
+        {c.status}
+      </Cell>
+      <Cell width={cols.expiry} color={color} dim={dim}>
+        {c.expiry}
+      </Cell>
+      <Cell width={cols.sends} color={color} dim={dim}>
+        {c.sends}
+      </Cell>
+      <Cell width={cols.delivery} color={dim ? undefined : deliveryColor} dim={dim}>
+        {dim && item.action?.kind.type === "invite" ? "—" : c.delivery}
+      </Cell>
+    </Box>
+  );
+});

@@ -1,0 +1,31 @@
+/**
+ * What the org screen needs from a sync engine. The real one is core's
+ * SyncEngine (HTTP + WebSocket + reducer) wrapped by engine-adapter.ts; the
+ * screen only reads state and submits actions through this port.
+ */
+import type { ActionInput, PendingAction, Result, SyncState } from "@roster/core";
+
+export type LinkState = "connecting" | "live" | "reconnecting" | "offline" | "revoked";
+
+export interface LinkInfo {
+  state: LinkState;
+  /** Why, for `revoked` (the daemon's words) or the last connection error. */
+  message?: string;
+}
+
+export interface OrgEngine {
+  readonly orgID: string;
+  /** The signed-in user (the actor of every action). */
+  readonly actorID: string;
+  getState(): SyncState;
+  getLink(): LinkInfo;
+  /** Called after any change of state or link. */
+  subscribe(listener: () => void): () => void;
+  /**
+   * Check the action with core's local rules, then queue it (optimistic) and
+   * send it when the daemon is reachable. A local refusal submits nothing.
+   */
+  submit(input: ActionInput): Result<PendingAction>;
+  /** Forget a refused (or still queued) action. */
+  dismiss(actionID: string): void;
+}

@@ -1,0 +1,202 @@
+/**
+ * The one keymap of the TUI. Input handling (`resolveKey`), the footer hints
+ * (`footerHints`) and the help screen (`helpSections`) are all read from
+ * `KEYMAP`, so a key cannot be handled without being documented, or the other
+ * way round.
+ */
+import type { Key } from "ink";
+
+/** Where the keyboard focus is; each context has its own bindings. */
+export type KeyContext = "list" | "filter" | "form" | "dialog" | "help" | "switcher" | "message";
+
+export type Command =
+  // lists
+  | "down"
+  | "up"
+  | "top"
+  | "bottom"
+  | "pageDown"
+  | "pageUp"
+  | "nextList"
+  | "showMembers"
+  | "showInvites"
+  | "filter"
+  | "clearFilter"
+  | "invite"
+  | "resend"
+  | "delete"
+  | "dismiss"
+  | "switchOrg"
+  | "help"
+  | "quit"
+  // filter line
+  | "filterDone"
+  // forms (invite, setup)
+  | "nextField"
+  | "prevField"
+  | "prevOption"
+  | "nextOption"
+  | "submit"
+  | "cancel"
+  // confirm dialog
+  | "toggleButton"
+  | "confirm"
+  // org switcher
+  | "choose"
+  // anywhere
+  | "forceQuit";
+
+type KeyName = Exclude<keyof Key, "eventType">;
+
+/** One way of pressing a binding: a typed character, a named key, or both. */
+export interface KeySpec {
+  input?: string;
+  key?: KeyName;
+  ctrl?: boolean;
+  shift?: boolean;
+}
+
+export interface Binding {
+  command: Command;
+  contexts: readonly KeyContext[];
+  keys: readonly KeySpec[];
+  /** How the keys are written in the footer and the help screen. */
+  label: string;
+  /** What the key does, for the help screen. */
+  description: string;
+  /** Short word for the footer; bindings without one appear only in help. */
+  hint?: string;
+  /** Keys as the footer writes them, when shorter than `label`. */
+  hintLabel?: string;
+}
+
+const LIST: readonly KeyContext[] = ["list"];
+
+export const KEYMAP: readonly Binding[] = [
+  // ------------------------------------------------------------------ lists
+  { command: "down", contexts: ["list", "switcher", "help"], keys: [{ input: "j" }, { key: "downArrow" }], label: "j/↓", description: "Move down", hint: "move", hintLabel: "j/k" },
+  { command: "up", contexts: ["list", "switcher", "help"], keys: [{ input: "k" }, { key: "upArrow" }], label: "k/↑", description: "Move up" },
+  { command: "top", contexts: LIST, keys: [{ input: "g" }, { key: "home" }], label: "g/Home", description: "Go to the first row" },
+  { command: "bottom", contexts: LIST, keys: [{ input: "G" }, { key: "end" }], label: "G/End", description: "Go to the last row" },
+  { command: "pageDown", contexts: LIST, keys: [{ key: "pageDown" }, { input: "f", ctrl: true }], label: "PgDn", description: "Scroll one page down" },
+  { command: "pageUp", contexts: LIST, keys: [{ key: "pageUp" }, { input: "b", ctrl: true }], label: "PgUp", description: "Scroll one page up" },
+  { command: "nextList", contexts: LIST, keys: [{ key: "tab" }], label: "Tab", description: "Switch between Members and Invitations", hint: "switch" },
+  { command: "showMembers", contexts: LIST, keys: [{ input: "1" }], label: "1", description: "Show Members" },
+  { command: "showInvites", contexts: LIST, keys: [{ input: "2" }], label: "2", description: "Show Invitations" },
+  { command: "filter", contexts: LIST, keys: [{ input: "/" }], label: "/", description: "Filter the lists by email or name", hint: "filter" },
+  { command: "clearFilter", contexts: ["list", "filter"], keys: [{ key: "escape" }], label: "Esc", description: "Clear the filter" },
+  { command: "invite", contexts: LIST, keys: [{ input: "i" }], label: "i", description: "Invite someone by email", hint: "invite" },
+  { command: "resend", contexts: LIST, keys: [{ input: "r" }], label: "r", description: "Resend the selected invitation", hint: "resend" },
+  { command: "delete", contexts: LIST, keys: [{ input: "d" }, { input: "x" }], label: "d/x", description: "Withdraw the selected invitation or remove the selected member", hint: "withdraw/remove" },
+  { command: "dismiss", contexts: LIST, keys: [{ input: "c" }], label: "c", description: "Clear the message line and dismiss refused offline actions" },
+  { command: "switchOrg", contexts: LIST, keys: [{ input: "o" }], label: "o", description: "Switch organization", hint: "org" },
+  { command: "help", contexts: ["list", "help"], keys: [{ input: "?" }], label: "?", description: "Show or hide this help", hint: "help" },
+  { command: "quit", contexts: LIST, keys: [{ input: "q" }], label: "q", description: "Quit", hint: "quit" },
+  // ------------------------------------------------------------ filter line
+  { command: "filterDone", contexts: ["filter"], keys: [{ key: "return" }, { key: "downArrow" }], label: "Enter", description: "Keep the filter and go back to the list", hint: "keep filter" },
+  // ------------------------------------------------------------------ forms
+  { command: "nextField", contexts: ["form"], keys: [{ key: "tab" }, { key: "downArrow" }], label: "Tab/↓", description: "Next field", hint: "next field" },
+  { command: "prevField", contexts: ["form"], keys: [{ key: "tab", shift: true }, { key: "upArrow" }], label: "Shift-Tab/↑", description: "Previous field" },
+  { command: "prevOption", contexts: ["form"], keys: [{ key: "leftArrow" }], label: "←", description: "Previous role (on the role field)" },
+  { command: "nextOption", contexts: ["form"], keys: [{ key: "rightArrow" }, { input: " " }], label: "→/Space", description: "Next role (on the role field)" },
+  { command: "submit", contexts: ["form"], keys: [{ key: "return" }], label: "Enter", description: "Submit the form", hint: "submit" },
+  { command: "cancel", contexts: ["form", "dialog", "switcher", "help", "message"], keys: [{ key: "escape" }], label: "Esc", description: "Cancel / close", hint: "cancel" },
+  // --------------------------------------------------------- confirm dialog
+  { command: "toggleButton", contexts: ["dialog"], keys: [{ key: "tab" }, { key: "leftArrow" }, { key: "rightArrow" }, { input: "h" }, { input: "l" }], label: "Tab/←/→", description: "Move between Cancel and the action", hint: "choose" },
+  { command: "confirm", contexts: ["dialog"], keys: [{ key: "return" }], label: "Enter", description: "Press the highlighted button (Cancel by default)", hint: "press" },
+  { command: "cancel", contexts: ["dialog"], keys: [{ input: "n" }, { input: "q" }], label: "n", description: "Cancel" },
+  // ----------------------------------------------------------- org switcher
+  { command: "choose", contexts: ["switcher", "message"], keys: [{ key: "return" }], label: "Enter", description: "Open the highlighted organization / close the message", hint: "open" },
+  { command: "help", contexts: ["help"], keys: [{ input: "q" }], label: "q", description: "Close help" },
+  // -------------------------------------------------------------- anywhere
+  { command: "forceQuit", contexts: ["list", "filter", "form", "dialog", "help", "switcher", "message"], keys: [{ input: "c", ctrl: true }], label: "Ctrl-C", description: "Quit from anywhere" },
+];
+
+function matches(spec: KeySpec, input: string, key: Partial<Key>): boolean {
+  if ((spec.ctrl ?? false) !== (key.ctrl ?? false)) return false;
+  if (spec.key !== undefined) {
+    if (!key[spec.key]) return false;
+    // Shift-Tab is its own binding; plain Tab must not match it and vice versa.
+    if (spec.key === "tab" && (spec.shift ?? false) !== (key.shift ?? false)) return false;
+    return spec.input === undefined || spec.input === input;
+  }
+  if (spec.input === undefined) return false;
+  // Arrow keys etc. arrive with input "" so a plain character never matches them.
+  if (key.escape || key.return || key.tab) return false;
+  return input === spec.input;
+}
+
+/** The command bound to a key press in a context, if any. */
+export function resolveKey(context: KeyContext, input: string, key: Partial<Key>): Command | undefined {
+  for (const b of KEYMAP) {
+    if (!b.contexts.includes(context)) continue;
+    if (b.keys.some((k) => matches(k, input, key))) return b.command;
+  }
+  return undefined;
+}
+
+export interface Hint {
+  label: string;
+  hint: string;
+}
+
+/** Footer hints for a context, in table order. */
+export function footerHints(context: KeyContext): Hint[] {
+  const out: Hint[] = [];
+  for (const b of KEYMAP) {
+    if (b.hint !== undefined && b.contexts.includes(context)) {
+      out.push({ label: b.hintLabel ?? b.label, hint: b.hint });
+    }
+  }
+  return out;
+}
+
+/** The footer line: as many hints as fit in `width` columns. */
+export function footerText(context: KeyContext, width: number): string {
+  const parts = footerHints(context).map((h) => `${h.label} ${h.hint}`);
+  let line = "";
+  for (const p of parts) {
+    const next = line === "" ? p : `${line}  ${p}`;
+    if (next.length > width) break;
+    line = next;
+  }
+  return line;
+}
+
+export interface HelpSection {
+  title: string;
+  rows: { label: string; description: string }[];
+}
+
+const SECTION_TITLES: Record<KeyContext, string> = {
+  list: "Lists",
+  filter: "Filter line",
+  form: "Invite and setup forms",
+  dialog: "Confirm dialog",
+  switcher: "Organization switcher",
+  help: "Help screen",
+  message: "Messages",
+};
+
+/** Every binding, grouped by the context it first appears in. */
+export function helpSections(): HelpSection[] {
+  const order: KeyContext[] = ["list", "filter", "form", "dialog", "switcher", "help"];
+  const seen = new Set<Binding>();
+  const sections: HelpSection[] = [];
+  for (const ctx of order) {
+    const rows: HelpSection["rows"] = [];
+    for (const b of KEYMAP) {
+      if (seen.has(b) || !b.contexts.includes(ctx)) continue;
+      if (b.command === "forceQuit") continue;
+      seen.add(b);
+      rows.push({ label: b.label, description: b.description });
+    }
+    if (rows.length > 0) sections.push({ title: SECTION_TITLES[ctx], rows });
+  }
+  const rest = KEYMAP.filter((b) => !seen.has(b));
+  sections.push({
+    title: "Anywhere",
+    rows: rest.map((b) => ({ label: b.label, description: b.description })),
+  });
+  return sections;
+}

@@ -1,0 +1,154 @@
+/**
+ * From the sync view (server state with pending actions rebased on it) to
+ * the rows the org screen draws: sorted, filtered, each with its mark
+ * (unconfirmed, refused) and the words of its detail line. Pure.
+ */
+import {
+  describeAction,
+  type DomainError,
+  type Invite,
+  type Member,
+  type PendingAction,
+  type SyncView,
+} from "@roster/core";
+import { ago, deliveryDetail, inviteCells, matchesFilter, memberCells } from "./format.ts";
+
+/** `pending`: not confirmed by the daemon yet; `failed`: the daemon refused it. */
+export type Mark = "none" | "pending" | "failed";
+
+export interface MemberItem {
+  key: string;
+  member: Member;
+  mark: Mark;
+  you: boolean;
+  removing: boolean;
+  action?: PendingAction;
+}
+
+export interface InviteItem {
+  key: string;
+  email: string;
+  /** The invitation; absent for an invite the daemon refused (nothing was created). */
+  invite?: Invite;
+  mark: Mark;
+  removing: boolean;
+  action?: PendingAction;
+  error?: DomainError;
+}
+
+export interface ScreenLists {
+  members: MemberItem[];
+  invites: InviteItem[];
+  /** Before filtering. */
+  totalMembers: number;
+  totalInvites: number;
+}
+
+function actionMark(a: PendingAction | undefined, optimistic: boolean): Mark {
+  if (a?.state === "failed") return "failed";
+  if (optimistic || (a !== undefined && a.state !== "confirmed")) return "pending";
+  if (a !== undefined) return "pending";
+  return "none";
+}
+
+const byEmail = (a: { email: string }, b: { email: string }) =>
+  a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
+
+/** Sorted (unfiltered) rows; memoise on the view. */
+export function screenLists(view: SyncView, meID: string | undefined): ScreenLists {
+  const members: MemberItem[] = view.members.map((r) => {
+    const item: MemberItem = {
+      key: `m:${r.member.userID}`,
+      member: r.member,
+      mark: actionMark(r.pendingAction, r.optimistic),
+      you: r.member.userID === meID,
+      removing: r.removing,
+    };
+    if (r.pendingAction) item.action = r.pendingAction;
+    return item;
+  });
+  members.sort((a, b) => byEmail(a.member, b.member));
+
+  const invites: InviteItem[] = view.invites.map((r) => {
+    const item: InviteItem = {
+      key: `i:${r.invite.id}`,
+      email: r.invite.email,
+      invite: r.invite,
+      mark: actionMark(r.pendingAction, r.optimistic),
+      removing: r.removing,
+    };
+    if (r.pendingAction) item.action = r.pendingAction;
+    return item;
+  });
+  // Newest first, so a new invitation shows at the top.
+  invites.sort((a, b) => {
+    const ta = a.invite?.createdAt ?? "";
+    const tb = b.invite?.createdAt ?? "";
+    return ta < tb ? 1 : ta > tb ? -1 : byEmail(a, b);
+  });
+  // Refused invitations: nothing exists on the daemon, but the row stays, with its reason.
+  const refused: InviteItem[] = [];
+  for (const a of view.failed) {
+    if (a.kind.type !== "invite") continue;
+    const item: InviteItem = { key: `a:${a.id}`, email: a.kind.email, mark: "failed", removing: false, action: a };
+    if (a.error) item.error = a.error;
+    refused.push(item);
+  }
+  return {
+    members,
+    invites: [...refused, ...invites],
+    totalMembers: members.length,
+    totalInvites: refused.length + invites.length,
+  };
+}
+
+export function filterLists(lists: ScreenLists, filter: string): ScreenLists {
+  if (filter.trim() === "") return lists;
+  return {
+    ...lists,
+    members: lists.members.filter((m) => matchesFilter(filter, m.member.email, m.member.name)),
+    invites: lists.invites.filter((i) => matchesFilter(filter, i.email)),
+  };
+}
+
+function pendingWords(a: PendingAction, online: boolean): string {
+  switch (a.state) {
+    case "queued":
+      return online ? "queued, sending soon" : "queued, will be sent when the daemon is back";
+    case "sending":
+      return "sending…";
+    case "confirmed":
+      return "accepted by the daemon, waiting for the live update";
+    case "failed":
+      return `refused: ${a.error?.message ?? "unknown error"}`;
+  }
+}
+
+/** The detail line for the selected member. */
+export function memberDetail(item: MemberItem, now: number, online: boolean): string {
+  if (item.action && item.mark !== "none") {
+    const what = item.action.kind.type === "remove" ? "removal" : describeAction(item.action.kind);
+    return `… ${item.member.email}: ${what} ${pendingWords(item.action, online)}`;
+  }
+  const c = memberCells(item.member, now, undefined);
+  const you = item.you ? " (you)" : "";
+  return `${item.member.name || "(no name)"} <${item.member.email}>${you} · ${c.role} · joined ${ago(item.member.joinedAt, now)}`;
+}
+
+/** The detail line for the selected invitation. */
+export function inviteDetail(item: InviteItem, now: number, online: boolean): string {
+  if (item.mark === "failed") {
+    const msg = item.error?.message ?? item.action?.error?.message ?? "refused by the daemon";
+    return `✗ ${item.email}: ${msg} (d or c dismisses)`;
+  }
+  if (item.action && item.mark === "pending") {
+    const kind = item.action.kind;
+    const what =
+      kind.type === "invite" ? "invitation" : kind.type === "resend" ? "resend" : kind.type === "withdraw" ? "withdrawal" : describeAction(kind);
+    return `… ${item.email}: ${what} ${pendingWords(item.action, online)}`;
+  }
+  if (!item.invite) return item.email;
+  const inv = item.invite;
+  const c = inviteCells(inv, now);
+  return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${deliveryDetail(inv.delivery, now)}`;
+}
