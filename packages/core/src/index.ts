@@ -5,3 +5,4 @@ export * from "./email.ts";
 export * from "./schemas.ts";
 export * from "./status.ts";
 export * from "./rules.ts";
+export * from "./sync/index.ts";

@@ -69,9 +69,21 @@ export const PendingActionSchema = z.object({
   confirmedEpoch: z.number().int().optional(),
   /**
    * A change matching this action was applied from the server after
-   * `baseVersion` (its effect is in the server state already, whoever made it).
+   * `baseVersion` (an effect like it is in the server state, whoever made it).
    */
-  seen: z.object({ inviteID: Id.optional(), sendCount: z.number().int().optional() }).optional(),
+  /**
+   * A snapshot was applied while a request for it had been started: its
+   * change may be inside that snapshot, so not seeing it later proves nothing.
+   */
+  uncertain: z.boolean().optional(),
+  seen: z
+    .object({
+      /** invite: ids of invitations created for this email after baseVersion (newest last). */
+      inviteIDs: z.array(Id).optional(),
+      /** resend: highest sendCount seen in a resend of the invitation. */
+      sendCount: z.number().int().optional(),
+    })
+    .optional(),
 });
 export type PendingAction = Omit<z.infer<typeof PendingActionSchema>, "error"> & {
   error?: DomainError;

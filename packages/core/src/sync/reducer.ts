@@ -32,6 +32,12 @@ export interface SyncState {
   pending: readonly PendingAction[];
   /** A gap was detected: changes are ignored until the next `hello`. */
   needsResync: boolean;
+  /**
+   * The resync must start from scratch (hello{since: 0}): a confirmed
+   * action's change may have been folded into an earlier snapshot and undone
+   * since, so only a fresh snapshot can settle it.
+   */
+  needsSnapshot: boolean;
   /** Has caught up with the server at least once (snapshot or ready). */
   synced: boolean;
   /** The current connection finished its catch-up (`ready` received). */
@@ -70,6 +76,7 @@ export function initialSyncState(orgID: string, pending: readonly PendingAction[
       a.state === "confirmed" ? { ...a, confirmedEpoch: -1 } : requeue(a),
     ),
     needsResync: false,
+    needsSnapshot: false,
     synced: false,
     live: false,
     epoch: 0,
@@ -93,7 +100,13 @@ export function eventFromServer(msg: ServerMessage): SyncEvent | null {
 export function reduce(state: SyncState, event: SyncEvent): SyncState {
   switch (event.type) {
     case "hello":
-      return { ...state, needsResync: false, live: false, epoch: state.epoch + 1 };
+      return {
+        ...state,
+        needsResync: false,
+        needsSnapshot: state.needsSnapshot && event.since !== 0,
+        live: false,
+        epoch: state.epoch + 1,
+      };
     case "snapshot":
       return applySnapshot(state, event.snapshot);
     case "change":
@@ -114,8 +127,8 @@ export function reduce(state: SyncState, event: SyncEvent): SyncState {
       return updateAction(state, event.id, (a) =>
         a.state === "sending" ? { ...a, state: "queued" } : a,
       );
-    case "confirmed":
-      return settle(
+    case "confirmed": {
+      const next = settle(
         updateAction(state, event.id, (a) =>
           a.state === "queued" || a.state === "sending"
             ? withoutError({
@@ -128,6 +141,12 @@ export function reduce(state: SyncState, event: SyncEvent): SyncState {
         ),
         false,
       );
+      const open = next.pending.find((a) => a.id === event.id && a.state === "confirmed");
+      if (open?.uncertain && !state.needsSnapshot) {
+        return { ...next, needsResync: true, needsSnapshot: true, live: false };
+      }
+      return next;
+    }
     case "rejected":
       return updateAction(state, event.id, (a) =>
         a.state === "queued" || a.state === "sending"
@@ -170,6 +189,11 @@ function applySnapshot(state: SyncState, snap: SnapshotMessage): SyncState {
   if (snap.org.id !== state.orgID) return state;
   const next: SyncState = {
     ...state,
+    pending: state.pending.map((a) =>
+      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
+        ? { ...a, uncertain: true }
+        : a,
+    ),
     org: snap.org,
     version: snap.version,
     server: { orgID: state.orgID, members: snap.members, invites: snap.invites },
@@ -192,23 +216,28 @@ function applyServerChange(state: SyncState, msg: ChangeMessage): SyncState {
   return settle(next, false);
 }
 
+const MAX_SEEN_IDS = 16;
+
 /** Record on an action that a change with its effect was applied from the server. */
 function markSeen(a: PendingAction, change: Change, version: number): PendingAction {
   if (version <= a.baseVersion || a.state === "failed") return a;
   const k = a.kind;
   switch (k.type) {
-    case "invite":
+    case "invite": {
+      const wanted = a.result?.inviteID;
       if (
         change.type === "invite.created" &&
         change.invite.email === k.email &&
-        a.seen === undefined
+        (wanted === undefined || wanted === change.invite.id)
       ) {
-        return { ...a, seen: { inviteID: change.invite.id } };
+        const ids = [...(a.seen?.inviteIDs ?? []), change.invite.id].slice(-MAX_SEEN_IDS);
+        return { ...a, seen: { inviteIDs: ids } };
       }
       return a;
+    }
     case "resend":
       if (change.type === "invite.resent" && change.invite.id === k.inviteID) {
-        return { ...a, seen: { inviteID: k.inviteID, sendCount: change.invite.sendCount } };
+        return { ...a, seen: { sendCount: change.invite.sendCount } };
       }
       return a;
     case "withdraw":
@@ -216,7 +245,7 @@ function markSeen(a: PendingAction, change: Change, version: number): PendingAct
         (change.type === "invite.withdrawn" || change.type === "invite.accepted") &&
         change.invite.id === k.inviteID
       ) {
-        return { ...a, seen: { inviteID: k.inviteID } };
+        return { ...a, seen: {} };
       }
       return a;
     case "remove":
@@ -243,7 +272,8 @@ function isSettled(a: PendingAction, state: SyncState, fromSnapshot: boolean): b
     case "invite":
       if (result.inviteID === undefined) return a.seen !== undefined;
       return (
-        a.seen?.inviteID === result.inviteID || server.invites.some((i) => i.id === result.inviteID)
+        (a.seen?.inviteIDs ?? []).includes(result.inviteID) ||
+        server.invites.some((i) => i.id === result.inviteID)
       );
     case "resend": {
       const target = result.sendCount;

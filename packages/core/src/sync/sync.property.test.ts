@@ -33,8 +33,9 @@ class Client {
   }
 
   connect(server: ModelServer): void {
-    this.dispatch({ type: "hello", since: this.state.version });
-    for (const m of server.catchUp(this.state.version)) {
+    const since = this.state.needsSnapshot ? 0 : this.state.version;
+    this.dispatch({ type: "hello", since });
+    for (const m of server.catchUp(since)) {
       if (m.type === "snapshot") {
         this.applied = this.applied.filter((v) => v <= m.version); // a snapshot resets the fold
         this.dispatch({ type: "snapshot", snapshot: m });
@@ -177,6 +178,7 @@ describe("sync reducer properties", () => {
     { weight: 3, arbitrary: fc.constant({ t: "respond" as const }) },
     { weight: 4, arbitrary: fc.constant({ t: "deliver" as const }) },
     { weight: 1, arbitrary: fc.constant({ t: "reconnect" as const }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("prune" as const), keep: fc.nat(3) }) },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -272,6 +274,9 @@ describe("sync reducer properties", () => {
             }
             case "reconnect":
               client.connect(server);
+              break;
+            case "prune":
+              server.prune(step.keep);
               break;
             case "other":
               otherWrite(server, step.op, step.pick, step.email, now);

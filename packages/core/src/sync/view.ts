@@ -119,10 +119,10 @@ function rebaseOne(w: OrgState, a: PendingAction, limits: Limits): Step {
   const none: Step = { applied: false, invites: [], members: [] };
   switch (k.type) {
     case "invite": {
-      const knownID = a.result?.inviteID ?? a.seen?.inviteID;
+      const knownID = a.result?.inviteID;
       if (
         knownID !== undefined &&
-        (a.seen !== undefined || w.invites.some((i) => i.id === knownID))
+        ((a.seen?.inviteIDs ?? []).includes(knownID) || w.invites.some((i) => i.id === knownID))
       ) {
         // The server state has (or had) it: never add a second row, just mark the server's.
         const there = w.invites.some((i) => i.id === knownID);
@@ -144,7 +144,7 @@ function rebaseOne(w: OrgState, a: PendingAction, limits: Limits): Step {
         };
       }
       if (d.error.reason === "already_invited") {
-        // Most likely our own invitation, reached through a snapshot before the confirmation.
+        // Maybe our own invitation, committed before the confirmation reached us: one row only.
         const existing = w.invites.find((i) => i.email === k.email);
         if (existing)
           return { ...none, applied: true, invites: [{ id: existing.id, removing: false }] };

@@ -38,24 +38,24 @@ export const httpErrors = {
     simple("internal error", `Something went wrong in the daemon (request ${reqId}); its log has the details.`),
 };
 
-/** Map anything thrown by a handler to an error response. */
-export function toErrorResponse(err: unknown, c: Context<Env>, bodyLimit: number): Response {
-  if (err instanceof DomainFailure) return errorResponse(c, err.error);
+/** Map anything thrown by a handler to the error to answer with. */
+export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number): DomainError {
+  if (err instanceof DomainFailure) return err.error;
   if (err instanceof HTTPException) {
     switch (err.status) {
       case 400:
-        return errorResponse(c, /json/i.test(err.message) ? httpErrors.invalidJson() : httpErrors.invalid(err.message));
+        return /json/i.test(err.message) ? httpErrors.invalidJson() : httpErrors.invalid(err.message);
       case 413:
-        return errorResponse(c, httpErrors.tooLarge(bodyLimit));
+        return httpErrors.tooLarge(bodyLimit);
       case 415:
-        return errorResponse(c, httpErrors.unsupportedMediaType());
+        return httpErrors.unsupportedMediaType();
       case 404:
-        return errorResponse(c, httpErrors.notFound());
+        return httpErrors.notFound();
       default:
-        if (err.status < 500) return errorResponse(c, httpErrors.invalid(err.message));
+        if (err.status < 500) return httpErrors.invalid(err.message);
     }
   }
   const reqId = c.get("reqId") ?? "unknown";
   (c.get("log") ?? undefined)?.error({ err }, "internal error");
-  return errorResponse(c, httpErrors.internal(reqId));
+  return httpErrors.internal(reqId);
 }

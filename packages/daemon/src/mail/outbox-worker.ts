@@ -37,7 +37,7 @@
  * which can also duplicate if the server did accept it late.
  */
 import type { ChangeEntry, Delivery } from "@roster/core";
-import type { Storage } from "../storage/storage.ts";
+import type { Sql, Storage } from "../storage/storage.ts";
 import { decideRetry } from "./backoff.ts";
 import type { MailLogger, MailTransport } from "./mail-transport.ts";
 import type { MailSettings } from "./mail-options.ts";
@@ -51,11 +51,16 @@ export interface OutboxFeed {
   subscribe(fn: (orgID: string, entry: ChangeEntry) => void): () => void;
 }
 
+/**
+ * service.recordDelivery: commits an `invite.delivery` change in `tx` (a no-op
+ * for an older send or a closed invitation).
+ */
 export type RecordDelivery = (
   orgID: string,
   inviteID: string,
   sendNumber: number,
   delivery: Delivery,
+  tx: Sql,
 ) => Promise<unknown>;
 
 export interface OutboxWorkerDeps {
@@ -86,15 +91,19 @@ interface ClaimRow {
   invite_expired: boolean;
 }
 
-/** A claimed row, ready to send. */
-interface Job {
+/** What identifies one claim of a row: the fence of every later update. */
+interface Mark {
   id: string;
   orgID: string;
   inviteID: string;
   sendNumber: number;
+  attempts: number;
+}
+
+/** A claimed row, ready to send. */
+interface Job extends Mark {
   to: string;
   token: string;
-  attempts: number;
   expiresAt: string;
   orgName: string;
   inviterName: string;
@@ -104,7 +113,7 @@ interface Job {
 type ClaimResult =
   | { kind: "none" }
   | { kind: "skipped" }
-  | { kind: "gave-up"; orgID: string; inviteID: string; sendNumber: number; delivery: Delivery }
+  | { kind: "give-up"; mark: Mark; lastError: string }
   | { kind: "job"; job: Job };
 
 const MAX_ERROR_LENGTH = 500;
@@ -216,10 +225,18 @@ export class OutboxWorker {
       }
       if (claimed.kind === "none") return;
       if (claimed.kind === "job") await this.deliver(claimed.job);
-      // recordDelivery opens its own transaction: only after ours committed
-      // (PGlite has a single connection; nesting would deadlock).
-      if (claimed.kind === "gave-up") {
-        await this.record(claimed.orgID, claimed.inviteID, claimed.sendNumber, claimed.delivery);
+      if (claimed.kind === "give-up") {
+        try {
+          await this.giveUp(claimed.mark, claimed.lastError);
+        } catch (err) {
+          if (!this.stopped) {
+            this.deps.logger.error(
+              { outboxID: claimed.mark.id, err: errorMessage(err) },
+              "mail outbox: mark failed",
+            );
+          }
+          return;
+        }
       }
     }
   }
@@ -260,22 +277,32 @@ export class OutboxWorker {
         return { kind: "skipped" };
       }
 
-      const attempts = Number(row.attempts);
+      const mark: Mark = {
+        id,
+        orgID: row.org_id,
+        inviteID: row.invite_id,
+        sendNumber: Number(row.send_number),
+        attempts: Number(row.attempts),
+      };
       if (row.invite_expired) {
         // The link died before we could send it (daemon down for days, or a
-        // long outage): sending it would only produce a dead link.
-        const lastError =
-          "the activation link expired before the email could be sent; resend the invitation";
-        await tx.query(
-          `update outbox set state = 'failed', link_token = null, last_error = $2 where id = $1`,
-          [id, lastError],
-        );
+        // long outage): sending it would only deliver a dead link. Recorded
+        // after this transaction (org lock first, see mark()).
         return {
-          kind: "gave-up",
-          orgID: row.org_id,
-          inviteID: row.invite_id,
-          sendNumber: Number(row.send_number),
-          delivery: { state: "failed", attempts, lastError },
+          kind: "give-up",
+          mark,
+          lastError:
+            "the activation link expired before the email could be sent; resend the invitation",
+        };
+      }
+      if (mark.attempts >= settings.retry.maxAttempts) {
+        // Every attempt was claimed but the last one was never marked: the
+        // process died during it (repeatedly, for a message that crashes the
+        // sender). Stop here rather than loop forever.
+        return {
+          kind: "give-up",
+          mark,
+          lastError: `gave up after ${mark.attempts} attempts (the last one was interrupted)`,
         };
       }
 
@@ -296,7 +323,7 @@ export class OutboxWorker {
           sendNumber: Number(row.send_number),
           to: row.to_email,
           token: row.link_token,
-          attempts: Number(claimed.rows[0]?.attempts ?? attempts + 1),
+          attempts: Number(claimed.rows[0]?.attempts ?? Number(row.attempts) + 1),
           expiresAt: toIso(row.expires_at),
           orgName: row.org_name ?? row.org_id,
           inviterName: row.inviter_name ?? "",
@@ -363,26 +390,48 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * One MARK transaction: lock the org row first (the order every command
+   * uses: org, then outbox — resend and withdraw cancel outbox rows under the
+   * org lock), apply `update` to the row only if it is still ours (same
+   * attempts, still queued/failed, token still there), and record the
+   * delivery on the invitation in the same transaction.
+   */
+  private async mark(
+    m: Mark,
+    set: string,
+    params: unknown[],
+    delivery: (row: MarkedRow) => Delivery,
+  ): Promise<MarkedRow | undefined> {
+    return await this.deps.storage.transaction(async (tx) => {
+      await tx.query("select id from orgs where id = $1 for update", [m.orgID]);
+      const { rows } = await tx.query<MarkedRow>(
+        `update outbox set ${set}
+          where id = $1 and $2::int > 0 and state in ('queued', 'failed') and link_token is not null
+        returning next_attempt_at, sent_at`,
+        [m.id, m.attempts, ...params],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      await this.deps.recordDelivery(m.orgID, m.inviteID, m.sendNumber, delivery(row), tx);
+      return row;
+    });
+  }
+
   private async markSent(job: Job): Promise<void> {
-    const { rows } = await this.deps.storage.query<{ id: unknown }>(
-      `update outbox
-          set state = 'sent', sent_at = now(), link_token = null, last_error = null
-        where id = $1 and attempts = $2 and state in ('queued', 'failed')
-      returning id`,
-      [job.id, job.attempts],
+    const row = await this.mark(
+      job,
+      "state = 'sent', sent_at = now(), link_token = null, last_error = null",
+      [],
+      () => ({ state: "sent", attempts: job.attempts }),
     );
-    if (rows.length === 0) {
+    if (!row) {
       // Cancelled (resent / withdrawn) or re-claimed while we were sending.
       this.deps.logger.info(
         { outboxID: job.id },
         "mail outbox: row changed during the send; not recording it",
       );
-      return;
     }
-    await this.record(job.orgID, job.inviteID, job.sendNumber, {
-      state: "sent",
-      attempts: job.attempts,
-    });
   }
 
   private async markFailed(job: Job, err: unknown): Promise<void> {
@@ -390,15 +439,17 @@ export class OutboxWorker {
     const message = errorMessage(err);
     const decision = decideRetry(job.attempts, settings.retry, this.random());
     if (decision.retry) {
-      const { rows } = await this.deps.storage.query<{ next_attempt_at: Date | string }>(
-        `update outbox
-            set state = 'failed', last_error = $3,
-                next_attempt_at = now() + ($4::int * interval '1 millisecond')
-          where id = $1 and attempts = $2 and state in ('queued', 'failed')
-        returning next_attempt_at`,
-        [job.id, job.attempts, message, decision.delayMs],
+      const row = await this.mark(
+        job,
+        "state = 'failed', last_error = $3, next_attempt_at = now() + ($4::int * interval '1 millisecond')",
+        [message, decision.delayMs],
+        (r) => ({
+          state: "failed",
+          attempts: job.attempts,
+          lastError: message,
+          nextAttemptAt: toIso(r.next_attempt_at),
+        }),
       );
-      const row = rows[0];
       if (!row) return;
       const nextAttemptAt = toIso(row.next_attempt_at);
       logger.warn(
@@ -410,25 +461,25 @@ export class OutboxWorker {
           err: message,
           nextAttemptAt,
         },
-        `invitation email to ${job.to} failed (attempt ${job.attempts} of ${settings.retry.maxAttempts}); retrying at ${nextAttemptAt}`,
+        `invitation email to ${job.to} failed (attempt ${job.attempts} of ${settings.retry.maxAttempts}); next attempt at ${nextAttemptAt}`,
       );
-      await this.record(job.orgID, job.inviteID, job.sendNumber, {
-        state: "failed",
-        attempts: job.attempts,
-        lastError: message,
-        nextAttemptAt,
-      });
       this.wakeIn(decision.delayMs);
       return;
     }
-    const lastError = `${message} (gave up after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"})`;
-    const { rows } = await this.deps.storage.query<{ id: unknown }>(
-      `update outbox set state = 'failed', last_error = $3, link_token = null
-        where id = $1 and attempts = $2 and state in ('queued', 'failed')
-      returning id`,
-      [job.id, job.attempts, clip(lastError)],
+    const lastError = clip(
+      `${message} (gave up after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"})`,
     );
-    if (rows.length === 0) return;
+    const row = await this.mark(
+      job,
+      "state = 'failed', last_error = $3, link_token = null",
+      [lastError],
+      () => ({
+        state: "failed",
+        attempts: job.attempts,
+        lastError,
+      }),
+    );
+    if (!row) return;
     logger.error(
       {
         outboxID: job.id,
@@ -439,30 +490,23 @@ export class OutboxWorker {
       },
       `invitation email to ${job.to} failed; giving up after ${job.attempts} attempts`,
     );
-    await this.record(job.orgID, job.inviteID, job.sendNumber, {
-      state: "failed",
-      attempts: job.attempts,
-      lastError: clip(lastError),
-    });
   }
 
-  private async record(
-    orgID: string,
-    inviteID: string,
-    sendNumber: number,
-    delivery: Delivery,
-  ): Promise<void> {
-    try {
-      await this.deps.recordDelivery(orgID, inviteID, sendNumber, delivery);
-    } catch (err) {
-      if (!this.stopped) {
-        this.deps.logger.error(
-          { inviteID, err: errorMessage(err) },
-          "mail outbox: could not record the delivery state on the invitation",
-        );
-      }
-    }
+  private async giveUp(m: Mark, lastError: string): Promise<void> {
+    const row = await this.mark(
+      m,
+      "state = 'failed', last_error = $3, link_token = null",
+      [lastError],
+      () => ({ state: "failed", attempts: m.attempts, lastError }),
+    );
+    if (row)
+      this.deps.logger.warn({ outboxID: m.id, inviteID: m.inviteID }, `mail outbox: ${lastError}`);
   }
+}
+
+interface MarkedRow {
+  next_attempt_at: Date | string;
+  sent_at: Date | string | null;
 }
 
 function errorMessage(err: unknown): string {

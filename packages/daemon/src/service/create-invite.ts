@@ -7,7 +7,7 @@ import { commitChange, loadInvites, loadMembers, lockOrg } from "./org-tx.ts";
 import { hashSecret, newId, newSecret } from "./secrets.ts";
 
 export interface CreateInviteInput {
-  email: unknown;
+  email?: unknown;
   role?: unknown;
 }
 

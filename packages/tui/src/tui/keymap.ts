@@ -43,6 +43,8 @@ export type Command =
   | "confirm"
   // org switcher
   | "choose"
+  // full-screen messages (start-up errors)
+  | "close"
   // anywhere
   | "forceQuit";
 
@@ -100,13 +102,14 @@ export const KEYMAP: readonly Binding[] = [
   { command: "prevOption", contexts: ["form"], keys: [{ key: "leftArrow" }], label: "←", description: "Previous role (on the role field)" },
   { command: "nextOption", contexts: ["form"], keys: [{ key: "rightArrow" }, { input: " " }], label: "→/Space", description: "Next role (on the role field)" },
   { command: "submit", contexts: ["form"], keys: [{ key: "return" }], label: "Enter", description: "Submit the form", hint: "submit" },
-  { command: "cancel", contexts: ["form", "dialog", "switcher", "help", "message"], keys: [{ key: "escape" }], label: "Esc", description: "Cancel / close", hint: "cancel" },
+  { command: "cancel", contexts: ["form", "dialog", "switcher", "help"], keys: [{ key: "escape" }], label: "Esc", description: "Cancel / close", hint: "cancel" },
   // --------------------------------------------------------- confirm dialog
   { command: "toggleButton", contexts: ["dialog"], keys: [{ key: "tab" }, { key: "leftArrow" }, { key: "rightArrow" }, { input: "h" }, { input: "l" }], label: "Tab/←/→", description: "Move between Cancel and the action", hint: "choose" },
   { command: "confirm", contexts: ["dialog"], keys: [{ key: "return" }], label: "Enter", description: "Press the highlighted button (Cancel by default)", hint: "press" },
   { command: "cancel", contexts: ["dialog"], keys: [{ input: "n" }, { input: "q" }], label: "n", description: "Cancel" },
   // ----------------------------------------------------------- org switcher
-  { command: "choose", contexts: ["switcher", "message"], keys: [{ key: "return" }], label: "Enter", description: "Open the highlighted organization / close the message", hint: "open" },
+  { command: "choose", contexts: ["switcher"], keys: [{ key: "return" }], label: "Enter", description: "Open the highlighted organization", hint: "open" },
+  { command: "close", contexts: ["message"], keys: [{ key: "return" }, { key: "escape" }, { input: "q" }], label: "Enter/q", description: "Leave a start-up message (quits)", hint: "quit" },
   { command: "help", contexts: ["help"], keys: [{ input: "q" }], label: "q", description: "Close help" },
   // -------------------------------------------------------------- anywhere
   { command: "forceQuit", contexts: ["list", "filter", "form", "dialog", "help", "switcher", "message"], keys: [{ input: "c", ctrl: true }], label: "Ctrl-C", description: "Quit from anywhere" },
@@ -175,12 +178,12 @@ const SECTION_TITLES: Record<KeyContext, string> = {
   dialog: "Confirm dialog",
   switcher: "Organization switcher",
   help: "Help screen",
-  message: "Messages",
+  message: "Start-up messages",
 };
 
 /** Every binding, grouped by the context it first appears in. */
 export function helpSections(): HelpSection[] {
-  const order: KeyContext[] = ["list", "filter", "form", "dialog", "switcher", "help"];
+  const order: KeyContext[] = ["list", "filter", "form", "dialog", "switcher", "help", "message"];
   const seen = new Set<Binding>();
   const sections: HelpSection[] = [];
   for (const ctx of order) {

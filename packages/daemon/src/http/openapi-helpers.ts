@@ -1,0 +1,71 @@
+/**
+ * Small helpers to declare routes with @hono/zod-openapi from core's zod
+ * schemas (the one source of truth for bodies and the OpenAPI document).
+ */
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import { ErrorBodySchema } from "@roster/core";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { Env } from "./app-env.ts";
+import { validationHook } from "./validation.ts";
+
+export function newRouter(): OpenAPIHono<Env> {
+  return new OpenAPIHono<Env>({ defaultHook: validationHook as never });
+}
+
+export const SECURITY = [{ Token: [] }];
+
+export function jsonContent<S extends z.ZodType>(schema: S) {
+  return { "application/json": { schema } };
+}
+
+export function jsonResponse<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: jsonContent(schema) };
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid: the request is malformed or a rule refused it (see reason)",
+  401: "unauthorized: missing, malformed or unknown API token",
+  403: "forbidden (see reason)",
+  404: "not found: no such resource, or an org the caller is not a member of",
+  409: "conflict (see reason), or Idempotency-Key reused for another request",
+  413: "request too large",
+  415: "unsupported media type: send application/json",
+  429: "too many requests (see reason)",
+  500: "internal error",
+};
+
+/** Documented error responses, all `{code, message, reason?}`. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<number, ReturnType<typeof jsonResponse>> = {};
+  for (const s of [...statuses, 500]) out[s] = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
+  return out;
+}
+
+/** The optional Idempotency-Key header of every mutating request. */
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters without spaces")
+    .optional()
+    .describe(
+      "Repeating a request with the same key (same caller) returns the first response and has no second effect (kept 48 hours). The same key with another request is refused (409, reason idempotency_key_reused).",
+    ),
+});
+
+/**
+ * Register a route. Handlers return plain Responses (replays, errors and
+ * successes share one path), so the typed-response check is relaxed here.
+ */
+export function addRoute<R extends RouteConfig>(
+  app: OpenAPIHono<Env>,
+  config: R,
+  handler: (c: Context<Env>) => Response | Promise<Response>,
+): void {
+  app.openapi(config, handler as never);
+}
+
+/** Validated input of the current route (validated by the route's schemas). */
+export function valid<T>(c: Context<Env>, target: "json" | "query" | "param" | "form"): T {
+  return (c.req.valid as (t: string) => unknown)(target) as T;
+}

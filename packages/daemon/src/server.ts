@@ -1,0 +1,208 @@
+/**
+ * startDaemon: lock the data directory, open and migrate the database, start
+ * the change feed, serve the HTTP API. close() undoes it all, in reverse.
+ */
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { DEFAULT_RESEND_INTERVAL_S, type Limits } from "@roster/core";
+import type { LevelWithSilent } from "pino";
+import { ChangeFeed } from "./change-feed.ts";
+import { createApp } from "./http/app.ts";
+import type { Env } from "./http/app-env.ts";
+import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
+import { startMail, type MailOptionsInput } from "./mail/index.ts";
+import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
+import { RosterService } from "./service/service.ts";
+import { acquireDataDirLock, type DataDirLock } from "./storage/data-dir-lock.ts";
+import { migrate } from "./storage/migrations.ts";
+import { openPgliteStorage } from "./storage/pglite-storage.ts";
+import { openPgStorage } from "./storage/pg-storage.ts";
+import type { Storage } from "./storage/storage.ts";
+
+export const DEFAULT_PORT = 8086;
+
+export interface DaemonOptions {
+  /** TCP port; 0 picks a free one (see RunningDaemon.port). */
+  port: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Data directory: the embedded database (`pgdata`), the lock, the mail files. */
+  dataDir: string;
+  /** PostgreSQL server URL; when set the embedded database is not used. */
+  databaseUrl?: string | undefined;
+  /** Base URL of activation links (default: the daemon's own URL). */
+  publicUrl?: string | undefined;
+  smtpUrl?: string | undefined;
+  /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
+  resendIntervalS?: number | undefined;
+  /** How many change-log entries to keep per org (live sync). */
+  changeRetention?: number | undefined;
+  logLevel?: LevelWithSilent | undefined;
+  logger?: Logger | undefined;
+  /** Overrides of the other limits (pending limit, link lifetime). For tests. */
+  limits?: Partial<Limits> | undefined;
+  /** The clock. For tests. */
+  now?: (() => number) | undefined;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  bodyLimit?: number | undefined;
+  /**
+   * Mail worker settings beyond smtpUrl/publicUrl (see mail/mail-options.ts),
+   * or false to run without the worker (tests that read the outbox).
+   */
+  mail?: Omit<MailOptionsInput, "smtpUrl" | "publicUrl"> | false | undefined;
+}
+
+export interface RunningDaemon {
+  url: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  storage: Storage;
+  feed: ChangeFeed;
+  service: RosterService;
+  app: OpenAPIHono<Env>;
+  server: Server;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const dataDir = resolve(opts.dataDir);
+  const host = opts.host ?? "127.0.0.1";
+  const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const undo = async () => {
+    for (const fn of cleanup.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, "error while shutting down");
+      }
+    }
+  };
+
+  try {
+    let lock: DataDirLock | undefined;
+    let storage: Storage;
+    if (opts.databaseUrl) {
+      storage = await openPgStorage({
+        connectionString: opts.databaseUrl,
+        onError: (err) => logger.warn({ err }, "database connection error"),
+      });
+      logger.info({ database: redactDatabaseUrl(opts.databaseUrl) }, "using PostgreSQL server");
+    } else {
+      // PGlite has no lock of its own: ours must be held before it opens.
+      const held = acquireDataDirLock(dataDir);
+      lock = held;
+      cleanup.push(() => held.release());
+      storage = await openPgliteStorage({ dataDir });
+    }
+    const db = storage;
+    cleanup.push(() => db.close());
+    const applied = await migrate(storage);
+    if (applied.length > 0) logger.info({ applied }, "database migrated");
+
+    const service = new RosterService(storage, {
+      limits: { resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S, ...opts.limits },
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    const feed = await ChangeFeed.start(storage, {
+      onError: (err) => logger.error({ err }, "change feed error"),
+    });
+    cleanup.push(() => feed.close());
+
+    let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
+    const app = createApp(
+      { service, storage, feed, logger, publicUrl: () => publicUrl },
+      opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {},
+    );
+
+    // Live sync (WebSocket) is wired here by its module.
+
+    const server = await listen(app, opts.port, host);
+    cleanup.push(() => closeServer(server));
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${urlHost(host)}:${port}`;
+    publicUrl ||= url;
+    lock?.update({ port, url });
+
+    if (opts.mail !== false) {
+      const mail = startMail({
+        ...opts.mail,
+        smtpUrl: opts.smtpUrl,
+        publicUrl,
+        storage,
+        feed,
+        recordDelivery: (orgID, inviteID, sendNumber, delivery, tx) =>
+          service.recordDelivery(orgID, inviteID, sendNumber, delivery, tx),
+        dataDir,
+        daemonUrl: url,
+        logger: logger.child({ component: "mail" }),
+      });
+      // Before the feed and the storage close (cleanup runs in reverse).
+      cleanup.push(() => mail.close());
+    }
+
+    const prune = () =>
+      void pruneIdempotencyKeys(storage, service.ctx.now()).catch((err: unknown) =>
+        logger.warn({ err }, "could not prune idempotency keys"),
+      );
+    prune();
+    const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+    pruneTimer.unref();
+    cleanup.push(() => clearInterval(pruneTimer));
+
+    logger.info({ url, publicUrl, dataDir, storage: storage.kind }, "listening");
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      publicUrl,
+      dataDir,
+      storage,
+      feed,
+      service,
+      app,
+      server,
+      logger,
+      close: () => (closing ??= undo().then(() => logger.info("stopped"))),
+    };
+  } catch (err) {
+    await undo();
+    throw err;
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(app: OpenAPIHono<Env>, port: number, hostname: string): Promise<Server> {
+  return new Promise((resolvePromise, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }) as Server;
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.once("listening", () => {
+      server.off("error", onError);
+      resolvePromise(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    const force = setTimeout(() => server.closeAllConnections(), 3000);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolvePromise();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,378 @@
+/**
+ * The whole TUI: find (or start) the daemon, run first-time setup, pick an
+ * org, then show the org screen. Every outside effect comes in through
+ * `TuiServices`, so tests drive the same component against a real daemon.
+ */
+import { parseEmail, type User } from "@roster/core";
+import { RosterApiError, RosterClient, RosterUnreachableError } from "@roster/core/client";
+import { Box, Text, useApp, useInput, type Key } from "ink";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { OrgEngine } from "../engine-port.ts";
+import { useTerminalSize } from "../hooks.ts";
+import { footerText, resolveKey, type KeyContext } from "../keymap.ts";
+import { drawableLines } from "../layout.ts";
+import { useTheme } from "../theme.ts";
+import { OrgScreen } from "./org-screen.tsx";
+import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
+import { emptySetupForm, SETUP_FIELDS, SetupForm, type SetupFormState } from "./setup-form.tsx";
+
+export interface Session {
+  url: string;
+  token: string;
+  user: User;
+  orgs: OrgChoice[];
+}
+
+/** An engine the app owns: closed when the org is left or the app quits. */
+export type OwnedEngine = OrgEngine & { close(): Promise<void> };
+
+export interface TuiServices {
+  url: string;
+  token: string | undefined;
+  /** Org to open: an id or a name (config, ROSTER_ORG or --org). */
+  org: string | undefined;
+  /** Is anything listening at `url`? */
+  isHealthy(url: string): Promise<boolean>;
+  /** Start a local daemon for `url`; undefined when the URL is not ours to start. */
+  startDaemon?: (url: string) => Promise<{ logPath: string }>;
+  /** Say where the daemon's data and log are (for the boot message). */
+  daemonLogPath?: string;
+  /** Remember the token and org (config file). */
+  saveConfig(patch: { url: string; token: string; org: string }): Promise<void>;
+  /** What we knew about this token at the last successful start (offline start). */
+  readSession(url: string, token: string): Promise<Omit<Session, "url" | "token"> | undefined>;
+  writeSession(session: Session): Promise<void>;
+  createEngine(opts: { url: string; token: string; orgID: string; actorID: string }): Promise<OwnedEngine>;
+}
+
+export interface AppResult {
+  code: number;
+  message?: string;
+}
+
+type Phase =
+  | { type: "boot"; text: string }
+  | { type: "setup"; form: SetupFormState }
+  | { type: "pick"; session: Session; cursor: number; offline: boolean }
+  | { type: "org"; session: Session; engine: OwnedEngine; orgName: string }
+  | { type: "fatal"; text: string; code: number };
+
+function findOrg(orgs: readonly OrgChoice[], key: string | undefined): OrgChoice | undefined {
+  if (key === undefined || key.trim() === "") return undefined;
+  return orgs.find((o) => o.id === key) ?? orgs.find((o) => o.name.toLowerCase() === key.trim().toLowerCase());
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof RosterApiError || e instanceof RosterUnreachableError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+export interface AppProps {
+  services: TuiServices;
+  /** Called once, when the app is done; the caller unmounts and exits with `code`. */
+  onDone: (result: AppResult) => void;
+}
+
+export function App({ services, onDone }: AppProps) {
+  const theme = useTheme();
+  const size = useTerminalSize();
+  const { exit } = useApp();
+  const [phase, setPhase] = useState<Phase>({ type: "boot", text: `Connecting to the Roster daemon at ${services.url}…` });
+  const engineRef = useRef<OwnedEngine | null>(null);
+  const doneRef = useRef(false);
+
+  const finish = useCallback(
+    (result: AppResult) => {
+      if (doneRef.current) return;
+      doneRef.current = true;
+      const engine = engineRef.current;
+      engineRef.current = null;
+      void (engine ? engine.close() : Promise.resolve())
+        .catch(() => undefined)
+        .then(() => {
+          onDone(result);
+          exit();
+        });
+    },
+    [exit, onDone],
+  );
+
+  const openOrg = useCallback(
+    async (session: Session, org: OrgChoice, remember: boolean) => {
+      const previous = engineRef.current;
+      engineRef.current = null;
+      if (previous) await previous.close().catch(() => undefined);
+      setPhase({ type: "boot", text: `Opening ${org.name}…` });
+      if (remember) {
+        await services.saveConfig({ url: session.url, token: session.token, org: org.id }).catch(() => undefined);
+      }
+      const engine = await services.createEngine({
+        url: session.url,
+        token: session.token,
+        orgID: org.id,
+        actorID: session.user.id,
+      });
+      if (doneRef.current) {
+        await engine.close();
+        return;
+      }
+      engineRef.current = engine;
+      setPhase({ type: "org", session, engine, orgName: org.name });
+    },
+    [services],
+  );
+
+  const openSession = useCallback(
+    async (session: Session, offline: boolean) => {
+      const chosen = findOrg(session.orgs, services.org) ?? (session.orgs.length === 1 ? session.orgs[0] : undefined);
+      if (chosen) {
+        await openOrg(session, chosen, false);
+        return;
+      }
+      if (session.orgs.length === 0) {
+        setPhase({ type: "fatal", code: 1, text: `You (${session.user.email}) are not a member of any organization on ${session.url}.` });
+        return;
+      }
+      setPhase({ type: "pick", session, cursor: 0, offline });
+    },
+    [openOrg, services.org],
+  );
+
+  // ---------------------------------------------------------------- boot
+  useEffect(() => {
+    let cancelled = false;
+    const boot = async () => {
+      const { url, token } = services;
+      let up = await services.isHealthy(url);
+      let startError: string | undefined;
+      if (!up && services.startDaemon) {
+        setPhase({
+          type: "boot",
+          text: `No daemon answers at ${url}: starting one in the background…${services.daemonLogPath ? `\nIts log: ${services.daemonLogPath}` : ""}`,
+        });
+        try {
+          await services.startDaemon(url);
+          up = true;
+        } catch (e) {
+          startError = errorText(e);
+        }
+      }
+      if (cancelled) return;
+      if (!up) {
+        if (token) {
+          const cached = await services.readSession(url, token);
+          if (cached) {
+            await openSession({ ...cached, url, token }, true);
+            return;
+          }
+        }
+        setPhase({
+          type: "fatal",
+          code: 3,
+          text:
+            `Cannot reach the Roster daemon at ${url}.` +
+            (startError ? `\nStarting one failed: ${startError}` : "\nStart one with `pnpm roster daemon`, or point ROSTER_URL at a running daemon."),
+        });
+        return;
+      }
+      const client = new RosterClient({ url });
+      const status = await client.setupStatus();
+      if (cancelled) return;
+      if (status.allowed) {
+        setPhase({ type: "setup", form: emptySetupForm() });
+        return;
+      }
+      if (!token) {
+        setPhase({
+          type: "fatal",
+          code: 1,
+          text:
+            `The daemon at ${url} is already set up, and this computer has no API token for it.\n` +
+            "Accept your invitation with `pnpm roster accept <link>`, or set ROSTER_TOKEN.",
+        });
+        return;
+      }
+      const authed = client.withToken(token);
+      let user: User;
+      let orgs: OrgChoice[];
+      try {
+        user = await authed.me();
+        orgs = (await authed.listOrgs()).orgs.map((o) => ({ id: o.id, name: o.name }));
+      } catch (e) {
+        if (e instanceof RosterApiError && e.status === 401) {
+          setPhase({
+            type: "fatal",
+            code: 1,
+            text: `The daemon at ${url} does not accept this computer's API token.\nSign in again with \`pnpm roster accept <link>\` or set ROSTER_TOKEN.`,
+          });
+          return;
+        }
+        throw e;
+      }
+      const session: Session = { url, token, user, orgs };
+      await services.writeSession(session).catch(() => undefined);
+      if (cancelled) return;
+      await openSession(session, false);
+    };
+    boot().catch((e: unknown) => {
+      if (!cancelled) setPhase({ type: "fatal", code: e instanceof RosterUnreachableError ? 3 : 1, text: errorText(e) });
+    });
+    return () => {
+      cancelled = true;
+    };
+    // Boot once per mount.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(
+    () => () => {
+      const engine = engineRef.current;
+      engineRef.current = null;
+      if (engine) void engine.close().catch(() => undefined);
+    },
+    [],
+  );
+
+  // --------------------------------------------------------------- setup
+  const submitSetup = (form: SetupFormState) => {
+    const org = form.org.trim();
+    if (org === "") {
+      setPhase({ type: "setup", form: { ...form, field: 0, error: "Give your organization a name." } });
+      return;
+    }
+    const email = parseEmail(form.email);
+    if (!email.ok) {
+      setPhase({ type: "setup", form: { ...form, field: 1, error: email.error.message } });
+      return;
+    }
+    setPhase({ type: "setup", form: { ...form, busy: true, error: undefined } });
+    const client = new RosterClient({ url: services.url });
+    const name = form.name.trim();
+    client
+      .setup(name === "" ? { org, email: email.value } : { org, email: email.value, name })
+      .then(async (res) => {
+        const session: Session = {
+          url: services.url,
+          token: res.token,
+          user: res.user,
+          orgs: [{ id: res.org.id, name: res.org.name }],
+        };
+        await services.writeSession(session).catch(() => undefined);
+        await openOrg(session, { id: res.org.id, name: res.org.name }, true);
+      })
+      .catch((e: unknown) => setPhase({ type: "setup", form: { ...form, busy: false, error: errorText(e) } }));
+  };
+
+  // --------------------------------------------------------------- input
+  const context: KeyContext | null =
+    phase.type === "setup" ? "form" : phase.type === "pick" ? "switcher" : phase.type === "org" ? null : "message";
+
+  useInput(
+    (input: string, key: Key) => {
+      if (context === null) return;
+      const cmd = resolveKey(context, input, key);
+      if (cmd === undefined) return;
+      if (cmd === "forceQuit" || cmd === "close") {
+        finish(phase.type === "fatal" ? { code: phase.code, message: phase.text } : { code: 0 });
+        return;
+      }
+      if (phase.type === "setup") {
+        const f = phase.form;
+        if (f.busy) return;
+        const last = SETUP_FIELDS.length - 1;
+        if (cmd === "cancel") finish({ code: 0, message: "Setup cancelled: nothing was created." });
+        else if (cmd === "nextField") setPhase({ ...phase, form: { ...f, field: ((f.field + 1) % 3) as 0 | 1 | 2 } });
+        else if (cmd === "prevField") setPhase({ ...phase, form: { ...f, field: ((f.field + 2) % 3) as 0 | 1 | 2 } });
+        else if (cmd === "submit") {
+          if (f.field < last) setPhase({ ...phase, form: { ...f, field: (f.field + 1) as 0 | 1 | 2 } });
+          else submitSetup(f);
+        }
+        return;
+      }
+      if (phase.type === "pick") {
+        const n = phase.session.orgs.length;
+        if (cmd === "down") setPhase({ ...phase, cursor: Math.min(n - 1, phase.cursor + 1) });
+        else if (cmd === "up") setPhase({ ...phase, cursor: Math.max(0, phase.cursor - 1) });
+        else if (cmd === "cancel") finish({ code: 0 });
+        else if (cmd === "choose") {
+          const org = phase.session.orgs[phase.cursor];
+          if (org) void openOrg(phase.session, org, true).catch((e: unknown) => setPhase({ type: "fatal", code: 1, text: errorText(e) }));
+        }
+        return;
+      }
+    },
+    { isActive: context !== null },
+  );
+
+  // -------------------------------------------------------------- render
+  const lines = drawableLines(size);
+  if (phase.type === "org") {
+    const session = phase.session;
+    return (
+      <OrgScreen
+        key={phase.engine.orgID}
+        engine={phase.engine}
+        orgName={phase.orgName}
+        loadOrgs={async () => {
+          try {
+            const client = new RosterClient({ url: session.url, token: session.token });
+            return (await client.listOrgs()).orgs.map((o) => ({ id: o.id, name: o.name }));
+          } catch (e) {
+            if (e instanceof RosterUnreachableError) return session.orgs;
+            throw e;
+          }
+        }}
+        onOpenOrg={(orgID) => {
+          const known = session.orgs.find((o) => o.id === orgID);
+          void (async () => {
+            const org = known ?? { id: orgID, name: orgID };
+            await openOrg(session, org, true);
+          })().catch((e: unknown) => setPhase({ type: "fatal", code: 1, text: errorText(e) }));
+        }}
+        onQuit={() => finish({ code: 0 })}
+      />
+    );
+  }
+
+  let body: React.ReactNode;
+  if (phase.type === "boot") body = <Text>{phase.text}</Text>;
+  else if (phase.type === "setup")
+    body = (
+      <SetupForm
+        form={phase.form}
+        url={services.url}
+        width={size.columns}
+        onChange={(field, value) => setPhase({ type: "setup", form: { ...phase.form, [field]: value, error: undefined } })}
+      />
+    );
+  else if (phase.type === "pick")
+    body = (
+      <Box flexDirection="column">
+        <Text>
+          {phase.session.user.email} belongs to {phase.session.orgs.length} organizations
+          {phase.offline ? " (offline: the daemon is not reachable)" : ""}.
+        </Text>
+        <OrgSwitcher orgs={phase.session.orgs} cursor={phase.cursor} currentID={undefined} width={size.columns} height={lines - 4} />
+      </Box>
+    );
+  else
+    body = (
+      <Box flexDirection="column">
+        <Text color={theme.error} wrap="wrap">
+          ✗ {phase.text}
+        </Text>
+      </Box>
+    );
+
+  return (
+    <Box flexDirection="column" width={size.columns} height={lines}>
+      <Text bold>Roster</Text>
+      <Box flexGrow={1} flexDirection="column" justifyContent="center" alignItems="center">
+        {body}
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {context === null ? "" : footerText(context, size.columns)}
+      </Text>
+    </Box>
+  );
+}

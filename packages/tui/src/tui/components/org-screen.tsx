@@ -1,0 +1,588 @@
+/**
+ * The org screen: header, Members / Invitations lists, detail line, message
+ * line and footer, plus the dialogs that open over the list (help, invite,
+ * confirm, org switcher). All keys go through the keymap table.
+ */
+import {
+  describeAction,
+  selectView,
+  validateLocally,
+  type ActionInput,
+  type PendingAction,
+} from "@roster/core";
+import { Box, Text, useInput, type Key } from "ink";
+import TextInput from "ink-text-input";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { OrgEngine } from "../engine-port.ts";
+import type { ConnectionView } from "../format.ts";
+import { useEngine, useNow, useTerminalSize } from "../hooks.ts";
+import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
+import { drawableLines, inviteColumns, listHeight, memberColumns, PREFIX_WIDTH } from "../layout.ts";
+import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
+import {
+  filterLists,
+  inviteDetail,
+  memberDetail,
+  screenLists,
+  type InviteItem,
+  type MemberItem,
+} from "../screen-model.ts";
+import { useTheme } from "../theme.ts";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
+import { Header, Tabs, type ListName } from "./header.tsx";
+import { HelpScreen, helpLines } from "./help-screen.tsx";
+import { emptyInviteForm, InviteForm, type InviteFormState } from "./invite-form.tsx";
+import { InviteRowView, MemberRowView } from "./rows.tsx";
+import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
+import { ROLES } from "@roster/core";
+
+export interface OrgScreenProps {
+  engine: OrgEngine;
+  /** The org's name until the first snapshot arrives. */
+  orgName?: string;
+  /** Orgs the user belongs to, for the switcher (`o`). */
+  loadOrgs?: () => Promise<OrgChoice[]>;
+  onOpenOrg?: (orgID: string) => void;
+  onQuit: () => void;
+  /** Clock override for tests. */
+  now?: number;
+}
+
+type Modal =
+  | { type: "help"; offset: number }
+  | { type: "invite"; form: InviteFormState }
+  | {
+      type: "confirm";
+      input: ActionInput;
+      title: string;
+      body: string;
+      label: string;
+      focused: 0 | 1;
+    }
+  | { type: "switcher"; orgs: OrgChoice[]; cursor: number };
+
+interface Message {
+  kind: "error" | "info" | "ok";
+  text: string;
+}
+
+interface Selection {
+  key: string | undefined;
+  index: number;
+}
+
+function connectionView(link: ReturnType<OrgEngine["getLink"]>, unsent: number): ConnectionView {
+  switch (link.state) {
+    case "live":
+      return { state: "live" };
+    case "connecting":
+      return { state: "connecting" };
+    case "reconnecting":
+      return { state: "reconnecting" };
+    case "offline":
+      return { state: "offline", queued: unsent };
+    case "revoked":
+      return { state: "revoked", message: link.message ?? "" };
+  }
+}
+
+function submittedMessage(a: PendingAction, online: boolean): Message {
+  const what = a.kind;
+  const tail = online ? "" : " — queued until the daemon is back";
+  switch (what.type) {
+    case "invite":
+      return { kind: "info", text: `Inviting ${what.email}…${tail}` };
+    case "resend":
+      return { kind: "info", text: `Resending the invitation…${tail}` };
+    case "withdraw":
+      return { kind: "info", text: `Withdrawing the invitation…${tail}` };
+    case "remove":
+      return { kind: "info", text: `Removing the member…${tail}` };
+  }
+}
+
+export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: fixedNow }: OrgScreenProps) {
+  const theme = useTheme();
+  const size = useTerminalSize();
+  const tick = useNow();
+  const now = fixedNow ?? tick;
+  const { state, link } = useEngine(engine);
+  // Rounded to the minute so the view (and the sorted lists) are not rebuilt on every tick.
+  const viewNow = fixedNow ?? Math.floor(now / 60_000) * 60_000;
+  const view = useMemo(() => selectView(state, viewNow), [state, viewNow]);
+  const lists = useMemo(() => screenLists(view, engine.actorID), [view, engine.actorID]);
+
+  const [active, setActive] = useState<ListName>("members");
+  const [filter, setFilter] = useState("");
+  const [filterEditing, setFilterEditing] = useState(false);
+  const [modal, setModal] = useState<Modal | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
+  const [sel, setSel] = useState<Record<ListName, Selection>>({
+    members: { key: undefined, index: 0 },
+    invites: { key: undefined, index: 0 },
+  });
+  const offsets = useRef<Record<ListName, number>>({ members: 0, invites: 0 });
+
+  const shown = useMemo(() => filterLists(lists, filter), [lists, filter]);
+  const online = link.state === "live";
+
+  // A refusal from the daemon (also of an offline replay) is announced once, and stays as a row.
+  const announced = useRef(new Set<string>());
+  useEffect(() => {
+    for (const a of view.failed) {
+      if (announced.current.has(a.id)) continue;
+      announced.current.add(a.id);
+      setMessage({
+        kind: "error",
+        text: `✗ The daemon refused to ${describeAction(a.kind)}: ${a.error?.message ?? "unknown error"}`,
+      });
+    }
+  }, [view.failed]);
+
+  // ------------------------------------------------------------ geometry
+  const width = size.columns;
+  const lines = drawableLines(size);
+  const height = listHeight(size);
+  const items: readonly (MemberItem | InviteItem)[] = active === "members" ? shown.members : shown.invites;
+  const current = sel[active];
+  const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
+  const cursor = items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
+  const offset = scrollOffset(offsets.current[active], cursor, height, items.length);
+  offsets.current[active] = offset;
+  const win = windowOf(items, offset, height);
+  const selected = items[cursor];
+
+  // ------------------------------------------------------------- actions
+  const select = (list: ListName, index: number) => {
+    const rows = list === "members" ? shown.members : shown.invites;
+    const i = rows.length === 0 ? 0 : clamp(index, 0, rows.length - 1);
+    setSel((s) => ({ ...s, [list]: { key: rows[i]?.key, index: i } }));
+  };
+
+  const submit = (input: ActionInput): boolean => {
+    const r = engine.submit(input);
+    if (!r.ok) {
+      setMessage({ kind: "error", text: `✗ ${r.error.message}` });
+      return false;
+    }
+    setMessage(submittedMessage(r.value, online));
+    return true;
+  };
+
+  const check = (input: ActionInput): string | undefined => {
+    const r = validateLocally(engine.getState(), input, engine.actorID, Date.now());
+    return r.ok ? undefined : r.error.message;
+  };
+
+  const askDelete = () => {
+    if (!selected) {
+      setMessage({ kind: "info", text: active === "members" ? "No member selected." : "No invitation selected." });
+      return;
+    }
+    if (active === "members") {
+      const m = selected as MemberItem;
+      const input: ActionInput = { type: "remove", userID: m.member.userID };
+      const problem = check(input);
+      if (problem) {
+        setMessage({ kind: "error", text: `✗ ${problem}` });
+        return;
+      }
+      const who = m.member.name ? `${m.member.name} <${m.member.email}>` : m.member.email;
+      setModal({
+        type: "confirm",
+        input,
+        title: "Remove member",
+        body: `Remove ${who} from ${view.org?.name ?? orgName ?? "this organization"}? They lose access at once; their user account and other organizations are not touched.`,
+        label: "Remove user access",
+        focused: 0,
+      });
+      return;
+    }
+    const inv = selected as InviteItem;
+    if (inv.mark === "failed" && inv.action) {
+      engine.dismiss(inv.action.id);
+      setMessage({ kind: "info", text: `Dismissed the refused invitation for ${inv.email}.` });
+      return;
+    }
+    if (!inv.invite) return;
+    const input: ActionInput = { type: "withdraw", inviteID: inv.invite.id };
+    const problem = check(input);
+    if (problem) {
+      setMessage({ kind: "error", text: `✗ ${problem}` });
+      return;
+    }
+    setModal({
+      type: "confirm",
+      input,
+      title: "Withdraw invitation",
+      body: `Withdraw the invitation for ${inv.email}? The link in their email stops working.`,
+      label: "Withdraw Invitation",
+      focused: 0,
+    });
+  };
+
+  const resend = () => {
+    if (active !== "invites") {
+      setMessage({ kind: "info", text: "Resend works on invitations: press 2 or Tab to show them." });
+      return;
+    }
+    const inv = selected as InviteItem | undefined;
+    if (!inv?.invite) {
+      setMessage({ kind: "info", text: "No invitation selected." });
+      return;
+    }
+    submit({ type: "resend", inviteID: inv.invite.id });
+  };
+
+  const openSwitcher = () => {
+    if (!loadOrgs) {
+      setMessage({ kind: "info", text: "Switching organizations is not available here." });
+      return;
+    }
+    loadOrgs().then(
+      (orgs) => {
+        if (orgs.length <= 1) {
+          setMessage({ kind: "info", text: "You belong to one organization only." });
+          return;
+        }
+        const cursorAt = Math.max(0, orgs.findIndex((o) => o.id === engine.orgID));
+        setModal({ type: "switcher", orgs, cursor: cursorAt });
+      },
+      (e: unknown) => setMessage({ kind: "error", text: `✗ ${(e as Error).message}` }),
+    );
+  };
+
+  const dismissAll = () => {
+    for (const a of view.failed) engine.dismiss(a.id);
+    setMessage(null);
+  };
+
+  // --------------------------------------------------------------- input
+  const context: KeyContext =
+    modal?.type === "help"
+      ? "help"
+      : modal?.type === "confirm"
+        ? "dialog"
+        : modal?.type === "invite"
+          ? "form"
+          : modal?.type === "switcher"
+            ? "switcher"
+            : filterEditing
+              ? "filter"
+              : "list";
+
+  const onList = (cmd: Command) => {
+    switch (cmd) {
+      case "down":
+      case "up":
+      case "top":
+      case "bottom":
+      case "pageDown":
+      case "pageUp":
+        select(active, moveCursor(cursor, items.length, height, cmd));
+        return;
+      case "nextList":
+        setActive((a) => (a === "members" ? "invites" : "members"));
+        return;
+      case "showMembers":
+        setActive("members");
+        return;
+      case "showInvites":
+        setActive("invites");
+        return;
+      case "filter":
+        setFilterEditing(true);
+        return;
+      case "clearFilter":
+        if (filter !== "") setFilter("");
+        else setMessage(null);
+        return;
+      case "invite":
+        setModal({ type: "invite", form: emptyInviteForm() });
+        return;
+      case "resend":
+        resend();
+        return;
+      case "delete":
+        askDelete();
+        return;
+      case "dismiss":
+        dismissAll();
+        return;
+      case "switchOrg":
+        openSwitcher();
+        return;
+      case "help":
+        setModal({ type: "help", offset: 0 });
+        return;
+      case "quit":
+      case "forceQuit":
+        onQuit();
+        return;
+      default:
+        return;
+    }
+  };
+
+  const onModal = (m: Modal, cmd: Command) => {
+    if (cmd === "forceQuit") {
+      onQuit();
+      return;
+    }
+    switch (m.type) {
+      case "help": {
+        const max = Math.max(0, helpLines().length - (height + 2));
+        if (cmd === "down") setModal({ ...m, offset: clamp(m.offset + 1, 0, max) });
+        else if (cmd === "up") setModal({ ...m, offset: clamp(m.offset - 1, 0, max) });
+        else if (cmd === "cancel" || cmd === "help") setModal(null);
+        return;
+      }
+      case "confirm":
+        if (cmd === "toggleButton") setModal({ ...m, focused: m.focused === 0 ? 1 : 0 });
+        else if (cmd === "cancel") {
+          setModal(null);
+          setMessage({ kind: "info", text: "Cancelled." });
+        } else if (cmd === "confirm") {
+          setModal(null);
+          if (m.focused === 1) submit(m.input);
+          else setMessage({ kind: "info", text: "Cancelled." });
+        }
+        return;
+      case "invite": {
+        const f = m.form;
+        if (cmd === "cancel") setModal(null);
+        else if (cmd === "nextField" || cmd === "prevField") {
+          setModal({ ...m, form: { ...f, field: f.field === 0 ? 1 : 0 } });
+        } else if ((cmd === "nextOption" || cmd === "prevOption") && f.field === 1) {
+          const i = ROLES.indexOf(f.role);
+          const next = ROLES[(i + (cmd === "nextOption" ? 1 : ROLES.length - 1)) % ROLES.length] ?? f.role;
+          setModal({ ...m, form: { ...f, role: next } });
+        } else if (cmd === "submit") {
+          const r = engine.submit({ type: "invite", email: f.email, role: f.role });
+          if (!r.ok) {
+            setModal({ ...m, form: { ...f, error: r.error.message } });
+            return;
+          }
+          setModal(null);
+          setActive("invites");
+          setSel((s) => ({ ...s, invites: { key: undefined, index: 0 } }));
+          setMessage(submittedMessage(r.value, online));
+        }
+        return;
+      }
+      case "switcher":
+        if (cmd === "down") setModal({ ...m, cursor: clamp(m.cursor + 1, 0, m.orgs.length - 1) });
+        else if (cmd === "up") setModal({ ...m, cursor: clamp(m.cursor - 1, 0, m.orgs.length - 1) });
+        else if (cmd === "cancel") setModal(null);
+        else if (cmd === "choose") {
+          const org = m.orgs[m.cursor];
+          setModal(null);
+          if (org && org.id !== engine.orgID) onOpenOrg?.(org.id);
+        }
+        return;
+    }
+  };
+
+  useInput((input: string, key: Key) => {
+    const cmd = resolveKey(context, input, key);
+    if (cmd === undefined) return;
+    if (modal) {
+      onModal(modal, cmd);
+      return;
+    }
+    if (context === "filter") {
+      if (cmd === "filterDone") setFilterEditing(false);
+      else if (cmd === "clearFilter") {
+        setFilter("");
+        setFilterEditing(false);
+      } else if (cmd === "forceQuit") onQuit();
+      return;
+    }
+    onList(cmd);
+  });
+
+  // -------------------------------------------------------------- render
+  const name = view.org?.name ?? orgName ?? engine.orgID;
+  const conn = connectionView(link, view.unsent);
+  const bodyHeight = height + 1; // column titles + rows
+  const position = items.length > height ? `${win.offset + 1}–${win.offset + win.rows.length} of ${items.length}` : "";
+
+  let body: React.ReactNode;
+  if (modal?.type === "help") {
+    body = <HelpScreen height={bodyHeight + 1} width={width} offset={modal.offset} />;
+  } else if (modal?.type === "confirm") {
+    body = (
+      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
+        <ConfirmDialog title={modal.title} body={modal.body} actionLabel={modal.label} focused={modal.focused} width={width} />
+      </Box>
+    );
+  } else if (modal?.type === "invite") {
+    body = (
+      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
+        <InviteForm
+          form={modal.form}
+          orgName={name}
+          width={width}
+          onEmailChange={(email) => setModal({ ...modal, form: { ...modal.form, email, error: undefined } })}
+        />
+      </Box>
+    );
+  } else if (modal?.type === "switcher") {
+    body = (
+      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
+        <OrgSwitcher orgs={modal.orgs} cursor={modal.cursor} currentID={engine.orgID} width={width} height={bodyHeight} />
+      </Box>
+    );
+  } else {
+    body = (
+      <Box flexDirection="column" height={bodyHeight + 1} width={width}>
+        <Tabs
+          active={active}
+          members={{ shown: shown.members.length, total: lists.totalMembers }}
+          invites={{ shown: shown.invites.length, total: lists.totalInvites }}
+          filter={filter}
+          position={position}
+          width={width}
+        />
+        {active === "members" ? (
+          <MemberList rows={win.rows as MemberItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} />
+        ) : (
+          <InviteList rows={win.rows as InviteItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} />
+        )}
+      </Box>
+    );
+  }
+
+  const detail =
+    modal !== null || !selected
+      ? ""
+      : active === "members"
+        ? memberDetail(selected as MemberItem, now, online)
+        : inviteDetail(selected as InviteItem, now, online);
+  const detailColor = selected && "mark" in selected && selected.mark === "failed" ? theme.error : undefined;
+
+  return (
+    <Box flexDirection="column" width={width} height={lines}>
+      <Header
+        orgName={name}
+        members={view.memberCount}
+        pending={view.pendingCount}
+        limit={view.pendingLimit}
+        connection={conn}
+        width={width}
+      />
+      {body}
+      <Box width={width}>
+        <Text dimColor={detailColor === undefined} color={detailColor} wrap="truncate-end">
+          {detail || " "}
+        </Text>
+      </Box>
+      <Box width={width}>
+        {filterEditing && modal === null ? (
+          <Box>
+            <Text bold>/ </Text>
+            <TextInput value={filter} onChange={setFilter} focus placeholder="filter by email or name" />
+          </Box>
+        ) : (
+          <Text
+            wrap="truncate-end"
+            color={message?.kind === "error" ? theme.error : message?.kind === "ok" ? theme.ok : undefined}
+          >
+            {message?.text ?? (link.state === "revoked" ? `✗ ${link.message ?? "Access to this organization was revoked."}` : " ")}
+          </Text>
+        )}
+      </Box>
+      <Box width={width}>
+        <Text dimColor wrap="truncate-end">
+          {footerText(context, width)}
+        </Text>
+      </Box>
+    </Box>
+  );
+}
+
+interface ListProps<T> {
+  rows: T[];
+  cursor: number;
+  width: number;
+  now: number;
+  height: number;
+  filter: string;
+  synced: boolean;
+}
+
+function Titles({ cells }: { cells: [string, number][] }) {
+  return (
+    <Box gap={1}>
+      <Box width={PREFIX_WIDTH - 1} flexShrink={0} />
+      {cells
+        .filter(([, w]) => w > 0)
+        .map(([t, w]) => (
+          <Box key={t} width={w} flexShrink={0}>
+            <Text dimColor bold wrap="truncate-end">
+              {t}
+            </Text>
+          </Box>
+        ))}
+    </Box>
+  );
+}
+
+function Empty({ text }: { text: string }) {
+  return (
+    <Box paddingLeft={PREFIX_WIDTH}>
+      <Text dimColor>{text}</Text>
+    </Box>
+  );
+}
+
+function MemberList({ rows, cursor, width, now, height, filter, synced }: ListProps<MemberItem>) {
+  const cols = memberColumns(width);
+  return (
+    <Box flexDirection="column" height={height + 1}>
+      <Titles
+        cells={[
+          ["EMAIL", cols.email],
+          ["NAME", cols.name],
+          ["ROLE", cols.role],
+          ["JOINED", cols.joined],
+        ]}
+      />
+      {rows.length === 0 ? (
+        <Empty text={!synced ? "Loading…" : filter ? "No member matches the filter (Esc clears it)." : "No members."} />
+      ) : (
+        rows.map((r, i) => <MemberRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />)
+      )}
+    </Box>
+  );
+}
+
+function InviteList({ rows, cursor, width, now, height, filter, synced }: ListProps<InviteItem>) {
+  const cols = inviteColumns(width);
+  return (
+    <Box flexDirection="column" height={height + 1}>
+      <Titles
+        cells={[
+          ["EMAIL", cols.email],
+          ["STATUS", cols.status],
+          ["EXPIRES", cols.expiry],
+          ["SENDS", cols.sends],
+          ["DELIVERY", cols.delivery],
+        ]}
+      />
+      {rows.length === 0 ? (
+        <Empty
+          text={
+            !synced && rows.length === 0
+              ? "Loading…"
+              : filter
+                ? "No invitation matches the filter (Esc clears it)."
+                : "No open invitations. Press i to invite someone."
+          }
+        />
+      ) : (
+        rows.map((r, i) => <InviteRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />)
+      )}
+    </Box>
+  );
+}

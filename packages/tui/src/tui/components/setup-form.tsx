@@ -1,0 +1,72 @@
+/** First run: create the organization and its first owner (you). */
+import { Box, Text } from "ink";
+import TextInput from "ink-text-input";
+import { useTheme } from "../theme.ts";
+
+export interface SetupFormState {
+  org: string;
+  email: string;
+  name: string;
+  field: 0 | 1 | 2;
+  error?: string;
+  busy?: boolean;
+}
+
+export const emptySetupForm = (): SetupFormState => ({ org: "", email: "", name: "", field: 0 });
+
+export const SETUP_FIELDS = [
+  { key: "org", label: "Organization name", placeholder: "Acme Inc." },
+  { key: "email", label: "Your email", placeholder: "you@example.com" },
+  { key: "name", label: "Your name", placeholder: "(optional)" },
+] as const;
+
+export interface SetupFormProps {
+  form: SetupFormState;
+  url: string;
+  width: number;
+  onChange: (field: "org" | "email" | "name", value: string) => void;
+}
+
+export function SetupForm({ form, url, width, onChange }: SetupFormProps) {
+  const theme = useTheme();
+  const w = Math.min(width, 72);
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} width={w} paddingX={1}>
+      <Text bold>Welcome to Roster</Text>
+      <Text wrap="wrap">
+        Nothing is set up on the daemon at {url} yet. Create your organization; you become its first owner.
+      </Text>
+      <Box flexDirection="column" marginTop={1}>
+        {SETUP_FIELDS.map((f, i) => (
+          <Box key={f.key}>
+            <Box width={21} flexShrink={0}>
+              <Text bold={form.field === i}>
+                {form.field === i ? "› " : "  "}
+                {f.label}
+              </Text>
+            </Box>
+            <TextInput
+              value={form[f.key]}
+              onChange={(v) => onChange(f.key, v)}
+              focus={form.field === i && !form.busy}
+              placeholder={f.placeholder}
+            />
+          </Box>
+        ))}
+      </Box>
+      <Box marginTop={1}>
+        {form.busy ? (
+          <Text>Creating…</Text>
+        ) : form.error ? (
+          <Text color={theme.error} wrap="wrap">
+            ✗ {form.error}
+          </Text>
+        ) : (
+          <Text dimColor wrap="wrap">
+            Enter goes to the next field and creates the organization on the last one.
+          </Text>
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,24 @@
+import { render } from "ink-testing-library";
+import { ModelEngine } from "/work/main/packages/tui/src/tui/testing/model-engine.ts";
+import { OrgScreen } from "/work/main/packages/tui/src/tui/components/org-screen.tsx";
+const e = new ModelEngine();
+for (let i = 0; i < 30; i++) e.submit({ type: "invite", email: `user${i}@example.com`, role: "owner" });
+const r = render(<OrgScreen engine={e} onQuit={() => {}} />);
+Object.defineProperty(r.stdout, "columns", { value: 80, configurable: true });
+Object.defineProperty(r.stdout, "rows", { value: 24, configurable: true });
+r.stdout.emit("resize");
+const tick = () => new Promise((res) => setTimeout(res, 80));
+await tick();
+const show = (t: string) => { console.log(`----- ${t}`); console.log(r.lastFrame()); };
+show("members");
+r.stdin.write("2"); await tick(); show("invites");
+r.stdin.write("j"); await tick(); r.stdin.write("j"); await tick(); show("j j");
+r.stdin.write("?"); await tick(); show("help");
+r.stdin.write("?"); await tick();
+r.stdin.write("d"); await tick(); show("confirm");
+r.stdin.write("\u001b"); await new Promise((res) => setTimeout(res, 50)); show("after esc");
+r.stdin.write("i"); await tick(); show("invite form");
+for (const ch of "bad,a@b.com") { r.stdin.write(ch); await tick(); }
+r.stdin.write("\r"); await tick(); show("invite error");
+r.unmount();
+process.exit(0);
