@@ -48,11 +48,23 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.5 };
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  initialMs: 250,
+  maxMs: 10_000,
+  factor: 2,
+  jitter: 0.5,
+};
 
 /** Delay before attempt `attempt` (1-based): exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, random = Math.random): number {
-  const base = Math.min(opts.maxMs, opts.initialMs * Math.pow(opts.factor, Math.max(0, attempt - 1)));
+export function backoffDelay(
+  attempt: number,
+  opts: BackoffOptions = DEFAULT_BACKOFF,
+  random = Math.random,
+): number {
+  const base = Math.min(
+    opts.maxMs,
+    opts.initialMs * Math.pow(opts.factor, Math.max(0, attempt - 1)),
+  );
   return Math.round(base * (1 - opts.jitter * random()));
 }
 
@@ -208,7 +220,11 @@ export class LiveConnection {
         return;
       }
       if (code === CLOSE.revoked) {
-        this.stopForGood("revoked", { attempt: this.attempt, closeCode: code, reason: reason || "Access revoked." });
+        this.stopForGood("revoked", {
+          attempt: this.attempt,
+          closeCode: code,
+          reason: reason || "Access revoked.",
+        });
         return;
       }
       if (code === CLOSE.resume) {
@@ -221,15 +237,25 @@ export class LiveConnection {
       if (!opened) {
         this.scheduleRetry(delay, "offline", {
           ...(refusedStatus === undefined ? {} : { httpStatus: refusedStatus }),
-          reason: refusedStatus === undefined ? "The daemon cannot be reached." : `The daemon answered HTTP ${refusedStatus}.`,
+          reason:
+            refusedStatus === undefined
+              ? "The daemon cannot be reached."
+              : `The daemon answered HTTP ${refusedStatus}.`,
         });
       } else {
-        this.scheduleRetry(delay, "reconnecting", { closeCode: code, reason: reason || "connection lost" });
+        this.scheduleRetry(delay, "reconnecting", {
+          closeCode: code,
+          reason: reason || "connection lost",
+        });
       }
     });
   }
 
-  private scheduleRetry(delay: number, status: LiveStatus, info: Omit<LiveStatusInfo, "attempt">): void {
+  private scheduleRetry(
+    delay: number,
+    status: LiveStatus,
+    info: Omit<LiveStatusInfo, "attempt">,
+  ): void {
     if (this.stopped) return;
     this.clearRetry();
     this.setStatus(status, { ...info, attempt: this.attempt, retryInMs: delay });

@@ -1,0 +1,408 @@
+/**
+ * SyncEngine: the I/O shell around the sync reducer for one org. It owns a
+ * LiveConnection (server state), sends the user's actions with RosterClient
+ * (one at a time, in order, each with its action id as Idempotency-Key) and
+ * persists the queue through a pluggable ActionStore.
+ *
+ *   const engine = await SyncEngine.open({ client, orgID, actorID, store });
+ *   const stop = engine.subscribe(() => render(engine.getView()));
+ *   engine.start();
+ *   const r = engine.submit({ type: "invite", email: "ada@example.com" });
+ *   if (!r.ok) showError(r.error.message);   // refused locally, nothing sent
+ *
+ * Offline, actions stay queued (and in the store); when the daemon is back
+ * they are replayed in submission order, each exactly once: a replay reuses
+ * the same Idempotency-Key, so the daemon answers it with the first response.
+ *
+ * Not exported from the pure core index (it does I/O): import it from
+ * `@roster/core/client`.
+ */
+import { randomUUID } from "node:crypto";
+import { errors, type DomainError } from "../errors.ts";
+import { err, ok, type Result } from "../result.ts";
+import { DEFAULT_LIMITS, type Limits } from "../rules.ts";
+import type { ServerMessage } from "../schemas.ts";
+import {
+  RosterApiError,
+  RosterUnreachableError,
+  type RosterClient,
+} from "../client/http-client.ts";
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  LiveConnection,
+  type BackoffOptions,
+  type LiveConnectionOptions,
+  type LiveStatus,
+  type LiveStatusInfo,
+} from "../client/live-connection.ts";
+import {
+  MemoryActionStore,
+  type ActionResult,
+  type ActionStore,
+  type PendingAction,
+} from "./pending-action.ts";
+import {
+  eventFromServer,
+  initialSyncState,
+  reduce,
+  type SyncEvent,
+  type SyncState,
+} from "./reducer.ts";
+import {
+  makePendingAction,
+  selectView,
+  validateLocally,
+  type ActionInput,
+  type SyncView,
+} from "./view.ts";
+
+export interface SyncEngineOptions {
+  /** A client with the user's token. */
+  client: RosterClient;
+  orgID: string;
+  /** The user acting (GET /api/v2/me). */
+  actorID: string;
+  /** Where the queue survives restarts (default: memory only). */
+  store?: ActionStore;
+  /** The daemon's limits, for local checks and views (default: core's). */
+  limits?: Limits;
+  /** Clock (default Date.now). */
+  now?: () => number;
+  /** Id generator for actions (default crypto.randomUUID). */
+  newID?: () => string;
+  /** Options passed to the LiveConnection (backoff, timeouts). */
+  live?: Pick<
+    LiveConnectionOptions,
+    "backoff" | "idleTimeoutMs" | "handshakeTimeoutMs" | "maxPayload"
+  >;
+  /** Backoff of HTTP replays while the daemon is unreachable. */
+  sendBackoff?: Partial<BackoffOptions>;
+  /** Called when the store fails to save (the queue then only lives in memory). */
+  onStoreError?: (e: unknown) => void;
+}
+
+export type EngineListener = (state: SyncState, status: LiveStatus) => void;
+
+export class SyncEngine {
+  private state: SyncState;
+  private liveStatus: LiveStatus = "connecting";
+  private liveInfo: LiveStatusInfo = { attempt: 0 };
+  private revokedMessage: string | undefined;
+  private readonly listeners = new Set<EngineListener>();
+  private readonly live: LiveConnection;
+  private readonly store: ActionStore;
+  private readonly limits: Limits;
+  private readonly now: () => number;
+  private readonly newID: () => string;
+  private readonly sendBackoff: BackoffOptions;
+  private sending = false;
+  private sendAttempt = 0;
+  private sendTimer: NodeJS.Timeout | null = null;
+  private saveChain: Promise<void> = Promise.resolve();
+  private savedPending: SyncState["pending"];
+  private closed = false;
+  private started = false;
+  private idleWaiters: (() => void)[] = [];
+
+  /** Create an engine with the queue loaded from `opts.store`. Call start() to connect. */
+  static async open(opts: SyncEngineOptions): Promise<SyncEngine> {
+    const store = opts.store ?? new MemoryActionStore();
+    const loaded = await store.load();
+    return new SyncEngine(opts, store, loaded);
+  }
+
+  private constructor(
+    private readonly opts: SyncEngineOptions,
+    store: ActionStore,
+    loaded: readonly PendingAction[],
+  ) {
+    this.store = store;
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
+    this.now = opts.now ?? Date.now;
+    this.newID = opts.newID ?? randomUUID;
+    this.sendBackoff = { ...DEFAULT_BACKOFF, ...opts.sendBackoff };
+    this.state = reduce(initialSyncState(opts.orgID), { type: "restored", actions: loaded });
+    this.savedPending = this.state.pending;
+    if (!opts.client.token) throw new Error("SyncEngine needs a client with a token.");
+    this.live = new LiveConnection({
+      url: opts.client.url,
+      token: opts.client.token,
+      orgID: opts.orgID,
+      ...opts.live,
+      since: () => (this.state.needsSnapshot ? 0 : this.state.version),
+      handlers: {
+        hello: (since) => this.dispatch({ type: "hello", since }),
+        message: (msg) => this.onServerMessage(msg),
+        status: (status, info) => this.onLiveStatus(status, info),
+      },
+    });
+  }
+
+  /** Connect and start replaying the queue. */
+  start(): void {
+    if (this.closed || this.started) return;
+    this.started = true;
+    this.live.start();
+    this.kickSender();
+  }
+
+  /** Stop: close the socket, cancel timers, flush the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.live.close();
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
+    await this.saveChain;
+    this.resolveIdle();
+  }
+
+  getState(): SyncState {
+    return this.state;
+  }
+
+  /** The rows to render at `now` (default: the engine's clock). */
+  getView(now: number = this.now()): SyncView {
+    return selectView(this.state, now, { limits: this.limits });
+  }
+
+  get status(): LiveStatus {
+    return this.liveStatus;
+  }
+
+  /** Details of the connection state (attempt, retry delay, reason). */
+  get statusInfo(): LiveStatusInfo {
+    return this.liveInfo;
+  }
+
+  /** The daemon's words when access was revoked. */
+  get revokedReason(): string | undefined {
+    return this.revokedMessage;
+  }
+
+  /** Called after every state or status change. Returns an unsubscribe function. */
+  subscribe(fn: EngineListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Check an action locally (R2, R3, R5, R6, R11...) without submitting it. */
+  validate(input: ActionInput) {
+    return validateLocally(this.state, input, this.opts.actorID, this.now(), this.limits);
+  }
+
+  /**
+   * Validate locally and, when the rules allow it, queue the action (shown
+   * optimistically at once) and send it as soon as possible. A local
+   * refusal is returned with the daemon's message and nothing is queued.
+   */
+  submit(input: ActionInput): Result<PendingAction> {
+    if (this.closed) return err(errors.invalidBody("The sync engine is closed."));
+    if (this.liveStatus === "revoked") return err(errors.orgNotFound());
+    const v = this.validate(input);
+    if (!v.ok) return v;
+    const action = makePendingAction(this.state, v.value.kind, {
+      id: this.newID(),
+      actorID: this.opts.actorID,
+      now: this.now(),
+    });
+    this.dispatch({ type: "submitted", action });
+    this.kickSender();
+    return ok(action);
+  }
+
+  /** Forget a failed action (or cancel one not sent yet). */
+  dismiss(id: string): void {
+    this.dispatch({ type: "dismissed", id });
+  }
+
+  /** Resolves when nothing is queued or in flight (or the engine is closed). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves once the state satisfies `pred` (checked after every change). */
+  waitFor(
+    pred: (state: SyncState, status: LiveStatus) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<SyncState> {
+    if (pred(this.state, this.liveStatus)) return Promise.resolve(this.state);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(
+          new Error(
+            `SyncEngine.waitFor timed out after ${timeoutMs} ms (status ${this.liveStatus}, version ${this.state.version})`,
+          ),
+        );
+      }, timeoutMs);
+      const off = this.subscribe((s, st) => {
+        if (!pred(s, st)) return;
+        clearTimeout(timer);
+        off();
+        resolve(s);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------- internals
+
+  private dispatch(event: SyncEvent): void {
+    const before = this.state;
+    this.state = reduce(before, event);
+    if (this.state === before) return;
+    if (this.state.pending !== this.savedPending) this.persist();
+    if (this.state.needsResync && !before.needsResync && this.started && !this.closed) {
+      // A gap (or a confirmation only a fresh snapshot can settle): reconnect and resume.
+      queueMicrotask(() => this.live.reconnect());
+    }
+    this.emit();
+    if (this.isIdle()) this.resolveIdle();
+  }
+
+  private onServerMessage(msg: ServerMessage): void {
+    if (msg.type === "revoked") {
+      this.revokedMessage = msg.message;
+      return;
+    }
+    const event = eventFromServer(msg);
+    if (event) this.dispatch(event);
+  }
+
+  private onLiveStatus(status: LiveStatus, info: LiveStatusInfo): void {
+    const wasLive = this.liveStatus === "live";
+    this.liveStatus = status;
+    this.liveInfo = info;
+    if (status === "revoked" && !this.revokedMessage && info.reason)
+      this.revokedMessage = info.reason;
+    if (status === "live" && !wasLive) {
+      // The daemon is back: replay now rather than waiting for the send timer.
+      this.sendAttempt = 0;
+      this.kickSender(true);
+    }
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(this.state, this.liveStatus);
+      } catch {
+        // A listener's bug must not break the engine.
+      }
+    }
+  }
+
+  private isIdle(): boolean {
+    return (
+      this.closed || !this.state.pending.some((a) => a.state === "queued" || a.state === "sending")
+    );
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private persist(): void {
+    const snapshot = this.state.pending;
+    this.savedPending = snapshot;
+    this.saveChain = this.saveChain
+      .then(() => this.store.save(snapshot))
+      .catch((e: unknown) => this.opts.onStoreError?.(e));
+  }
+
+  /** Start the sender unless it is running (or waiting for its retry timer, unless `now`). */
+  private kickSender(now = false): void {
+    if (this.closed || this.sending) return;
+    if (this.sendTimer) {
+      if (!now) return;
+      clearTimeout(this.sendTimer);
+      this.sendTimer = null;
+    }
+    this.sending = true;
+    void this.drain().finally(() => {
+      this.sending = false;
+    });
+  }
+
+  /** Send queued actions one at a time, oldest first, until none is left or the daemon is unreachable. */
+  private async drain(): Promise<void> {
+    while (!this.closed) {
+      const next = this.state.pending.find((a) => a.state === "queued");
+      if (!next) return;
+      this.dispatch({ type: "sending", id: next.id });
+      let outcome: SendOutcome;
+      try {
+        const result = await this.send(next);
+        outcome = { kind: "confirmed", result };
+      } catch (e) {
+        outcome = classify(e);
+      }
+      if (this.closed) return;
+      if (outcome.kind === "confirmed") {
+        this.sendAttempt = 0;
+        this.dispatch({ type: "confirmed", id: next.id, result: outcome.result });
+      } else if (outcome.kind === "rejected") {
+        this.sendAttempt = 0;
+        this.dispatch({ type: "rejected", id: next.id, error: outcome.error });
+      } else {
+        // Unreachable or temporarily unavailable: keep it (and everything after it) queued.
+        this.dispatch({ type: "deferred", id: next.id });
+        this.sendAttempt += 1;
+        const delay = backoffDelay(this.sendAttempt, this.sendBackoff);
+        this.sendTimer = setTimeout(() => {
+          this.sendTimer = null;
+          this.kickSender();
+        }, delay);
+        this.sendTimer.unref?.();
+        return;
+      }
+    }
+  }
+
+  private async send(a: PendingAction): Promise<ActionResult> {
+    const c = this.opts.client;
+    const key = { idempotencyKey: a.id };
+    const k = a.kind;
+    switch (k.type) {
+      case "invite": {
+        const inv = await c.createInvite(a.orgID, { email: k.email, role: k.role }, key);
+        return { inviteID: inv.id, sendCount: inv.sendCount };
+      }
+      case "resend": {
+        const inv = await c.resendInvite(a.orgID, k.inviteID, key);
+        return { inviteID: inv.id, sendCount: inv.sendCount };
+      }
+      case "withdraw":
+        await c.withdrawInvite(a.orgID, k.inviteID, key);
+        return {};
+      case "remove":
+        await c.removeMember(a.orgID, k.userID, key);
+        return {};
+    }
+  }
+}
+
+type SendOutcome =
+  | { kind: "confirmed"; result: ActionResult }
+  | { kind: "rejected"; error: DomainError }
+  | { kind: "retry" };
+
+/** Unreachable, 502/503/504 → retry later (same key); any other answer is the daemon's verdict. */
+function classify(e: unknown): SendOutcome {
+  if (e instanceof RosterUnreachableError) return { kind: "retry" };
+  if (e instanceof RosterApiError) {
+    if (e.status === 502 || e.status === 503 || e.status === 504) return { kind: "retry" };
+    const error: DomainError = { code: e.code, message: e.message };
+    if (e.reason) error.reason = e.reason as DomainError["reason"];
+    return { kind: "rejected", error };
+  }
+  return {
+    kind: "rejected",
+    error: { code: "internal error", message: e instanceof Error ? e.message : String(e) },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The org screen's drawing: 80×24, resize, windowing of 10,000 rows,
+ * navigation, filter and help. Uses ModelEngine (core's model of the daemon)
+ * for data that would take minutes to create through a real daemon; the
+ * flows that talk to the daemon are in org-screen-flows.test.tsx.
+ */
+import { render } from "ink-testing-library";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeMember } from "../../../core/src/sync/model-server.ts";
+import { OrgScreen } from "./components/org-screen.tsx";
+import { frame, KEYS, lines, press, resize, type, waitForFrame, type Rendered } from "./testing/ink-harness.ts";
+import { ModelEngine } from "./testing/model-engine.ts";
+
+const NOW = Date.UTC(2026, 0, 10, 12);
+let r: Rendered | undefined;
+afterEach(() => {
+  r?.unmount();
+  r = undefined;
+});
+
+function bigOrg(members: number): ModelEngine {
+  const e = new ModelEngine(makeMember("usr-owner", "owner@example.com", NOW - 86_400_000), () => NOW);
+  for (let i = 0; i < members; i++) {
+    const inv = e.server.run("usr-owner", { type: "invite", email: `user${String(i).padStart(5, "0")}@example.com`, role: "owner" }, NOW);
+    if (!inv.ok) throw new Error(inv.error.message);
+    e.push(inv.entry);
+    const c = inv.entry.change;
+    if (c.type !== "invite.created") throw new Error("unexpected change");
+    e.push(e.server.accept(c.invite.id, NOW));
+  }
+  return e;
+}
+
+function mount(engine: ModelEngine, columns = 80, rows = 24): Rendered {
+  r = render(<OrgScreen engine={engine} onQuit={() => undefined} now={NOW} />);
+  resize(r, columns, rows);
+  return r;
+}
+
+describe("org screen layout", () => {
+  it("fits 80×24: header, tabs, rows, footer, no line wider than 80", async () => {
+    const view = mount(bigOrg(40));
+    const f = await waitForFrame(view, "members: 41 · pending: 0/50");
+    const ls = lines(f);
+    expect(ls.length).toBeLessThanOrEqual(23);
+    for (const l of ls) expect(l.length).toBeLessThanOrEqual(80);
+    expect(ls[0]).toMatch(/^Roster · Model Org +members: 41 · pending: 0\/50 +● live$/);
+    expect(ls[1]).toContain("[1 Members (41)]");
+    expect(ls[1]).toContain("1–17 of 41");
+    expect(ls[2]).toMatch(/EMAIL +NAME +ROLE +JOINED/);
+    // The selection is a glyph, not only a colour.
+    expect(ls[3]).toMatch(/^› +owner@example\.com \(you\)/);
+    expect(ls[ls.length - 1]).toContain("? help");
+  });
+
+  it("draws only the visible rows of 10,000 members, and moves through them", async () => {
+    const engine = bigOrg(10_000);
+    const view = mount(engine);
+    await waitForFrame(view, "1–17 of 10001");
+    const t0 = performance.now();
+    await press(view, "G");
+    let f = await waitForFrame(view, "9985–10001 of 10001");
+    expect(f).toContain("› ");
+    expect(f).toContain("user09999@example.com");
+    await press(view, KEYS.pageUp);
+    f = await waitForFrame(view, "9968–9984 of 10001");
+    await press(view, "g");
+    f = await waitForFrame(view, "1–17 of 10001");
+    expect(performance.now() - t0).toBeLessThan(3000);
+    // Only one screen of rows is in the frame.
+    expect(f.match(/@example\.com/g)!.length).toBeLessThanOrEqual(18);
+  });
+
+  it("re-lays out on resize", async () => {
+    const view = mount(bigOrg(40), 120, 40);
+    await waitForFrame(view, "1–33 of 41");
+    resize(view, 60, 16);
+    const f = await waitForFrame(view, "1–9 of 41");
+    for (const l of lines(f)) expect(l.length).toBeLessThanOrEqual(60);
+    expect(lines(f).length).toBeLessThanOrEqual(15);
+  });
+
+  it("j/k, Tab and 1/2 move between rows and lists", async () => {
+    const engine = bigOrg(3);
+    const inv = engine.server.run("usr-owner", { type: "invite", email: "zed@example.com", role: "owner" }, NOW);
+    if (inv.ok) engine.push(inv.entry);
+    const view = mount(engine);
+    await waitForFrame(view, "members: 4 · pending: 1/50");
+    await press(view, "j", "j");
+    expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00001@example.com");
+    await press(view, "k");
+    expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00000@example.com");
+    await press(view, KEYS.tab);
+    let f = await waitForFrame(view, "[2 Invitations (1)]");
+    expect(f).toMatch(/› +zed@example\.com +pending +expires in 72h +1× +queued/);
+    await press(view, "1");
+    f = await waitForFrame(view, "[1 Members (4)]");
+    await press(view, "2");
+    await waitForFrame(view, "[2 Invitations (1)]");
+  });
+
+  it("/ filters both lists as you type; Enter keeps it, Esc clears it", async () => {
+    const view = mount(bigOrg(30));
+    await waitForFrame(view, "[1 Members (31)]");
+    await press(view, "/");
+    await type(view, "user0002");
+    let f = await waitForFrame(view, "[1 Members (10/31)]");
+    expect(f).toContain("user00029@example.com");
+    expect(f).not.toContain("user00019@example.com");
+    await press(view, KEYS.enter);
+    f = await waitForFrame(view, "filter: user0002");
+    // Back in the list: j moves instead of typing.
+    await press(view, "j");
+    expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00021@example.com");
+    await press(view, KEYS.esc);
+    f = await waitForFrame(view, "[1 Members (31)]");
+    expect(f).not.toContain("filter:");
+  });
+
+  it("? shows every key from the keymap, and closes again", async () => {
+    const view = mount(bigOrg(1));
+    await waitForFrame(view, "[1 Members (2)]");
+    await press(view, "?");
+    let f = await waitForFrame(view, "Invite someone by email");
+    expect(f).toContain("Withdraw the selected invitation or remove the selected member");
+    expect(f).toContain("Filter the lists by email or name");
+    // Scroll to the end: the last sections are there too.
+    for (let i = 0; i < 40; i++) await press(view, "j");
+    f = await waitForFrame(view, "Quit from anywhere");
+    await press(view, KEYS.esc);
+    f = await waitForFrame(view, "[1 Members (2)]");
+    expect(f).not.toContain("Quit from anywhere");
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The real outside world of the TUI (TuiServices): the daemon probe and
+ * launcher, the config file, the session cache and the sync engine with its
+ * file-backed offline queue.
+ */
+import type { OwnedEngine, TuiServices } from "./components/app.tsx";
+import { isHealthy, startDaemon } from "./daemon-launcher.ts";
+import { openOrgEngine } from "./engine-adapter.ts";
+import { FileActionStore, queueFilePath } from "./file-action-store.ts";
+import { readSession, writeSession } from "./session-cache.ts";
+import { join } from "node:path";
+
+export interface ServiceOptions {
+  url: string;
+  token: string | undefined;
+  org: string | undefined;
+  dataDir: string;
+  /** Start a daemon when none answers (only for a loopback URL that came from the defaults or the config file). */
+  canStartDaemon: boolean;
+  saveConfig(patch: { url: string; token: string; org: string }): Promise<void>;
+}
+
+export function createServices(opts: ServiceOptions): TuiServices {
+  const services: TuiServices = {
+    url: opts.url,
+    token: opts.token,
+    org: opts.org,
+    isHealthy: (url) => isHealthy(url),
+    daemonLogPath: join(opts.dataDir, "daemon.log"),
+    saveConfig: opts.saveConfig,
+    readSession: async (url, token) => {
+      const s = await readSession(opts.dataDir, url, token);
+      return s && { user: s.user, orgs: s.orgs };
+    },
+    writeSession: (s) => writeSession(opts.dataDir, s.url, s.token, { user: s.user, orgs: s.orgs }),
+    createEngine: async ({ url, token, orgID, actorID }): Promise<OwnedEngine> => {
+      const store = new FileActionStore(queueFilePath(opts.dataDir, url, orgID));
+      return openOrgEngine({ url, token, orgID, actorID, store });
+    },
+  };
+  if (opts.canStartDaemon) {
+    services.startDaemon = (url) => startDaemon({ url, dataDir: opts.dataDir });
+  }
+  return services;
+}
