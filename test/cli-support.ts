@@ -33,7 +33,12 @@ function baseEnv(configHome: string): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith("ROSTER_") && !k.startsWith("XDG_")) env[k] = v;
   }
-  return { ...env, XDG_CONFIG_HOME: configHome, XDG_DATA_HOME: join(configHome, "data"), NO_COLOR: "1" };
+  return {
+    ...env,
+    XDG_CONFIG_HOME: configHome,
+    XDG_DATA_HOME: join(configHome, "data"),
+    NO_COLOR: "1",
+  };
 }
 
 export function roster(args: string[], opts: RunOptions): Promise<RunResult> {
@@ -63,7 +68,9 @@ export function roster(args: string[], opts: RunOptions): Promise<RunResult> {
   });
 }
 
-export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+export async function tempDir(
+  prefix: string,
+): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
@@ -82,7 +89,9 @@ function linksIn(eml: string): string[] {
     texts.push(Buffer.from(block.replace(/\s+/g, ""), "base64").toString("utf8"));
   }
   const links = new Set<string>();
-  for (const t of texts) for (const m of t.matchAll(/https?:\/\/[^\s"'<>]+\/activate\/[A-Za-z0-9_%-]+/g)) links.add(m[0]);
+  for (const t of texts)
+    for (const m of t.matchAll(/https?:\/\/[^\s"'<>]+\/activate\/[A-Za-z0-9_%-]+/g))
+      links.add(m[0]);
   return [...links];
 }
 
@@ -90,12 +99,17 @@ function linksIn(eml: string): string[] {
  * The activation links mailed to `email` (oldest first), waiting up to
  * `timeoutMs` until there are at least `count` of them.
  */
-export async function mailedLinks(dataDir: string, email: string, count = 1, timeoutMs = 15_000): Promise<string[]> {
+export async function mailedLinks(
+  dataDir: string,
+  email: string,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<string[]> {
   const dir = join(dataDir, "mail");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found: string[] = [];
-    let names: string[] = [];
+    let names: string[];
     try {
       names = (await readdir(dir)).filter((n) => n.endsWith(".eml")).sort();
     } catch {
@@ -108,7 +122,9 @@ export async function mailedLinks(dataDir: string, email: string, count = 1, tim
     }
     if (found.length >= count) return found;
     if (Date.now() > deadline) {
-      throw new Error(`expected ${count} activation link(s) for ${email} in ${dir}, found ${found.length}`);
+      throw new Error(
+        `expected ${count} activation link(s) for ${email} in ${dir}, found ${found.length}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

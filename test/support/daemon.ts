@@ -19,7 +19,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RosterClient } from "@roster/core/client";
 import type { SetupResponse } from "@roster/core";
-import { startDaemon, type DaemonOptions, type RunningDaemon } from "../../packages/daemon/src/server.ts";
+import {
+  startDaemon,
+  type DaemonOptions,
+  type RunningDaemon,
+} from "../../packages/daemon/src/server.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DAEMON_MAIN = join(REPO_ROOT, "packages/daemon/src/main.ts");
@@ -51,7 +55,10 @@ let templateReady: Promise<string> | undefined;
 function templateKey(): string {
   const h = createHash("sha256");
   h.update(readFileSync(join(REPO_ROOT, "packages/daemon/src/storage/migrations.ts")));
-  const pglitePkg = join(REPO_ROOT, "packages/daemon/node_modules/@electric-sql/pglite/package.json");
+  const pglitePkg = join(
+    REPO_ROOT,
+    "packages/daemon/node_modules/@electric-sql/pglite/package.json",
+  );
   if (existsSync(pglitePkg)) h.update(readFileSync(pglitePkg));
   return h.digest("hex").slice(0, 16);
 }
@@ -61,7 +68,8 @@ export function pgliteTemplate(): Promise<string> {
   templateReady ??= (async () => {
     const dir = join(tmpdir(), `roster-pglite-template-${templateKey()}`);
     if (existsSync(join(dir, "PG_VERSION"))) return dir;
-    const { openPgliteStorage } = await import("../../packages/daemon/src/storage/pglite-storage.ts");
+    const { openPgliteStorage } =
+      await import("../../packages/daemon/src/storage/pglite-storage.ts");
     const { migrate } = await import("../../packages/daemon/src/storage/migrations.ts");
     const building = tempDir("roster-pglite-template-build-");
     const storage = await openPgliteStorage({ dataDir: building });
@@ -105,8 +113,11 @@ async function setupOrgVia(
     state.owner ??= owner;
     return owner;
   }
-  if (!state.owner) throw new Error("setup was already done on this daemon, and no owner token is known");
-  const org = await client.withToken(state.owner.token).createOrg(input.org ?? `Org ${randomBytes(3).toString("hex")}`);
+  if (!state.owner)
+    throw new Error("setup was already done on this daemon, and no owner token is known");
+  const org = await client
+    .withToken(state.owner.token)
+    .createOrg(input.org ?? `Org ${randomBytes(3).toString("hex")}`);
   return { ...state.owner, orgID: org.id };
 }
 
@@ -169,7 +180,7 @@ export function spawnDaemon(
 ): Promise<Spawned> {
   const child = spawn(process.execPath, ["--import", "tsx", DAEMON_MAIN, ...args], {
     cwd: REPO_ROOT,
-    env: env as NodeJS.ProcessEnv,
+    env: env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
@@ -182,12 +193,12 @@ export function spawnDaemon(
       child.kill("SIGKILL");
       rejectStart(new Error(`daemon did not start within ${timeoutMs} ms:\n${sink.out}`));
     }, timeoutMs);
-    child.stdout!.setEncoding("utf8");
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (d: string) => {
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (d: string) => {
       sink.out += d;
     });
-    child.stdout!.on("data", (d: string) => {
+    child.stdout.on("data", (d: string) => {
       sink.out += d;
       if (done) return;
       lineBuf += d;
@@ -250,7 +261,9 @@ export async function startTestDaemon(opts: StartTestDaemonOptions = {}): Promis
     ...(opts.databaseUrl ? ["--database-url", opts.databaseUrl] : []),
     ...(opts.publicUrl ? ["--public-url", opts.publicUrl] : []),
     ...(opts.smtpUrl ? ["--smtp-url", opts.smtpUrl] : []),
-    ...(opts.resendIntervalS !== undefined ? ["--resend-interval", String(opts.resendIntervalS)] : []),
+    ...(opts.resendIntervalS !== undefined
+      ? ["--resend-interval", String(opts.resendIntervalS)]
+      : []),
     ...(opts.args ?? []),
   ];
   const env = daemonEnv(opts.env);
@@ -351,7 +364,10 @@ export async function startInProcessDaemon(opts: InProcessOptions = {}): Promise
 }
 
 /** The raw token of the newest outbox row of an invitation (until the mail worker sends it). */
-export async function activationToken(daemon: Pick<RunningDaemon, "storage">, inviteID: string): Promise<string> {
+export async function activationToken(
+  daemon: Pick<RunningDaemon, "storage">,
+  inviteID: string,
+): Promise<string> {
   const r = await daemon.storage.query<{ link_token: string | null }>(
     "select link_token from outbox where invite_id = $1 order by send_number desc, id desc limit 1",
     [inviteID],
@@ -359,4 +375,54 @@ export async function activationToken(daemon: Pick<RunningDaemon, "storage">, in
   const token = r.rows[0]?.link_token;
   if (!token) throw new Error(`no unsent activation token for invitation ${inviteID}`);
   return token;
+}
+
+// ------------------------------------------------------------ raw HTTP
+
+export interface HttpResult {
+  status: number;
+  /** Parsed JSON body (undefined when empty or not JSON). */
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+export interface HttpOptions {
+  /** Sent as `Authorization: Token <token>`. */
+  token?: string;
+  /** Raw Authorization header value (wins over token). */
+  authorization?: string;
+  /** JSON body (sets Content-Type: application/json). */
+  json?: unknown;
+  /** Raw body, sent as is (set the content type in headers). */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP request, no client-side interpretation: for status and error-shape checks. */
+export async function http(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: HttpOptions = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.authorization !== undefined) headers.Authorization = opts.authorization;
+  else if (opts.token !== undefined) headers.Authorization = `Token ${opts.token}`;
+  let body: string | Uint8Array | undefined;
+  if (opts.json !== undefined) {
+    headers["Content-Type"] ??= "application/json";
+    body = JSON.stringify(opts.json);
+  } else if (opts.raw !== undefined) {
+    body = opts.raw;
+  }
+  const res = await fetch(baseUrl + path, { method, headers, body: body ?? null });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
 }

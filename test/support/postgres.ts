@@ -11,7 +11,15 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { openPgStorage } from "../../packages/daemon/src/storage/pg-storage.ts";
@@ -78,7 +86,10 @@ function runAs(owner: Owner | undefined, cmd: string, args: string[]): void {
 
 async function startThrowaway(): Promise<{ adminUrl: string; stop: () => void }> {
   const bin = findBinDir();
-  if (!bin) throw new Error("no PostgreSQL server binaries (set ROSTER_TEST_DATABASE_URL or install postgresql-15)");
+  if (!bin)
+    throw new Error(
+      "no PostgreSQL server binaries (set ROSTER_TEST_DATABASE_URL or install postgresql-15)",
+    );
   const owner = postgresOwner();
   // Under /tmp: the postgres user must be able to traverse every parent.
   const dir = mkdtempSync("/tmp/roster-pg-");

@@ -38,7 +38,9 @@ export class ChangeFeed {
     feed.#unlisten = await storage.listen(CHANGES_CHANNEL, (payload) => feed.#onNotify(payload), {
       onReconnect: () => void feed.#resyncAll(),
     });
-    const r = await storage.query<{ id: string; version: number | string }>("select id, version from orgs");
+    const r = await storage.query<{ id: string; version: number | string }>(
+      "select id, version from orgs",
+    );
     for (const row of r.rows) {
       const v = Number(row.version);
       if (!feed.#delivered.has(row.id)) feed.#delivered.set(row.id, v);
@@ -86,7 +88,8 @@ export class ChangeFeed {
     } catch {
       return;
     }
-    if (typeof msg.orgID === "string" && typeof msg.version === "number") this.#want(msg.orgID, msg.version);
+    if (typeof msg.orgID === "string" && typeof msg.version === "number")
+      this.#want(msg.orgID, msg.version);
   }
 
   #want(orgID: string, version: number) {
@@ -128,7 +131,9 @@ export class ChangeFeed {
   /** After a lost LISTEN connection: catch up every org that moved meanwhile. */
   async #resyncAll(): Promise<void> {
     try {
-      const r = await this.storage.query<{ id: string; version: number | string }>("select id, version from orgs");
+      const r = await this.storage.query<{ id: string; version: number | string }>(
+        "select id, version from orgs",
+      );
       for (const row of r.rows) this.#want(row.id, Number(row.version));
     } catch (e) {
       if (!this.#closed) this.opts.onError?.(e);

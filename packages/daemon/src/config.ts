@@ -37,7 +37,12 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+function intOption(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
@@ -61,7 +66,10 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
 
 export type ParsedDaemonArgs = { help: true } | { help: false; options: DaemonOptions };
 
-export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedDaemonArgs {
+export function parseDaemonArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedDaemonArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -85,7 +93,8 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
   if (values.help) return { help: true };
   const logLevel = values["log-level"] ?? env.ROSTER_LOG_LEVEL ?? "info";
-  if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}.`);
+  if (!LEVELS.includes(logLevel))
+    throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}.`);
   const options: DaemonOptions = {
     port: intOption("--port", values.port ?? env.ROSTER_PORT, 0, 65535) ?? DEFAULT_PORT,
     host: values.host ?? (env.ROSTER_HOST || "127.0.0.1"),
@@ -94,8 +103,14 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       "postgres:",
       "postgresql:",
     ]),
-    publicUrl: urlOption("--public-url", values["public-url"] ?? env.ROSTER_PUBLIC_URL, ["http:", "https:"]),
-    smtpUrl: urlOption("--smtp-url", values["smtp-url"] ?? env.ROSTER_SMTP_URL, ["smtp:", "smtps:"]),
+    publicUrl: urlOption("--public-url", values["public-url"] ?? env.ROSTER_PUBLIC_URL, [
+      "http:",
+      "https:",
+    ]),
+    smtpUrl: urlOption("--smtp-url", values["smtp-url"] ?? env.ROSTER_SMTP_URL, [
+      "smtp:",
+      "smtps:",
+    ]),
     resendIntervalS: intOption(
       "--resend-interval",
       values["resend-interval"] ?? env.ROSTER_RESEND_INTERVAL,

@@ -3,7 +3,7 @@
  * in: request logs carry no headers or bodies, and these paths are redacted
  * in case one slips into a log call.
  */
-import { pino, type Logger, type LevelWithSilent } from "pino";
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
 
 export type { Logger };
 
@@ -18,13 +18,18 @@ export const REDACT_PATHS = [
   "databaseUrl",
 ];
 
-export function createLogger(level: LevelWithSilent = "info"): Logger {
-  return pino({
+/** JSON lines to `destination` (default stdout). */
+export function createLogger(
+  level: LevelWithSilent = "info",
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level,
     base: { name: "roster-daemon" },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A database URL fit for a log line: without its password. */

@@ -9,7 +9,9 @@ import { DAEMON_USAGE, parseDaemonArgs, UsageError } from "./config.ts";
 import { startDaemon } from "./server.ts";
 import { DataDirLockedError } from "./storage/data-dir-lock.ts";
 
-export async function runDaemonCli(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+export async function runDaemonCli(
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<number> {
   let parsed;
   try {
     parsed = parseDaemonArgs(argv);

@@ -13,6 +13,7 @@ import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
+import { startLiveSync, type LiveSync, type LiveSyncOptions } from "./live/index.ts";
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
 import { RosterService } from "./service/service.ts";
@@ -53,6 +54,8 @@ export interface DaemonOptions {
    * or false to run without the worker (tests that read the outbox).
    */
   mail?: Omit<MailOptionsInput, "smtpUrl" | "publicUrl"> | false | undefined;
+  /** Live-sync tuning (ping interval, slow-consumer limit...). For tests. */
+  live?: Omit<LiveSyncOptions, "changeRetention"> | undefined;
 }
 
 export interface RunningDaemon {
@@ -66,6 +69,7 @@ export interface RunningDaemon {
   app: OpenAPIHono<Env>;
   server: Server;
   logger: Logger;
+  live: LiveSync;
   close(): Promise<void>;
 }
 
@@ -108,7 +112,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     if (applied.length > 0) logger.info({ applied }, "database migrated");
 
     const service = new RosterService(storage, {
-      limits: { resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S, ...opts.limits },
+      limits: {
+        resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S,
+        ...opts.limits,
+      },
       ...(opts.now ? { now: opts.now } : {}),
     });
     const feed = await ChangeFeed.start(storage, {
@@ -123,9 +130,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
 
     // Live sync (WebSocket) is wired here by its module.
+    const live = startLiveSync(
+      app,
+      { service, storage, feed, logger },
+      { ...opts.live, changeRetention: opts.changeRetention },
+    );
 
-    const server = await listen(app, opts.port, host);
+    const server = await listen(app, opts.port, host, live.wss);
     cleanup.push(() => closeServer(server));
+    // Before the server closes (cleanup runs in reverse): live sockets would keep it open.
+    cleanup.push(() => live.close());
     const port = (server.address() as AddressInfo).port;
     const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
@@ -170,6 +184,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       app,
       server,
       logger,
+      live,
       close: () => (closing ??= undo().then(() => logger.info("stopped"))),
     };
   } catch (err) {
@@ -183,9 +198,19 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function listen(app: OpenAPIHono<Env>, port: number, hostname: string): Promise<Server> {
+function listen(
+  app: OpenAPIHono<Env>,
+  port: number,
+  hostname: string,
+  wss: LiveSync["wss"],
+): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }) as Server;
+    const server = serve({
+      fetch: app.fetch,
+      port,
+      hostname,
+      websocket: { server: wss },
+    }) as Server;
     const onError = (err: Error) => reject(err);
     server.once("error", onError);
     server.once("listening", () => {

@@ -10,7 +10,8 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
-    return EXIT.ok;
+    // `roster daemon` sets the daemon's own exit code.
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (e) {
     // Commander has already printed its message (or the help / version).
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -198,5 +198,5 @@ export async function updateConfig(
     if (v === undefined) delete next[k];
     else next[k] = k === "url" ? normalizeUrl(v) : v;
   }
-  return saveConfig(next as ConfigFile, { path });
+  return saveConfig(next, { path });
 }

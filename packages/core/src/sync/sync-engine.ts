@@ -78,6 +78,8 @@ export interface SyncEngineOptions {
   >;
   /** Backoff of HTTP replays while the daemon is unreachable. */
   sendBackoff?: Partial<BackoffOptions>;
+  /** Every reducer event with the state before and after it (logging, debugging, tests). */
+  onEvent?: (event: SyncEvent, before: SyncState, after: SyncState) => void;
   /** Called when the store fails to save (the queue then only lives in memory). */
   onStoreError?: (e: unknown) => void;
 }
@@ -145,6 +147,11 @@ export class SyncEngine {
     this.started = true;
     this.live.start();
     this.kickSender();
+  }
+
+  /** Drop the connection and resume at once from the last applied version (e.g. a "reconnect" key). */
+  reconnect(): void {
+    if (this.started && !this.closed) this.live.reconnect();
   }
 
   /** Stop: close the socket, cancel timers, flush the store. */
@@ -252,6 +259,7 @@ export class SyncEngine {
   private dispatch(event: SyncEvent): void {
     const before = this.state;
     this.state = reduce(before, event);
+    this.opts.onEvent?.(event, before, this.state);
     if (this.state === before) return;
     if (this.state.pending !== this.savedPending) this.persist();
     if (this.state.needsResync && !before.needsResync && this.started && !this.closed) {

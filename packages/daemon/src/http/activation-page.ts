@@ -5,7 +5,7 @@
 import { describeExpiry, type DomainError, type Invite, type Org, type User } from "@roster/core";
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`=/]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return s.replace(/[&<>"'`]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /** Headers of every activation page: the token is in the URL. */
@@ -51,7 +51,9 @@ ${body}
 
 function who(user: User | undefined, fallback: string): string {
   if (!user) return escapeHtml(fallback);
-  return user.name ? `${escapeHtml(user.name)} (${escapeHtml(user.email)})` : escapeHtml(user.email);
+  return user.name
+    ? `${escapeHtml(user.name)} (${escapeHtml(user.email)})`
+    : escapeHtml(user.email);
 }
 
 export function invitationPage(p: {
@@ -92,7 +94,12 @@ export function refusalPage(error: DomainError, org?: Org): string {
   );
 }
 
-export function acceptedPage(p: { org: Org; user: User; token: string; publicUrl: string }): string {
+export function acceptedPage(p: {
+  org: Org;
+  user: User;
+  token: string;
+  publicUrl: string;
+}): string {
   const env = `ROSTER_URL=${p.publicUrl} ROSTER_TOKEN=${p.token} roster`;
   return page(
     `Welcome to ${p.org.name}`,

@@ -27,7 +27,10 @@ export const httpErrors = {
   tooLarge: (limit: number) =>
     simple("request too large", `The request body is larger than ${Math.round(limit / 1024)} KiB.`),
   unsupportedMediaType: () =>
-    simple("unsupported media type", "Send the request body as JSON (Content-Type: application/json)."),
+    simple(
+      "unsupported media type",
+      "Send the request body as JSON (Content-Type: application/json).",
+    ),
   invalidJson: (): DomainError => ({
     code: "invalid",
     reason: "invalid_body",
@@ -35,7 +38,10 @@ export const httpErrors = {
   }),
   invalid: (message: string) => simple("invalid", message),
   internal: (reqId: string) =>
-    simple("internal error", `Something went wrong in the daemon (request ${reqId}); its log has the details.`),
+    simple(
+      "internal error",
+      `Something went wrong in the daemon (request ${reqId}); its log has the details.`,
+    ),
 };
 
 /** Map anything thrown by a handler to the error to answer with. */
@@ -44,7 +50,9 @@ export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number):
   if (err instanceof HTTPException) {
     switch (err.status) {
       case 400:
-        return /json/i.test(err.message) ? httpErrors.invalidJson() : httpErrors.invalid(err.message);
+        return /json/i.test(err.message)
+          ? httpErrors.invalidJson()
+          : httpErrors.invalid(err.message);
       case 413:
         return httpErrors.tooLarge(bodyLimit);
       case 415:

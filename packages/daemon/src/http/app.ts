@@ -42,7 +42,14 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<E
   });
   app.use(
     "*",
-    bodyLimit({ maxSize, onError: (c) => onError(c as Context<Env>, httpErrors.tooLarge(maxSize)) }),
+    bodyLimit({
+      maxSize,
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot be reused.
+        c.header("Connection", "close");
+        return onError(c as Context<Env>, httpErrors.tooLarge(maxSize));
+      },
+    }),
   );
 
   app.route("/", healthRoutes(ctx));

@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import { fail } from "../service/domain-failure.ts";
 import { hashSecret, hashesEqual } from "../service/secrets.ts";
 import type { AppContext, Env } from "./app-env.ts";
+import { ID_PATTERN } from "./validation.ts";
 
 const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
 
@@ -34,7 +35,11 @@ export function requireMember(ctx: AppContext): MiddlewareHandler<Env> {
   return async (c, next) => {
     const orgID = c.req.param("orgID");
     const caller = c.get("caller");
-    if (!orgID || orgID.length > 64 || !(await ctx.service.membershipRole(orgID, caller.id))) {
+    if (
+      !orgID ||
+      !ID_PATTERN.test(orgID) ||
+      !(await ctx.service.membershipRole(orgID, caller.id))
+    ) {
       fail(errors.orgNotFound());
     }
     await next();

@@ -29,17 +29,27 @@ export interface MutationRequest {
   run: (tx: Sql) => Promise<StoredResponse>;
 }
 
-export async function mutate(ctx: AppContext, c: Context<Env>, req: MutationRequest): Promise<Response> {
+export async function mutate(
+  ctx: AppContext,
+  c: Context<Env>,
+  req: MutationRequest,
+): Promise<Response> {
   const header = c.req.header("idempotency-key");
   if (header !== undefined && !KEY.test(header)) {
     throw new DomainFailure(
-      httpErrors.invalid("Idempotency-Key must be 1 to 255 printable ASCII characters without spaces."),
+      httpErrors.invalid(
+        "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.",
+      ),
     );
   }
   const key: IdempotencyKey | undefined =
     header === undefined
       ? undefined
-      : { scope: req.scope, key: header, requestHash: requestHash(c.req.method, c.req.path, req.body) };
+      : {
+          scope: req.scope,
+          key: header,
+          requestHash: requestHash(c.req.method, c.req.path, req.body),
+        };
 
   const outcome = await ctx.storage.transaction(async (tx) => {
     if (key) {

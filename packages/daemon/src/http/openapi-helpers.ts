@@ -38,7 +38,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** Documented error responses, all `{code, message, reason?}`. */
 export function errorResponses(...statuses: number[]) {
   const out: Record<number, ReturnType<typeof jsonResponse>> = {};
-  for (const s of [...statuses, 500]) out[s] = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
+  for (const s of [...statuses, 500])
+    out[s] = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
   return out;
 }
 

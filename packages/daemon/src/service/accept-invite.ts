@@ -49,7 +49,11 @@ export async function findInviteByToken(
   return row ? { row, invite: toInvite(row) } : undefined;
 }
 
-export async function acceptInvite(ctx: ServiceContext, tx: Sql, input: AcceptInput): Promise<AcceptResult> {
+export async function acceptInvite(
+  ctx: ServiceContext,
+  tx: Sql,
+  input: AcceptInput,
+): Promise<AcceptResult> {
   const tokenHash = hashSecret(input.token);
   const found = await findInviteByToken(tx, tokenHash);
   if (!found) fail(errors.inviteNotFound());
@@ -60,7 +64,9 @@ export async function acceptInvite(ctx: ServiceContext, tx: Sql, input: AcceptIn
   const { row, invite } = fresh;
   const now = ctx.now();
   const at = iso(new Date(now));
-  const existing = await tx.query<User>("select id, email, name from users where email = $1", [invite.email]);
+  const existing = await tx.query<User>("select id, email, name from users where email = $1", [
+    invite.email,
+  ]);
   let user: User = existing.rows[0] ?? { id: newId(), email: invite.email, name: input.name ?? "" };
   const decide = (u: User) =>
     loadMembers(tx, invite.orgID, { userIDs: [u.id], emails: [invite.email] }).then((members) =>
@@ -78,15 +84,19 @@ export async function acceptInvite(ctx: ServiceContext, tx: Sql, input: AcceptIn
     if (stored.id !== user.id) change = await decide(stored);
     user = stored;
   }
-  await tx.query("insert into memberships (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)", [
-    invite.orgID,
-    user.id,
-    change.member.role,
-    change.member.joinedAt,
-  ]);
+  await tx.query(
+    "insert into memberships (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)",
+    [invite.orgID, user.id, change.member.role, change.member.joinedAt],
+  );
   await tx.query("update invites set status = $2 where id = $1", [invite.id, change.invite.status]);
   await cancelOutbox(tx, invite.id);
   const token = await issueApiToken(tx, user.id, at);
-  const entry = await commitChange(tx, invite.orgID, actorOf({ userID: user.id, email: user.email }), change, at);
+  const entry = await commitChange(
+    tx,
+    invite.orgID,
+    actorOf({ userID: user.id, email: user.email }),
+    change,
+    at,
+  );
   return { user, org: toOrg(orgRow), member: change.member, token, entry };
 }

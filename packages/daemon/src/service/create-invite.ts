@@ -30,7 +30,13 @@ export async function createInvite(
   const change = unwrap(
     decideInvite(
       { orgID, members, invites },
-      { actorID: caller.userID, email: input.email ?? "", role: input.role, inviteID: newId(), now },
+      {
+        actorID: caller.userID,
+        email: input.email ?? "",
+        role: input.role,
+        inviteID: newId(),
+        now,
+      },
       ctx.limits,
     ),
   );

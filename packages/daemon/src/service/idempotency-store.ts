@@ -53,9 +53,7 @@ function decrypt(k: IdempotencyKey, stored: string): string {
 }
 
 export type Claim =
-  | { kind: "new" }
-  | { kind: "replay"; response: StoredResponse }
-  | { kind: "mismatch" };
+  { kind: "new" } | { kind: "replay"; response: StoredResponse } | { kind: "mismatch" };
 
 /**
  * Claim the key inside `tx`. On PostgreSQL a concurrent holder of the same
@@ -69,21 +67,29 @@ export async function claimKey(tx: Sql, k: IdempotencyKey, now: number): Promise
     [id, k.requestHash, new Date(now).toISOString()],
   );
   if (ins.rows.length > 0) return { kind: "new" };
-  const r = await tx.query<{ request_hash: string; status: number | null; response: string | null }>(
-    "select request_hash, status, response from idempotency where key_hash = $1",
-    [id],
-  );
+  const r = await tx.query<{
+    request_hash: string;
+    status: number | null;
+    response: string | null;
+  }>("select request_hash, status, response from idempotency where key_hash = $1", [id]);
   const row = r.rows[0];
   if (!row || row.request_hash !== k.requestHash || row.status == null) return { kind: "mismatch" };
   const plain = row.response == null ? undefined : decrypt(k, row.response);
   return {
     kind: "replay",
-    response: { status: Number(row.status), ...(plain === undefined ? {} : { body: JSON.parse(plain) }) },
+    response: {
+      status: Number(row.status),
+      ...(plain === undefined ? {} : { body: JSON.parse(plain) }),
+    },
   };
 }
 
 /** Record the response of a claimed key (same transaction as the effect). */
-export async function storeResponse(tx: Sql, k: IdempotencyKey, res: StoredResponse): Promise<void> {
+export async function storeResponse(
+  tx: Sql,
+  k: IdempotencyKey,
+  res: StoredResponse,
+): Promise<void> {
   await tx.query("update idempotency set status = $2, response = $3 where key_hash = $1", [
     derive("id", k).toString("hex"),
     res.status,

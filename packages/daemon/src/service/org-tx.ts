@@ -3,7 +3,14 @@
  * part of its state the rule needs, and commit the change (version + 1, one
  * change-log entry, NOTIFY) — all inside the caller's transaction.
  */
-import { errors, type Actor, type Change, type ChangeEntry, type Invite, type Member } from "@roster/core";
+import {
+  errors,
+  type Actor,
+  type Change,
+  type ChangeEntry,
+  type Invite,
+  type Member,
+} from "@roster/core";
 import type { Sql } from "../storage/storage.ts";
 import { fail } from "./domain-failure.ts";
 import {
@@ -21,9 +28,10 @@ export const CHANGES_CHANNEL = "roster_changes";
 
 /** `select ... for update` on the org: writers of one org are serialized (SPEC §3). */
 export async function lockOrg(tx: Sql, orgID: string): Promise<OrgRow> {
-  const r = await tx.query<OrgRow>("select id, name, created_at, version from orgs where id = $1 for update", [
-    orgID,
-  ]);
+  const r = await tx.query<OrgRow>(
+    "select id, name, created_at, version from orgs where id = $1 for update",
+    [orgID],
+  );
   return r.rows[0] ?? fail(errors.orgNotFound());
 }
 

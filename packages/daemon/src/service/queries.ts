@@ -22,21 +22,30 @@ export interface AuthenticatedUser extends User {
 }
 
 /** The user an API token (by its hash) belongs to. */
-export async function userByTokenHash(sql: Sql, tokenHash: string): Promise<AuthenticatedUser | undefined> {
+export async function userByTokenHash(
+  sql: Sql,
+  tokenHash: string,
+): Promise<AuthenticatedUser | undefined> {
   const r = await sql.query<{ id: string; email: string; name: string; token_hash: string }>(
     `select u.id, u.email, u.name, t.token_hash from api_tokens t join users u on u.id = t.user_id
      where t.token_hash = $1`,
     [tokenHash],
   );
   const row = r.rows[0];
-  return row ? { id: row.id, email: row.email, name: row.name, tokenHash: row.token_hash } : undefined;
+  return row
+    ? { id: row.id, email: row.email, name: row.name, tokenHash: row.token_hash }
+    : undefined;
 }
 
-export async function membershipRole(sql: Sql, orgID: string, userID: string): Promise<Role | undefined> {
-  const r = await sql.query<{ role: Role }>("select role from memberships where org_id = $1 and user_id = $2", [
-    orgID,
-    userID,
-  ]);
+export async function membershipRole(
+  sql: Sql,
+  orgID: string,
+  userID: string,
+): Promise<Role | undefined> {
+  const r = await sql.query<{ role: Role }>(
+    "select role from memberships where org_id = $1 and user_id = $2",
+    [orgID, userID],
+  );
   return r.rows[0]?.role;
 }
 
@@ -49,7 +58,10 @@ export async function listOrgs(sql: Sql, userID: string): Promise<OrgsResponse> 
   return { orgs: r.rows.map((row) => ({ ...toOrg(row), role: row.role })) };
 }
 
-export async function listMembers(sql: Sql, orgID: string): Promise<{ members: Member[]; version: number }> {
+export async function listMembers(
+  sql: Sql,
+  orgID: string,
+): Promise<{ members: Member[]; version: number }> {
   const r = await sql.query<{ version: number | string; members: MemberRow[] }>(
     `select o.version, coalesce((
        select json_agg(x order by x.joined_at, x.user_id) from (
@@ -79,7 +91,11 @@ export async function listInvites(
   status: InviteStatusFilter,
   now: number,
 ): Promise<{ invites: Invite[]; pending: number; limit: number; version: number }> {
-  const r = await sql.query<{ version: number | string; pending: number | string; invites: InviteRow[] }>(
+  const r = await sql.query<{
+    version: number | string;
+    pending: number | string;
+    invites: InviteRow[];
+  }>(
     `select o.version,
        (select count(*) from invites p where p.org_id = o.id and p.status = 'pending' and p.expires_at > $2) as pending,
        coalesce((select json_agg(i order by i.created_at, i.id) from (
@@ -127,7 +143,11 @@ export async function changesSince(
   since: number,
   limit = CHANGES_PAGE,
 ): Promise<ChangesResponse> {
-  const r = await sql.query<{ version: number | string; oldest: number | string | null; changes: ChangeRow[] }>(
+  const r = await sql.query<{
+    version: number | string;
+    oldest: number | string | null;
+    changes: ChangeRow[];
+  }>(
     `select o.version,
        (select min(c.version) from changes c where c.org_id = o.id) as oldest,
        coalesce((select json_agg(c order by c.version) from (
@@ -147,7 +167,12 @@ export async function changesSince(
 }
 
 /** Changes of one org after `since`, in version order (for the change feed). */
-export async function changeRowsSince(sql: Sql, orgID: string, since: number, limit = CHANGES_PAGE) {
+export async function changeRowsSince(
+  sql: Sql,
+  orgID: string,
+  since: number,
+  limit = CHANGES_PAGE,
+) {
   const r = await sql.query<ChangeRow>(
     `select version, at, actor_id, actor_email, change from changes
      where org_id = $1 and version > $2 order by version limit $3`,

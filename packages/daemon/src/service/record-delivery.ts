@@ -24,10 +24,10 @@ export async function recordDelivery(
     if (e instanceof DomainFailure) return null;
     throw e;
   }
-  const r = await tx.query<InviteRow>(`select ${INVITE_COLUMNS} from invites where id = $1 and org_id = $2`, [
-    inviteID,
-    orgID,
-  ]);
+  const r = await tx.query<InviteRow>(
+    `select ${INVITE_COLUMNS} from invites where id = $1 and org_id = $2`,
+    [inviteID, orgID],
+  );
   const row = r.rows[0];
   if (!row || row.status !== "pending" || Number(row.send_count) !== sendNumber) return null;
   const before = toInvite(row);
@@ -40,5 +40,11 @@ export async function recordDelivery(
        delivery_next_attempt_at = $5 where id = $1`,
     [inviteID, next.state, next.attempts, next.lastError ?? null, next.nextAttemptAt ?? null],
   );
-  return commitChange(tx, orgID, null, { type: "invite.delivery", invite: { ...before, delivery: next } }, iso(new Date(ctx.now())));
+  return commitChange(
+    tx,
+    orgID,
+    null,
+    { type: "invite.delivery", invite: { ...before, delivery: next } },
+    iso(new Date(ctx.now())),
+  );
 }

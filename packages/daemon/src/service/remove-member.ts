@@ -15,8 +15,13 @@ export async function removeMember(
 ): Promise<{ entry: ChangeEntry }> {
   await lockOrg(tx, orgID);
   const members = await loadMembers(tx, orgID, { userIDs: [caller.userID, userID] });
-  const change = unwrap(decideRemove({ orgID, members, invites: [] }, { actorID: caller.userID, userID }));
-  await tx.query("delete from memberships where org_id = $1 and user_id = $2", [orgID, change.userID]);
+  const change = unwrap(
+    decideRemove({ orgID, members, invites: [] }, { actorID: caller.userID, userID }),
+  );
+  await tx.query("delete from memberships where org_id = $1 and user_id = $2", [
+    orgID,
+    change.userID,
+  ]);
   const entry = await commitChange(tx, orgID, actorOf(caller), change, iso(new Date(ctx.now())));
   return { entry };
 }

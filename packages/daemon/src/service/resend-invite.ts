@@ -22,7 +22,11 @@ export async function resendInvite(
     emails: named ? [named.email] : [],
   });
   const change = unwrap(
-    decideResend({ orgID, members, invites }, { actorID: caller.userID, inviteID, now }, ctx.limits),
+    decideResend(
+      { orgID, members, invites },
+      { actorID: caller.userID, inviteID, now },
+      ctx.limits,
+    ),
   );
   const invite = change.invite;
   const token = newSecret();

@@ -89,7 +89,10 @@ export function toInvite(r: InviteRow): Invite {
 }
 
 export function toDelivery(
-  r: Pick<InviteRow, "delivery_state" | "delivery_attempts" | "delivery_last_error" | "delivery_next_attempt_at">,
+  r: Pick<
+    InviteRow,
+    "delivery_state" | "delivery_attempts" | "delivery_last_error" | "delivery_next_attempt_at"
+  >,
 ): Delivery {
   const d: Delivery = { state: r.delivery_state, attempts: Number(r.delivery_attempts) };
   if (r.delivery_last_error != null) d.lastError = r.delivery_last_error;

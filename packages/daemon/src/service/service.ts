@@ -5,12 +5,7 @@
  * load state, let core decide, write rows, bump the version, append the
  * change, NOTIFY. Nothing here decides a rule: core does.
  */
-import {
-  DEFAULT_LIMITS,
-  type Delivery,
-  type InviteStatusFilter,
-  type Limits,
-} from "@roster/core";
+import { DEFAULT_LIMITS, type Delivery, type InviteStatusFilter, type Limits } from "@roster/core";
 import type { Sql, Storage } from "../storage/storage.ts";
 import { acceptInvite, type AcceptInput } from "./accept-invite.ts";
 import type { Caller, ServiceContext } from "./context.ts";
@@ -81,7 +76,13 @@ export class RosterService {
    * Returns the committed entry, or null when it was a no-op (an older send,
    * a closed invitation, or nothing changed).
    */
-  recordDelivery(orgID: string, inviteID: string, sendNumber: number, delivery: Delivery, tx?: Sql) {
+  recordDelivery(
+    orgID: string,
+    inviteID: string,
+    sendNumber: number,
+    delivery: Delivery,
+    tx?: Sql,
+  ) {
     return this.run(tx, (t) => recordDelivery(this.ctx, t, orgID, inviteID, sendNumber, delivery));
   }
 

@@ -3,7 +3,14 @@
  * owner and an API token. Serialized by an advisory lock so two racing setups
  * cannot both succeed.
  */
-import { errors, foundingMember, parseEmail, type ChangeEntry, type Org, type User } from "@roster/core";
+import {
+  errors,
+  foundingMember,
+  parseEmail,
+  type ChangeEntry,
+  type Org,
+  type User,
+} from "@roster/core";
 import type { Sql } from "../storage/storage.ts";
 import { actorOf, type ServiceContext } from "./context.ts";
 import { fail, unwrap } from "./domain-failure.ts";
@@ -50,18 +57,18 @@ export async function upsertUser(tx: Sql, user: User, at: string): Promise<User>
     [user.id, user.email, user.name, at],
   );
   if (r.rows[0]) return r.rows[0];
-  const existing = await tx.query<User>("select id, email, name from users where email = $1", [user.email]);
+  const existing = await tx.query<User>("select id, email, name from users where email = $1", [
+    user.email,
+  ]);
   return existing.rows[0] ?? fail(errors.invalidBody("The user could not be created."));
 }
 
 export async function issueApiToken(tx: Sql, userID: string, at: string): Promise<string> {
   const token = newSecret();
-  await tx.query("insert into api_tokens (id, user_id, token_hash, created_at) values ($1, $2, $3, $4)", [
-    newId(),
-    userID,
-    hashSecret(token),
-    at,
-  ]);
+  await tx.query(
+    "insert into api_tokens (id, user_id, token_hash, created_at) values ($1, $2, $3, $4)",
+    [newId(), userID, hashSecret(token), at],
+  );
   return token;
 }
 
@@ -75,14 +82,22 @@ export async function createOrgWithOwner(
 ): Promise<{ org: Org; entry: ChangeEntry }> {
   const at = iso(new Date(now));
   const org: Org = { id: newId(), name, createdAt: at };
-  await tx.query("insert into orgs (id, name, created_at, version) values ($1, $2, $3, 0)", [org.id, name, at]);
-  const change = foundingMember(user, now);
-  await tx.query("insert into memberships (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)", [
+  await tx.query("insert into orgs (id, name, created_at, version) values ($1, $2, $3, 0)", [
     org.id,
-    user.id,
-    change.member.role,
-    change.member.joinedAt,
+    name,
+    at,
   ]);
-  const entry = await commitChange(tx, org.id, actorOf({ userID: user.id, email: user.email }), change, at);
+  const change = foundingMember(user, now);
+  await tx.query(
+    "insert into memberships (org_id, user_id, role, joined_at) values ($1, $2, $3, $4)",
+    [org.id, user.id, change.member.role, change.member.joinedAt],
+  );
+  const entry = await commitChange(
+    tx,
+    org.id,
+    actorOf({ userID: user.id, email: user.email }),
+    change,
+    at,
+  );
   return { org, entry };
 }

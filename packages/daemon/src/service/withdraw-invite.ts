@@ -17,7 +17,9 @@ export async function withdrawInvite(
   const now = ctx.now();
   const { invites } = await loadInvites(tx, orgID, now, [inviteID]);
   const members = await loadMembers(tx, orgID, { userIDs: [caller.userID] });
-  const change = unwrap(decideWithdraw({ orgID, members, invites }, { actorID: caller.userID, inviteID, now }));
+  const change = unwrap(
+    decideWithdraw({ orgID, members, invites }, { actorID: caller.userID, inviteID, now }),
+  );
   await tx.query("update invites set status = $2 where id = $1", [inviteID, change.invite.status]);
   await cancelOutbox(tx, inviteID);
   const entry = await commitChange(tx, orgID, actorOf(caller), change, iso(new Date(now)));

@@ -129,11 +129,10 @@ export async function migrate(
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       for (const statement of m.statements) await tx.query(statement);
-      await tx.query("insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)", [
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      ]);
+      await tx.query(
+        "insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)",
+        [m.version, m.name, new Date().toISOString()],
+      );
       ran.push(m.version);
     }
     return ran;
@@ -145,6 +144,8 @@ async function currentVersion(storage: Storage): Promise<number | undefined> {
     "select to_regclass('schema_migrations') is not null as exists",
   );
   if (!t.rows[0]?.exists) return undefined;
-  const r = await storage.query<{ v: number | null }>("select max(version) as v from schema_migrations");
+  const r = await storage.query<{ v: number | null }>(
+    "select max(version) as v from schema_migrations",
+  );
   return r.rows[0]?.v == null ? undefined : Number(r.rows[0].v);
 }

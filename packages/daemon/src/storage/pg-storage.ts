@@ -35,7 +35,7 @@ export async function openPgStorage(opts: PgStorageOptions): Promise<Storage> {
           return Number.isSafeInteger(n) ? n : v;
         };
       }
-      return pg.types.getTypeParser(oid, format as "text");
+      return pg.types.getTypeParser(oid, format);
     },
   };
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, types });
@@ -43,7 +43,11 @@ export async function openPgStorage(opts: PgStorageOptions): Promise<Storage> {
   // Fail fast on a bad URL instead of on the first request.
   const c = await pool.connect();
   c.release();
-  return new PgStorage(pool, () => new pg.Client({ connectionString: opts.connectionString, types }), opts);
+  return new PgStorage(
+    pool,
+    () => new pg.Client({ connectionString: opts.connectionString, types }),
+    opts,
+  );
 }
 
 interface Listener {

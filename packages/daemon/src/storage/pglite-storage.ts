@@ -5,7 +5,13 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
-import { RETRYABLE_SQLSTATES, sqlState, type QueryResult, type Sql, type Storage } from "./storage.ts";
+import {
+  RETRYABLE_SQLSTATES,
+  sqlState,
+  type QueryResult,
+  type Sql,
+  type Storage,
+} from "./storage.ts";
 
 export interface PgliteStorageOptions {
   /** The daemon's data directory; the database lives in `<dataDir>/pgdata`. */

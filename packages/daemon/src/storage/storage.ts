@@ -8,7 +8,10 @@ export interface QueryResult<T> {
 }
 
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<T>>;
 }
 
 export interface ListenOptions {
@@ -28,7 +31,11 @@ export interface Storage extends Sql {
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** LISTEN on `channel`; resolves to an unsubscribe function. */
-  listen(channel: string, fn: (payload: string) => void, opts?: ListenOptions): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    fn: (payload: string) => void,
+    opts?: ListenOptions,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -106,9 +106,25 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
         "minimum seconds between two sends of an invitation",
       ).argParser(parseSeconds),
     )
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "silent",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
+        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_LOG_LEVEL (flags win).",
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const { runDaemonCommand } = await import("./commands/daemon.ts");
-      await runDaemonCommand(opts);
+      process.exitCode = await runDaemonCommand(opts);
     });
 
   // ------------------------------------------------------------------- setup

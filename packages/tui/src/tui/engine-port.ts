@@ -3,7 +3,7 @@
  * SyncEngine (HTTP + WebSocket + reducer) wrapped by engine-adapter.ts; the
  * screen only reads state and submits actions through this port.
  */
-import type { ActionInput, PendingAction, Result, SyncState } from "@roster/core";
+import type { ActionInput, PendingAction, Result, SyncState, SyncView, Validated } from "@roster/core";
 
 export type LinkState = "connecting" | "live" | "reconnecting" | "offline" | "revoked";
 
@@ -18,6 +18,8 @@ export interface OrgEngine {
   /** The signed-in user (the actor of every action). */
   readonly actorID: string;
   getState(): SyncState;
+  /** The rows to draw at `now` (server state with pending actions rebased on it). */
+  getView(now: number): SyncView;
   getLink(): LinkInfo;
   /** Called after any change of state or link. */
   subscribe(listener: () => void): () => void;
@@ -26,6 +28,8 @@ export interface OrgEngine {
    * send it when the daemon is reachable. A local refusal submits nothing.
    */
   submit(input: ActionInput): Result<PendingAction>;
+  /** The same local check, without submitting (to refuse before opening a dialog). */
+  validate(input: ActionInput): Result<Validated>;
   /** Forget a refused (or still queued) action. */
   dismiss(actionID: string): void;
 }

@@ -1,6 +1,7 @@
 /** Small React hooks of the TUI: terminal size, a ticking clock, the engine. */
-import { useStdout } from "ink";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useInput, useStdout, type Key } from "ink";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { splitChunk, type KeyPress } from "./input-chunks.ts";
 import type { ScreenSize } from "./layout.ts";
 import type { LinkInfo, OrgEngine } from "./engine-port.ts";
 import type { SyncState } from "@roster/core";
@@ -51,4 +52,32 @@ export function useEngine(engine: OrgEngine): EngineSnapshot {
     () => engine.getLink(),
   );
   return { state, link };
+}
+
+/**
+ * useInput with a handler that always sees the latest render. Ink registers
+ * the handler in an effect, so several keys arriving in one chunk (fast
+ * typing, a pasted line, a test) would otherwise all reach the handler of an
+ * older render and act on stale state.
+ */
+export function useStableInput(handler: (input: string, key: Key) => void, options: { isActive?: boolean } = {}): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  const queue = useRef<KeyPress[]>([]);
+  const stable = useCallback((input: string, key: Key) => {
+    const presses = splitChunk(input, key);
+    const idle = queue.current.length === 0;
+    queue.current.push(...presses);
+    if (!idle) return;
+    // One key per turn of the event loop: React renders in between, so each key
+    // sees the state the previous one left (the handler ref is updated on render).
+    const step = () => {
+      const next = queue.current.shift();
+      if (next === undefined) return;
+      ref.current(next.input, next.key);
+      if (queue.current.length > 0) setImmediate(step);
+    };
+    step();
+  }, []);
+  useInput(stable, options);
 }

@@ -70,6 +70,8 @@ export interface Binding {
   hint?: string;
   /** Keys as the footer writes them, when shorter than `label`. */
   hintLabel?: string;
+  /** Always in the footer (at its end), however narrow the terminal. */
+  pinned?: boolean;
 }
 
 const LIST: readonly KeyContext[] = ["list"];
@@ -89,11 +91,11 @@ export const KEYMAP: readonly Binding[] = [
   { command: "clearFilter", contexts: ["list", "filter"], keys: [{ key: "escape" }], label: "Esc", description: "Clear the filter" },
   { command: "invite", contexts: LIST, keys: [{ input: "i" }], label: "i", description: "Invite someone by email", hint: "invite" },
   { command: "resend", contexts: LIST, keys: [{ input: "r" }], label: "r", description: "Resend the selected invitation", hint: "resend" },
-  { command: "delete", contexts: LIST, keys: [{ input: "d" }, { input: "x" }], label: "d/x", description: "Withdraw the selected invitation or remove the selected member", hint: "withdraw/remove" },
+  { command: "delete", contexts: LIST, keys: [{ input: "d" }, { input: "x" }], label: "d/x", description: "Withdraw the selected invitation or remove the selected member", hint: "withdraw/remove", hintLabel: "d" },
   { command: "dismiss", contexts: LIST, keys: [{ input: "c" }], label: "c", description: "Clear the message line and dismiss refused offline actions" },
   { command: "switchOrg", contexts: LIST, keys: [{ input: "o" }], label: "o", description: "Switch organization", hint: "org" },
-  { command: "help", contexts: ["list", "help"], keys: [{ input: "?" }], label: "?", description: "Show or hide this help", hint: "help" },
-  { command: "quit", contexts: LIST, keys: [{ input: "q" }], label: "q", description: "Quit", hint: "quit" },
+  { command: "help", contexts: ["list", "help"], keys: [{ input: "?" }], label: "?", description: "Show or hide this help", hint: "help", pinned: true },
+  { command: "quit", contexts: LIST, keys: [{ input: "q" }], label: "q", description: "Quit", hint: "quit", pinned: true },
   // ------------------------------------------------------------ filter line
   { command: "filterDone", contexts: ["filter"], keys: [{ key: "return" }, { key: "downArrow" }], label: "Enter", description: "Keep the filter and go back to the list", hint: "keep filter" },
   // ------------------------------------------------------------------ forms
@@ -141,6 +143,7 @@ export function resolveKey(context: KeyContext, input: string, key: Partial<Key>
 export interface Hint {
   label: string;
   hint: string;
+  pinned: boolean;
 }
 
 /** Footer hints for a context, in table order. */
@@ -148,22 +151,31 @@ export function footerHints(context: KeyContext): Hint[] {
   const out: Hint[] = [];
   for (const b of KEYMAP) {
     if (b.hint !== undefined && b.contexts.includes(context)) {
-      out.push({ label: b.hintLabel ?? b.label, hint: b.hint });
+      out.push({ label: b.hintLabel ?? b.label, hint: b.hint, pinned: b.pinned ?? false });
     }
   }
   return out;
 }
 
-/** The footer line: as many hints as fit in `width` columns. */
+const SEP = "  ";
+
+/** The footer line: the pinned hints (help, quit) and as many others as fit in `width` columns. */
 export function footerText(context: KeyContext, width: number): string {
-  const parts = footerHints(context).map((h) => `${h.label} ${h.hint}`);
-  let line = "";
-  for (const p of parts) {
-    const next = line === "" ? p : `${line}  ${p}`;
-    if (next.length > width) break;
-    line = next;
+  const hints = footerHints(context);
+  const text = (h: Hint) => `${h.label} ${h.hint}`;
+  const pinned = hints.filter((h) => h.pinned).map(text);
+  const pinnedWidth = pinned.reduce((n, p) => n + p.length + SEP.length, 0);
+  const others: string[] = [];
+  let used = 0;
+  for (const h of hints) {
+    if (h.pinned) continue;
+    const w = text(h).length + SEP.length;
+    if (used + w + pinnedWidth - SEP.length > width) break;
+    others.push(text(h));
+    used += w;
   }
-  return line;
+  const line = [...others, ...pinned].join(SEP);
+  return line.length <= width ? line : line.slice(0, Math.max(0, width));
 }
 
 export interface HelpSection {

@@ -31,15 +31,16 @@ function bigOrg(members: number): ModelEngine {
   return e;
 }
 
-function mount(engine: ModelEngine, columns = 80, rows = 24): Rendered {
+async function mount(engine: ModelEngine, columns = 80, rows = 24): Promise<Rendered> {
   r = render(<OrgScreen engine={engine} onQuit={() => undefined} now={NOW} />);
   resize(r, columns, rows);
+  await waitForFrame(r, (f) => Math.max(...lines(f).map((l) => l.length)) <= columns && f.includes("● live"));
   return r;
 }
 
 describe("org screen layout", () => {
   it("fits 80×24: header, tabs, rows, footer, no line wider than 80", async () => {
-    const view = mount(bigOrg(40));
+    const view = await mount(bigOrg(40));
     const f = await waitForFrame(view, "members: 41 · pending: 0/50");
     const ls = lines(f);
     expect(ls.length).toBeLessThanOrEqual(23);
@@ -55,7 +56,7 @@ describe("org screen layout", () => {
 
   it("draws only the visible rows of 10,000 members, and moves through them", async () => {
     const engine = bigOrg(10_000);
-    const view = mount(engine);
+    const view = await mount(engine);
     await waitForFrame(view, "1–17 of 10001");
     const t0 = performance.now();
     await press(view, "G");
@@ -63,7 +64,9 @@ describe("org screen layout", () => {
     expect(f).toContain("› ");
     expect(f).toContain("user09999@example.com");
     await press(view, KEYS.pageUp);
-    f = await waitForFrame(view, "9968–9984 of 10001");
+    // The cursor went up one page (17 rows) and the window followed it.
+    f = await waitForFrame(view, "9984–10000 of 10001");
+    expect(lines(f)[3]).toMatch(/^› +user09982@example\.com/);
     await press(view, "g");
     f = await waitForFrame(view, "1–17 of 10001");
     expect(performance.now() - t0).toBeLessThan(3000);
@@ -72,7 +75,7 @@ describe("org screen layout", () => {
   });
 
   it("re-lays out on resize", async () => {
-    const view = mount(bigOrg(40), 120, 40);
+    const view = await mount(bigOrg(40), 120, 40);
     await waitForFrame(view, "1–33 of 41");
     resize(view, 60, 16);
     const f = await waitForFrame(view, "1–9 of 41");
@@ -84,7 +87,7 @@ describe("org screen layout", () => {
     const engine = bigOrg(3);
     const inv = engine.server.run("usr-owner", { type: "invite", email: "zed@example.com", role: "owner" }, NOW);
     if (inv.ok) engine.push(inv.entry);
-    const view = mount(engine);
+    const view = await mount(engine);
     await waitForFrame(view, "members: 4 · pending: 1/50");
     await press(view, "j", "j");
     expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00001@example.com");
@@ -100,7 +103,7 @@ describe("org screen layout", () => {
   });
 
   it("/ filters both lists as you type; Enter keeps it, Esc clears it", async () => {
-    const view = mount(bigOrg(30));
+    const view = await mount(bigOrg(30));
     await waitForFrame(view, "[1 Members (31)]");
     await press(view, "/");
     await type(view, "user0002");
@@ -118,7 +121,7 @@ describe("org screen layout", () => {
   });
 
   it("? shows every key from the keymap, and closes again", async () => {
-    const view = mount(bigOrg(1));
+    const view = await mount(bigOrg(1));
     await waitForFrame(view, "[1 Members (2)]");
     await press(view, "?");
     let f = await waitForFrame(view, "Invite someone by email");

@@ -1,5 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { AcceptRequestSchema, AcceptResponseSchema, type AcceptRequest, type AcceptResponse } from "@roster/core";
+import {
+  AcceptRequestSchema,
+  AcceptResponseSchema,
+  type AcceptRequest,
+  type AcceptResponse,
+} from "@roster/core";
 import type { AppContext } from "../app-env.ts";
 import { mutate } from "../mutation.ts";
 import {
@@ -21,9 +26,15 @@ export function acceptRoutes(ctx: AppContext) {
       path: "/invites/accept",
       summary: "Accept an invitation with its activation token (R9; no auth)",
       tags: ["invites"],
-      request: { headers: IdempotencyHeaders, body: { required: true, content: jsonContent(AcceptRequestSchema) } },
+      request: {
+        headers: IdempotencyHeaders,
+        body: { required: true, content: jsonContent(AcceptRequestSchema) },
+      },
       responses: {
-        200: jsonResponse(AcceptResponseSchema, "The member's user, the org and a new API token (shown once)"),
+        200: jsonResponse(
+          AcceptResponseSchema,
+          "The member's user, the org and a new API token (shown once)",
+        ),
         ...errorResponses(400, 404, 409, 413, 415),
       },
     }),
@@ -33,7 +44,10 @@ export function acceptRoutes(ctx: AppContext) {
         scope: "anonymous",
         body,
         run: async (tx) => {
-          const r = await ctx.service.acceptInvite({ token: body.token, name: body.name || undefined }, tx);
+          const r = await ctx.service.acceptInvite(
+            { token: body.token, name: body.name || undefined },
+            tx,
+          );
           const res: AcceptResponse = { user: r.user, org: r.org, token: r.token };
           return { status: 200, body: res };
         },

@@ -9,11 +9,18 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { DomainFailure } from "../../service/domain-failure.ts";
 import type { AppContext, Env } from "../app-env.ts";
-import { ACTIVATION_HEADERS, acceptedPage, invitationPage, refusalPage } from "../activation-page.ts";
+import {
+  ACTIVATION_HEADERS,
+  acceptedPage,
+  invitationPage,
+  refusalPage,
+} from "../activation-page.ts";
 import { HTTP_STATUS } from "@roster/core";
 import { addRoute, newRouter } from "../openapi-helpers.ts";
 
-const TokenParams = z.object({ token: z.string().describe("The activation token from the emailed link") });
+const TokenParams = z.object({
+  token: z.string().describe("The activation token from the emailed link"),
+});
 const AcceptForm = z.strictObject({ name: AcceptRequestSchema.shape.name });
 const html = { "text/html": { schema: z.string() } };
 
@@ -34,13 +41,18 @@ export function activationRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/activate/{token}",
-      summary: "The page behind an emailed link: org, inviter, expiry and a form that accepts (a GET never accepts)",
+      summary:
+        "The page behind an emailed link: org, inviter, expiry and a form that accepts (a GET never accepts)",
       tags: ["activation"],
       request: { params: TokenParams },
       responses: {
         200: { description: "The invitation and the acceptance form", content: html },
         404: { description: "No invitation matches the link", content: html },
-        409: { description: "The link was used, replaced, withdrawn or has expired (the page says which)", content: html },
+        409: {
+          description:
+            "The link was used, replaced, withdrawn or has expired (the page says which)",
+          content: html,
+        },
       },
     }),
     async (c) => {
@@ -71,13 +83,22 @@ export function activationRoutes(ctx: AppContext) {
       tags: ["activation"],
       request: {
         params: TokenParams,
-        body: { required: true, content: { "application/x-www-form-urlencoded": { schema: AcceptForm } } },
+        body: {
+          required: true,
+          content: { "application/x-www-form-urlencoded": { schema: AcceptForm } },
+        },
       },
       responses: {
-        200: { description: "Accepted: the page shows the API token once and how to use it", content: html },
+        200: {
+          description: "Accepted: the page shows the API token once and how to use it",
+          content: html,
+        },
         400: { description: "The form is invalid", content: html },
         404: { description: "No invitation matches the link", content: html },
-        409: { description: "The link was used, replaced, withdrawn or has expired", content: html },
+        409: {
+          description: "The link was used, replaced, withdrawn or has expired",
+          content: html,
+        },
       },
     }),
     async (c) => {
@@ -86,7 +107,11 @@ export function activationRoutes(ctx: AppContext) {
       const form = c.req.valid("form" as never) as { name?: string };
       try {
         const r = await ctx.service.acceptInvite({ token, name: form.name || undefined });
-        return send(c, acceptedPage({ org: r.org, user: r.user, token: r.token, publicUrl: ctx.publicUrl() }), 200);
+        return send(
+          c,
+          acceptedPage({ org: r.org, user: r.user, token: r.token, publicUrl: ctx.publicUrl() }),
+          200,
+        );
       } catch (e) {
         if (!(e instanceof DomainFailure)) throw e;
         return send(c, refusalPage(e.error), HTTP_STATUS[e.error.code]);

@@ -3,7 +3,14 @@ import { ChangesResponseSchema } from "@roster/core";
 import { z } from "zod";
 import type { AppContext } from "../app-env.ts";
 import { requireAuth, requireMember } from "../auth.ts";
-import { addRoute, errorResponses, jsonResponse, newRouter, SECURITY, valid } from "../openapi-helpers.ts";
+import {
+  addRoute,
+  errorResponses,
+  jsonResponse,
+  newRouter,
+  SECURITY,
+  valid,
+} from "../openapi-helpers.ts";
 import { CHANGES_PAGE } from "../../service/queries.ts";
 import { OrgParams } from "../validation.ts";
 
@@ -17,7 +24,9 @@ const ChangesQuery = z.strictObject({
     .string()
     .regex(/^\d{1,5}$/, "a whole number")
     .optional()
-    .describe(`At most this many changes (default and maximum ${CHANGES_PAGE}); ask again from the last one`),
+    .describe(
+      `At most this many changes (default and maximum ${CHANGES_PAGE}); ask again from the last one`,
+    ),
 });
 
 export function changeRoutes(ctx: AppContext) {
@@ -27,7 +36,8 @@ export function changeRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/orgs/{orgID}/changes",
-      summary: "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
+      summary:
+        "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
       tags: ["changes"],
       security: SECURITY,
       middleware: [requireAuth(ctx), requireMember(ctx)],

@@ -48,7 +48,10 @@ export function inviteRoutes(ctx: AppContext) {
       middleware: auth,
       request: { params: OrgParams, query: InvitesQuery },
       responses: {
-        200: jsonResponse(InvitesResponseSchema, "Invitations (status derived from the clock), pending count and limit"),
+        200: jsonResponse(
+          InvitesResponseSchema,
+          "Invitations (status derived from the clock), pending count and limit",
+        ),
         ...errorResponses(400, 401, 404),
       },
     }),
@@ -136,7 +139,10 @@ export function inviteRoutes(ctx: AppContext) {
       security: SECURITY,
       middleware: auth,
       request: { params: InviteParams, headers: IdempotencyHeaders },
-      responses: { 204: { description: "Withdrawn: its link no longer works" }, ...errorResponses(401, 404, 409) },
+      responses: {
+        204: { description: "Withdrawn: its link no longer works" },
+        ...errorResponses(401, 404, 409),
+      },
     }),
     async (c) => {
       const { orgID, inviteID } = valid<{ orgID: string; inviteID: string }>(c, "param");

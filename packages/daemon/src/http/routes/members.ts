@@ -55,7 +55,12 @@ export function memberRoutes(ctx: AppContext) {
       return mutate(ctx, c, {
         scope: caller.id,
         run: async (tx) => {
-          await ctx.service.removeMember({ userID: caller.id, email: caller.email }, orgID, userID, tx);
+          await ctx.service.removeMember(
+            { userID: caller.id, email: caller.email },
+            orgID,
+            userID,
+            tx,
+          );
           return { status: 204 };
         },
       });

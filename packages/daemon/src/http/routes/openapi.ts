@@ -45,7 +45,9 @@ export function addOpenApi(app: OpenAPIHono<Env>, ctx: AppContext): void {
       path: OPENAPI_PATH,
       summary: "This OpenAPI document",
       tags: ["meta"],
-      responses: { 200: jsonResponse(z.object({ openapi: z.string() }).loose(), "OpenAPI 3.1 document") },
+      responses: {
+        200: jsonResponse(z.object({ openapi: z.string() }).loose(), "OpenAPI 3.1 document"),
+      },
     }),
     (c) => {
       doc ??= app.getOpenAPI31Document({

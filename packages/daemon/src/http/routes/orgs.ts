@@ -1,5 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { CreateOrgRequestSchema, OrgSchema, OrgsResponseSchema, type CreateOrgRequest } from "@roster/core";
+import {
+  CreateOrgRequestSchema,
+  OrgSchema,
+  OrgsResponseSchema,
+  type CreateOrgRequest,
+} from "@roster/core";
 import type { AppContext } from "../app-env.ts";
 import { requireAuth } from "../auth.ts";
 import { mutate } from "../mutation.ts";
@@ -25,7 +30,10 @@ export function orgRoutes(ctx: AppContext) {
       tags: ["orgs"],
       security: SECURITY,
       middleware: [requireAuth(ctx)],
-      responses: { 200: jsonResponse(OrgsResponseSchema, "The caller's organizations"), ...errorResponses(401) },
+      responses: {
+        200: jsonResponse(OrgsResponseSchema, "The caller's organizations"),
+        ...errorResponses(401),
+      },
     }),
     async (c) => c.json(await ctx.service.listOrgs(c.get("caller").id)),
   );
@@ -54,7 +62,11 @@ export function orgRoutes(ctx: AppContext) {
         scope: caller.id,
         body,
         run: async (tx) => {
-          const { org } = await ctx.service.createOrg({ userID: caller.id, email: caller.email }, body.name, tx);
+          const { org } = await ctx.service.createOrg(
+            { userID: caller.id, email: caller.email },
+            body.name,
+            tx,
+          );
           return { status: 201, body: org };
         },
       });

@@ -27,7 +27,9 @@ export function setupRoutes(ctx: AppContext) {
       path: "/setup",
       summary: "Whether first-run setup is still possible (no auth)",
       tags: ["setup"],
-      responses: { 200: jsonResponse(SetupStatusSchema, "allowed is true while no organization exists") },
+      responses: {
+        200: jsonResponse(SetupStatusSchema, "allowed is true while no organization exists"),
+      },
     }),
     async (c) => c.json({ allowed: await ctx.service.setupAllowed() }),
   );
@@ -36,14 +38,18 @@ export function setupRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/setup",
-      summary: "Create the first organization, its owner and an API token (no auth, only while allowed)",
+      summary:
+        "Create the first organization, its owner and an API token (no auth, only while allowed)",
       tags: ["setup"],
       request: {
         headers: IdempotencyHeaders,
         body: { required: true, content: jsonContent(SetupRequestSchema) },
       },
       responses: {
-        201: jsonResponse(SetupResponseSchema, "The org, the first owner and their API token (shown once)"),
+        201: jsonResponse(
+          SetupResponseSchema,
+          "The org, the first owner and their API token (shown once)",
+        ),
         ...errorResponses(400, 409, 413, 415),
       },
     }),

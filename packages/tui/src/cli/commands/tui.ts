@@ -9,9 +9,13 @@ export interface TuiFlags {
 
 export async function runTuiCommand(flags: TuiFlags): Promise<void> {
   const config = await resolveConfig(flags.url === undefined ? {} : { url: flags.url });
-  const org = flags.org ?? config.org;
-  // Keep the specifier out of TypeScript's sight until the TUI module exists.
-  const specifier = "../../tui/run-tui.tsx";
-  const mod = (await import(specifier)) as { runTui: (options: unknown) => Promise<void> };
-  await mod.runTui({ ...config, org, configPath: configPath(), dataDir: dataDir() });
+  const { runTui } = await import("../../tui/run-tui.tsx");
+  await runTui({
+    url: config.url,
+    token: config.token,
+    org: flags.org ?? config.org,
+    dataDir: dataDir(),
+    configPath: configPath(),
+    sources: { url: config.sources.url },
+  });
 }

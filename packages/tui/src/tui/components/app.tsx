@@ -5,16 +5,17 @@
  */
 import { parseEmail, type User } from "@roster/core";
 import { RosterApiError, RosterClient, RosterUnreachableError } from "@roster/core/client";
-import { Box, Text, useApp, useInput, type Key } from "ink";
+import { Box, Text, useApp, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
-import { useTerminalSize } from "../hooks.ts";
+import { useStableInput, useTerminalSize } from "../hooks.ts";
 import { footerText, resolveKey, type KeyContext } from "../keymap.ts";
 import { drawableLines } from "../layout.ts";
 import { useTheme } from "../theme.ts";
 import { OrgScreen } from "./org-screen.tsx";
 import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
 import { emptySetupForm, SETUP_FIELDS, SetupForm, type SetupFormState } from "./setup-form.tsx";
+import { editField } from "./text-field.tsx";
 
 export interface Session {
   url: string;
@@ -237,12 +238,12 @@ export function App({ services, onDone }: AppProps) {
   const submitSetup = (form: SetupFormState) => {
     const org = form.org.trim();
     if (org === "") {
-      setPhase({ type: "setup", form: { ...form, field: 0, error: "Give your organization a name." } });
+      setPhase({ type: "setup", form: { ...form, field: 0, cursor: form.org.length, error: "Give your organization a name." } });
       return;
     }
     const email = parseEmail(form.email);
     if (!email.ok) {
-      setPhase({ type: "setup", form: { ...form, field: 1, error: email.error.message } });
+      setPhase({ type: "setup", form: { ...form, field: 1, cursor: form.email.length, error: email.error.message } });
       return;
     }
     setPhase({ type: "setup", form: { ...form, busy: true, error: undefined } });
@@ -267,9 +268,23 @@ export function App({ services, onDone }: AppProps) {
   const context: KeyContext | null =
     phase.type === "setup" ? "form" : phase.type === "pick" ? "switcher" : phase.type === "org" ? null : "message";
 
-  useInput(
+  useStableInput(
     (input: string, key: Key) => {
       if (context === null) return;
+      if (phase.type === "setup" && !phase.form.busy) {
+        const f = phase.form;
+        const field = SETUP_FIELDS[f.field].key;
+        const next = editField({ value: f[field], cursor: f.cursor }, input, key);
+        if (next.value !== f[field] || next.cursor !== f.cursor) {
+          setPhase((p) => {
+            if (p.type !== "setup") return p;
+            const k = SETUP_FIELDS[p.form.field].key;
+            const e = editField({ value: p.form[k], cursor: p.form.cursor }, input, key);
+            return { ...p, form: { ...p.form, [k]: e.value, cursor: e.cursor, error: undefined } };
+          });
+          return;
+        }
+      }
       const cmd = resolveKey(context, input, key);
       if (cmd === undefined) return;
       if (cmd === "forceQuit" || cmd === "close") {
@@ -281,10 +296,14 @@ export function App({ services, onDone }: AppProps) {
         if (f.busy) return;
         const last = SETUP_FIELDS.length - 1;
         if (cmd === "cancel") finish({ code: 0, message: "Setup cancelled: nothing was created." });
-        else if (cmd === "nextField") setPhase({ ...phase, form: { ...f, field: ((f.field + 1) % 3) as 0 | 1 | 2 } });
-        else if (cmd === "prevField") setPhase({ ...phase, form: { ...f, field: ((f.field + 2) % 3) as 0 | 1 | 2 } });
+        const focus = (field: number) => {
+          const i = ((field % 3) + 3) % 3;
+          setPhase({ ...phase, form: { ...f, field: i as 0 | 1 | 2, cursor: f[SETUP_FIELDS[i]!.key].length } });
+        };
+        if (cmd === "nextField") focus(f.field + 1);
+        else if (cmd === "prevField") focus(f.field - 1);
         else if (cmd === "submit") {
-          if (f.field < last) setPhase({ ...phase, form: { ...f, field: (f.field + 1) as 0 | 1 | 2 } });
+          if (f.field < last) focus(f.field + 1);
           else submitSetup(f);
         }
         return;
@@ -342,7 +361,6 @@ export function App({ services, onDone }: AppProps) {
         form={phase.form}
         url={services.url}
         width={size.columns}
-        onChange={(field, value) => setPhase({ type: "setup", form: { ...phase.form, [field]: value, error: undefined } })}
       />
     );
   else if (phase.type === "pick")

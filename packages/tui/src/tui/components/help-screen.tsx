@@ -19,6 +19,11 @@ export function helpLines(): HelpLine[] {
   return lines;
 }
 
+/** Lines of keys that fit under the help title. */
+export function helpBodyLines(height: number): number {
+  return Math.max(1, height - 1);
+}
+
 export interface HelpScreenProps {
   height: number;
   width: number;
@@ -28,7 +33,7 @@ export interface HelpScreenProps {
 export function HelpScreen({ height, width, offset }: HelpScreenProps) {
   const theme = useTheme();
   const lines = helpLines();
-  const body = Math.max(1, height - 1);
+  const body = helpBodyLines(height);
   const start = Math.max(0, Math.min(offset, Math.max(0, lines.length - body)));
   const shown = lines.slice(start, start + body);
   const more = start + body < lines.length;

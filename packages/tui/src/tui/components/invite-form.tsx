@@ -1,18 +1,20 @@
 /** The invite form: one email address and a role (Owner is the only one today). */
 import { ROLES, type Role } from "@roster/core";
 import { Box, Text } from "ink";
-import TextInput from "ink-text-input";
+import { TextField } from "./text-field.tsx";
 import { useTheme } from "../theme.ts";
 
 export interface InviteFormState {
   email: string;
+  /** Cursor in the email field. */
+  cursor: number;
   role: Role;
   /** 0 = email, 1 = role. */
   field: 0 | 1;
   error?: string;
 }
 
-export const emptyInviteForm = (): InviteFormState => ({ email: "", role: ROLES[0], field: 0 });
+export const emptyInviteForm = (): InviteFormState => ({ email: "", cursor: 0, role: ROLES[0], field: 0 });
 
 export function roleLabel(role: string): string {
   return role.charAt(0).toUpperCase() + role.slice(1);
@@ -26,10 +28,9 @@ export interface InviteFormProps {
   form: InviteFormState;
   orgName: string;
   width: number;
-  onEmailChange: (email: string) => void;
 }
 
-export function InviteForm({ form, orgName, width, onEmailChange }: InviteFormProps) {
+export function InviteForm({ form, orgName, width }: InviteFormProps) {
   const theme = useTheme();
   const w = Math.min(width, 70);
   return (
@@ -41,13 +42,7 @@ export function InviteForm({ form, orgName, width, onEmailChange }: InviteFormPr
         <Box width={8} flexShrink={0}>
           <Text bold={form.field === 0}>{form.field === 0 ? "› " : "  "}Email</Text>
         </Box>
-        <TextInput
-          value={form.email}
-          onChange={onEmailChange}
-          focus={form.field === 0}
-          placeholder="name@example.com"
-          showCursor
-        />
+        <TextField value={form.email} cursor={form.cursor} focus={form.field === 0} placeholder="name@example.com" />
       </Box>
       <Box>
         <Box width={8} flexShrink={0}>

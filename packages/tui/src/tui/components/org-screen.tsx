@@ -3,19 +3,12 @@
  * line and footer, plus the dialogs that open over the list (help, invite,
  * confirm, org switcher). All keys go through the keymap table.
  */
-import {
-  describeAction,
-  selectView,
-  validateLocally,
-  type ActionInput,
-  type PendingAction,
-} from "@roster/core";
-import { Box, Text, useInput, type Key } from "ink";
-import TextInput from "ink-text-input";
+import { describeAction, ROLES, type ActionInput, type PendingAction } from "@roster/core";
+import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
 import type { ConnectionView } from "../format.ts";
-import { useEngine, useNow, useTerminalSize } from "../hooks.ts";
+import { useEngine, useNow, useStableInput, useTerminalSize } from "../hooks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
 import { drawableLines, inviteColumns, listHeight, memberColumns, PREFIX_WIDTH } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
@@ -30,11 +23,11 @@ import {
 import { useTheme } from "../theme.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { HelpScreen, helpLines } from "./help-screen.tsx";
+import { HelpScreen, helpBodyLines, helpLines } from "./help-screen.tsx";
 import { emptyInviteForm, InviteForm, type InviteFormState } from "./invite-form.tsx";
 import { InviteRowView, MemberRowView } from "./rows.tsx";
 import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
-import { ROLES } from "@roster/core";
+import { editField, TextField } from "./text-field.tsx";
 
 export interface OrgScreenProps {
   engine: OrgEngine;
@@ -54,6 +47,8 @@ type Modal =
   | {
       type: "confirm";
       input: ActionInput;
+      /** Who or what the action is about, for the messages. */
+      target: string;
       title: string;
       body: string;
       label: string;
@@ -86,6 +81,19 @@ function connectionView(link: ReturnType<OrgEngine["getLink"]>, unsent: number):
   }
 }
 
+function doneMessage(a: PendingAction, target: string): string {
+  switch (a.kind.type) {
+    case "invite":
+      return `✓ Invited ${a.kind.email}.`;
+    case "resend":
+      return `✓ Sent the invitation to ${target} again.`;
+    case "withdraw":
+      return `✓ Withdrew the invitation for ${target}.`;
+    case "remove":
+      return `✓ Removed ${target} from the organization.`;
+  }
+}
+
 function submittedMessage(a: PendingAction, online: boolean): Message {
   const what = a.kind;
   const tail = online ? "" : " — queued until the daemon is back";
@@ -105,15 +113,19 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   const theme = useTheme();
   const size = useTerminalSize();
   const tick = useNow();
-  const now = fixedNow ?? tick;
+  // Rows show the time at this render (the tick only makes sure there is one every few seconds).
+  const now = fixedNow ?? Math.max(tick, Date.now());
   const { state, link } = useEngine(engine);
   // Rounded to the minute so the view (and the sorted lists) are not rebuilt on every tick.
   const viewNow = fixedNow ?? Math.floor(now / 60_000) * 60_000;
-  const view = useMemo(() => selectView(state, viewNow), [state, viewNow]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the view is a function of the engine's state
+  const view = useMemo(() => engine.getView(viewNow), [engine, state, viewNow]);
   const lists = useMemo(() => screenLists(view, engine.actorID), [view, engine.actorID]);
 
   const [active, setActive] = useState<ListName>("members");
-  const [filter, setFilter] = useState("");
+  const [filterEdit, setFilterEdit] = useState({ value: "", cursor: 0 });
+  const filter = filterEdit.value;
+  const setFilter = (value: string) => setFilterEdit({ value, cursor: value.length });
   const [filterEditing, setFilterEditing] = useState(false);
   const [modal, setModal] = useState<Modal | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
@@ -142,7 +154,11 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   // ------------------------------------------------------------ geometry
   const width = size.columns;
   const lines = drawableLines(size);
-  const height = listHeight(size);
+  const messageText =
+    message?.text ?? (link.state === "revoked" ? `✗ ${link.message ?? "Access to this organization was revoked."}` : "");
+  // A long message (most daemon refusals) gets a second line, taken from the list.
+  const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
+  const height = Math.max(1, listHeight(size) - (messageLines - 1));
   const items: readonly (MemberItem | InviteItem)[] = active === "members" ? shown.members : shown.invites;
   const current = sel[active];
   const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
@@ -159,18 +175,36 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     setSel((s) => ({ ...s, [list]: { key: rows[i]?.key, index: i } }));
   };
 
-  const submit = (input: ActionInput): boolean => {
+  // The last action submitted here: once the daemon has confirmed it, say so.
+  const [watching, setWatching] = useState<{ id: string; done: string } | null>(null);
+  useEffect(() => {
+    if (!watching) return;
+    const a = state.pending.find((x) => x.id === watching.id);
+    if (a === undefined || a.state === "confirmed") {
+      setMessage({ kind: "ok", text: watching.done });
+      setWatching(null);
+    } else if (a.state === "failed") {
+      setWatching(null);
+    }
+  }, [state.pending, watching]);
+
+  const afterSubmit = (a: PendingAction, target: string) => {
+    setMessage(submittedMessage(a, online));
+    setWatching({ id: a.id, done: doneMessage(a, target) });
+  };
+
+  const submit = (input: ActionInput, target: string): boolean => {
     const r = engine.submit(input);
     if (!r.ok) {
       setMessage({ kind: "error", text: `✗ ${r.error.message}` });
       return false;
     }
-    setMessage(submittedMessage(r.value, online));
+    afterSubmit(r.value, target);
     return true;
   };
 
   const check = (input: ActionInput): string | undefined => {
-    const r = validateLocally(engine.getState(), input, engine.actorID, Date.now());
+    const r = engine.validate(input);
     return r.ok ? undefined : r.error.message;
   };
 
@@ -191,6 +225,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
       setModal({
         type: "confirm",
         input,
+        target: m.member.email,
         title: "Remove member",
         body: `Remove ${who} from ${view.org?.name ?? orgName ?? "this organization"}? They lose access at once; their user account and other organizations are not touched.`,
         label: "Remove user access",
@@ -214,6 +249,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     setModal({
       type: "confirm",
       input,
+      target: inv.email,
       title: "Withdraw invitation",
       body: `Withdraw the invitation for ${inv.email}? The link in their email stops working.`,
       label: "Withdraw Invitation",
@@ -231,7 +267,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
       setMessage({ kind: "info", text: "No invitation selected." });
       return;
     }
-    submit({ type: "resend", inviteID: inv.invite.id });
+    submit({ type: "resend", inviteID: inv.invite.id }, inv.email);
   };
 
   const openSwitcher = () => {
@@ -331,7 +367,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     }
     switch (m.type) {
       case "help": {
-        const max = Math.max(0, helpLines().length - (height + 2));
+        const max = Math.max(0, helpLines().length - helpBodyLines(height + 2));
         if (cmd === "down") setModal({ ...m, offset: clamp(m.offset + 1, 0, max) });
         else if (cmd === "up") setModal({ ...m, offset: clamp(m.offset - 1, 0, max) });
         else if (cmd === "cancel" || cmd === "help") setModal(null);
@@ -344,7 +380,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           setMessage({ kind: "info", text: "Cancelled." });
         } else if (cmd === "confirm") {
           setModal(null);
-          if (m.focused === 1) submit(m.input);
+          if (m.focused === 1) submit(m.input, m.target);
           else setMessage({ kind: "info", text: "Cancelled." });
         }
         return;
@@ -366,7 +402,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           setModal(null);
           setActive("invites");
           setSel((s) => ({ ...s, invites: { key: undefined, index: 0 } }));
-          setMessage(submittedMessage(r.value, online));
+          afterSubmit(r.value, r.value.kind.type === "invite" ? r.value.kind.email : f.email);
         }
         return;
       }
@@ -383,7 +419,27 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     }
   };
 
-  useInput((input: string, key: Key) => {
+  useStableInput((input: string, key: Key) => {
+    // A text field with the focus takes the keys that edit it; the rest are commands.
+    if (context === "filter") {
+      const next = editField(filterEdit, input, key);
+      if (next !== filterEdit) {
+        setFilterEdit((f) => editField(f, input, key));
+        return;
+      }
+    }
+    if (modal?.type === "invite" && modal.form.field === 0) {
+      const next = editField({ value: modal.form.email, cursor: modal.form.cursor }, input, key);
+      if (next.value !== modal.form.email || next.cursor !== modal.form.cursor) {
+        setModal((m) => {
+          if (m?.type !== "invite") return m;
+          const e = editField({ value: m.form.email, cursor: m.form.cursor }, input, key);
+          const changed = e.value !== m.form.email;
+          return { ...m, form: { ...m.form, email: e.value, cursor: e.cursor, ...(changed ? { error: undefined } : {}) } };
+        });
+        return;
+      }
+    }
     const cmd = resolveKey(context, input, key);
     if (cmd === undefined) return;
     if (modal) {
@@ -409,7 +465,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
 
   let body: React.ReactNode;
   if (modal?.type === "help") {
-    body = <HelpScreen height={bodyHeight + 1} width={width} offset={modal.offset} />;
+    body = <HelpScreen height={height + 2} width={width} offset={modal.offset} />;
   } else if (modal?.type === "confirm") {
     body = (
       <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
@@ -419,12 +475,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   } else if (modal?.type === "invite") {
     body = (
       <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <InviteForm
-          form={modal.form}
-          orgName={name}
-          width={width}
-          onEmailChange={(email) => setModal({ ...modal, form: { ...modal.form, email, error: undefined } })}
-        />
+        <InviteForm form={modal.form} orgName={name} width={width} />
       </Box>
     );
   } else if (modal?.type === "switcher") {
@@ -481,15 +532,17 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
         {filterEditing && modal === null ? (
           <Box>
             <Text bold>/ </Text>
-            <TextInput value={filter} onChange={setFilter} focus placeholder="filter by email or name" />
+            <TextField value={filterEdit.value} cursor={filterEdit.cursor} focus placeholder="filter by email or name" />
           </Box>
         ) : (
-          <Text
-            wrap="truncate-end"
-            color={message?.kind === "error" ? theme.error : message?.kind === "ok" ? theme.ok : undefined}
-          >
-            {message?.text ?? (link.state === "revoked" ? `✗ ${link.message ?? "Access to this organization was revoked."}` : " ")}
-          </Text>
+          <Box height={messageLines} width={width}>
+            <Text
+              wrap={messageLines > 1 ? "wrap" : "truncate-end"}
+              color={message?.kind === "error" || (!message && link.state === "revoked") ? theme.error : message?.kind === "ok" ? theme.ok : undefined}
+            >
+              {messageText || " "}
+            </Text>
+          </Box>
         )}
       </Box>
       <Box width={width}>

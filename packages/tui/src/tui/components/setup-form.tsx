@@ -1,6 +1,6 @@
 /** First run: create the organization and its first owner (you). */
 import { Box, Text } from "ink";
-import TextInput from "ink-text-input";
+import { TextField } from "./text-field.tsx";
 import { useTheme } from "../theme.ts";
 
 export interface SetupFormState {
@@ -8,11 +8,13 @@ export interface SetupFormState {
   email: string;
   name: string;
   field: 0 | 1 | 2;
+  /** Cursor in the focused field. */
+  cursor: number;
   error?: string;
   busy?: boolean;
 }
 
-export const emptySetupForm = (): SetupFormState => ({ org: "", email: "", name: "", field: 0 });
+export const emptySetupForm = (): SetupFormState => ({ org: "", email: "", name: "", field: 0, cursor: 0 });
 
 export const SETUP_FIELDS = [
   { key: "org", label: "Organization name", placeholder: "Acme Inc." },
@@ -24,10 +26,9 @@ export interface SetupFormProps {
   form: SetupFormState;
   url: string;
   width: number;
-  onChange: (field: "org" | "email" | "name", value: string) => void;
 }
 
-export function SetupForm({ form, url, width, onChange }: SetupFormProps) {
+export function SetupForm({ form, url, width }: SetupFormProps) {
   const theme = useTheme();
   const w = Math.min(width, 72);
   return (
@@ -45,9 +46,9 @@ export function SetupForm({ form, url, width, onChange }: SetupFormProps) {
                 {f.label}
               </Text>
             </Box>
-            <TextInput
+            <TextField
               value={form[f.key]}
-              onChange={(v) => onChange(f.key, v)}
+              cursor={form.field === i ? form.cursor : undefined}
               focus={form.field === i && !form.busy}
               placeholder={f.placeholder}
             />

@@ -44,7 +44,7 @@ export async function waitForFrame(
 ): Promise<string> {
   const test =
     typeof check === "string"
-      ? (f: string) => f.includes(check)
+      ? (f: string) => f.includes(check) || flat(f).includes(check)
       : check instanceof RegExp
         ? (f: string) => check.test(f)
         : check;
@@ -74,6 +74,15 @@ export async function type(r: Rendered, text: string): Promise<void> {
     await sleep(15);
   }
   await sleep(50);
+}
+
+/** The frame as one line (a wrapped message reads as one sentence). */
+export function flat(f: string): string {
+  return f
+    .split("\n")
+    .map((l) => l.trim())
+    .join(" ")
+    .replace(/\s+/g, " ");
 }
 
 /** The frame's lines, without trailing spaces. */

@@ -8,6 +8,7 @@ import {
   initialSyncState,
   makePendingAction,
   reduce,
+  selectView,
   validateLocally,
   type ActionInput,
   type Member,
@@ -15,6 +16,8 @@ import {
   type Result,
   type SyncEvent,
   type SyncState,
+  type SyncView,
+  type Validated,
 } from "@roster/core";
 // The model is core's test support, not part of its public API.
 import { makeMember, ModelServer } from "../../../../core/src/sync/model-server.ts";
@@ -46,6 +49,12 @@ export class ModelEngine implements OrgEngine {
 
   getState(): SyncState {
     return this.state;
+  }
+  getView(now: number): SyncView {
+    return selectView(this.state, now);
+  }
+  validate(input: ActionInput): Result<Validated> {
+    return validateLocally(this.state, input, this.actorID, this.clock());
   }
   getLink(): LinkInfo {
     return this.link;

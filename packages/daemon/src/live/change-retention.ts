@@ -1,0 +1,46 @@
+/**
+ * Change-log retention: keep the newest `keep` entries of every org and
+ * delete older ones (0 keeps everything). A live client that resumes from a
+ * version older than what is retained gets a snapshot instead; GET /changes
+ * reports the oldest retained version.
+ */
+import type { Logger } from "pino";
+import type { Sql } from "../storage/storage.ts";
+
+/** Default number of change-log entries kept per org. */
+export const DEFAULT_CHANGE_RETENTION = 10_000;
+
+export class ChangeRetention {
+  readonly #every: number;
+
+  constructor(
+    private readonly sql: Sql,
+    readonly keep: number,
+    private readonly logger?: Logger,
+  ) {
+    // Prune in batches: every tenth of the window (at least every entry for tiny windows).
+    this.#every = Math.max(1, Math.min(500, Math.floor(keep / 10)));
+  }
+
+  /** Called for every committed entry; prunes the org now and then. */
+  onEntry(orgID: string, version: number): void {
+    if (this.keep <= 0 || version <= this.keep || version % this.#every !== 0) return;
+    void this.pruneOrg(orgID, version - this.keep).catch((err: unknown) =>
+      this.logger?.warn({ err, orgID }, "could not prune the change log"),
+    );
+  }
+
+  /** Delete the entries of `orgID` up to and including `upTo`. */
+  async pruneOrg(orgID: string, upTo: number): Promise<void> {
+    await this.sql.query("delete from changes where org_id = $1 and version <= $2", [orgID, upTo]);
+  }
+
+  /** Prune every org (at start-up and from time to time). */
+  async pruneAll(): Promise<void> {
+    if (this.keep <= 0) return;
+    await this.sql.query(
+      "delete from changes c using orgs o where c.org_id = o.id and c.version <= o.version - $1",
+      [this.keep],
+    );
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The live hub: every WebSocket session of this daemon, fed by the change
+ * feed (which sees the commits of every daemon on the same database).
+ *
+ * Protocol (SPEC §3): the client says hello{since}; the hub answers with the
+ * changes after `since` read from the change log — or a snapshot from the
+ * org's in-memory projection when `since` is 0, ahead of us, too far behind
+ * or older than the retained log — then `ready{version}`, then every new
+ * change live. Each change frame carries `version` and `prev`; per session
+ * they are gapless and in order. Entries that arrive during the catch-up are
+ * queued and sent after it, so nothing falls between the two.
+ *
+ * Protection: pings (a socket that misses one is terminated), a bounded
+ * send buffer (slow consumers are closed with CLOSE.resume), a bounded
+ * catch-up queue, a hello timeout, strict message validation (anything
+ * but one valid hello closes with CLOSE.protocolError), and revocation: a
+ * session whose user is removed gets `revoked` and CLOSE.revoked.
+ */
+import { CLOSE, ClientMessageSchema, type ChangeEntry } from "@roster/core";
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import type { ChangeFeed } from "../change-feed.ts";
+import { changeRowsSince } from "../service/queries.ts";
+import type { Sql } from "../storage/storage.ts";
+import type { ChangeRetention } from "./change-retention.ts";
+import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
+import { ProjectionStore, type OrgProjection } from "./org-projection.ts";
+
+export interface LiveHubOptions {
+  storage: Sql;
+  feed: ChangeFeed;
+  logger: Logger;
+  retention?: ChangeRetention;
+  /** Ping every session this often; one missed pong terminates it (default 15 s). */
+  pingIntervalMs?: number;
+  /** Slow-consumer limit per socket (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** A client further behind than this gets a snapshot instead of the changes (default 1000). */
+  maxCatchUp?: number;
+  /** Entries held for one session during its catch-up (default 10 000). */
+  maxQueued?: number;
+  /** Close a socket that has not said hello after this long (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Terminate a socket that does not complete a close after this long (default 2 s). */
+  closeGraceMs?: number;
+  /** Keep an unwatched org's projection this long (default 30 s). */
+  projectionIdleMs?: number;
+}
+
+export interface LiveHubStats extends SessionStats {
+  sessions: number;
+  /** Bytes waiting in all sockets right now. */
+  bufferedBytes: number;
+  projections: number;
+}
+
+const REVOKED_MESSAGE = "You were removed from this organization.";
+
+export class LiveHub {
+  readonly projections: ProjectionStore;
+  readonly #opts: LiveHubOptions;
+  readonly #limits: SessionLimits;
+  readonly #stats: SessionStats = {
+    highWaterBytes: 0,
+    slowClosed: 0,
+    revoked: 0,
+    protocolErrors: 0,
+  };
+  readonly #sessions = new Set<LiveSession>();
+  readonly #byOrg = new Map<string, Set<LiveSession>>();
+  readonly #texts = new WeakMap<ChangeEntry, string>();
+  readonly #unsubscribe: () => void;
+  readonly #pingTimer: NodeJS.Timeout;
+  #nextID = 1;
+  #closed = false;
+
+  constructor(opts: LiveHubOptions) {
+    this.#opts = opts;
+    this.#limits = {
+      maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
+      maxQueued: opts.maxQueued ?? 10_000,
+      closeGraceMs: opts.closeGraceMs ?? 2000,
+    };
+    this.projections = new ProjectionStore(opts.storage, {
+      idleMs: opts.projectionIdleMs ?? 30_000,
+      onError: (err, orgID) => opts.logger.error({ err, orgID }, "org projection error"),
+    });
+    this.#unsubscribe = opts.feed.subscribe((orgID, entry) => this.#onEntry(orgID, entry));
+    this.#pingTimer = setInterval(() => this.#ping(), opts.pingIntervalMs ?? 15_000);
+    this.#pingTimer.unref();
+  }
+
+  /** Register a freshly upgraded socket of `userID` watching `orgID` (auth already checked). */
+  attach(ws: WebSocket, orgID: string, userID: string): LiveSession {
+    const s = new LiveSession(this.#nextID++, ws, orgID, userID, this.#limits, this.#stats, (x) =>
+      this.#opts.logger.info(
+        { session: x.id, orgID: x.orgID },
+        "live session too slow: closed for resume",
+      ),
+    );
+    if (this.#closed) {
+      s.close(CLOSE.goingAway, "daemon shutting down");
+      return s;
+    }
+    this.#sessions.add(s);
+    let set = this.#byOrg.get(orgID);
+    if (!set) this.#byOrg.set(orgID, (set = new Set()));
+    set.add(s);
+    ws.on("pong", () => {
+      s.alive = true;
+    });
+    s.helloTimer = setTimeout(() => {
+      if (s.phase === "hello") this.#protocolError(s, "no hello");
+    }, this.#opts.helloTimeoutMs ?? 10_000);
+    s.helloTimer.unref();
+    return s;
+  }
+
+  /** A frame from the client. Only one valid hello is ever expected. */
+  onMessage(s: LiveSession, data: unknown): void {
+    if (s.closed) return;
+    if (s.phase !== "hello" || typeof data !== "string")
+      return this.#protocolError(s, "unexpected message");
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return this.#protocolError(s, "invalid JSON");
+    }
+    const msg = ClientMessageSchema.safeParse(json);
+    if (!msg.success)
+      return this.#protocolError(s, "invalid message: expected {type:'hello', since}");
+    if (s.helloTimer) clearTimeout(s.helloTimer);
+    void this.#catchUp(s, msg.data.since);
+  }
+
+  /** The socket closed (for whatever reason). */
+  detach(s: LiveSession): void {
+    s.disposed();
+    if (!this.#sessions.delete(s)) return;
+    const set = this.#byOrg.get(s.orgID);
+    set?.delete(s);
+    if (set && set.size === 0) this.#byOrg.delete(s.orgID);
+    if (s.holdsProjection) {
+      s.holdsProjection = false;
+      this.projections.release(s.orgID);
+    }
+  }
+
+  stats(): LiveHubStats {
+    let bufferedBytes = 0;
+    for (const s of this.#sessions) bufferedBytes += s.ws.bufferedAmount;
+    return {
+      ...this.#stats,
+      sessions: this.#sessions.size,
+      bufferedBytes,
+      projections: this.projections.size,
+    };
+  }
+
+  /** Close every session (CLOSE.goingAway: clients reconnect elsewhere or later). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    this.#unsubscribe();
+    const sockets = [...this.#sessions].map((s) => s.ws);
+    for (const s of this.#sessions) s.close(CLOSE.goingAway, "daemon shutting down");
+    await Promise.race([
+      Promise.all(
+        sockets.map((ws) =>
+          ws.readyState === ws.CLOSED
+            ? undefined
+            : new Promise<void>((r) => ws.once("close", () => r())),
+        ),
+      ),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
+    for (const ws of sockets) ws.terminate();
+    this.projections.clear();
+  }
+
+  // ------------------------------------------------------------- internals
+
+  #protocolError(s: LiveSession, why: string): void {
+    this.#stats.protocolErrors++;
+    this.#opts.logger.info({ session: s.id, orgID: s.orgID, why }, "live protocol error");
+    s.close(CLOSE.protocolError, why);
+  }
+
+  #onEntry(orgID: string, entry: ChangeEntry): void {
+    this.projections.onEntry(orgID, entry);
+    this.#opts.retention?.onEntry(orgID, entry.version);
+    const sessions = this.#byOrg.get(orgID);
+    if (!sessions) return;
+    for (const s of sessions) {
+      if (s.phase === "catching-up") s.enqueue(entry);
+      else if (s.phase === "live") this.#sendEntry(s, entry);
+    }
+  }
+
+  async #catchUp(s: LiveSession, since: number): Promise<void> {
+    s.phase = "catching-up";
+    const log = this.#opts.logger;
+    try {
+      await this.projections.acquire(s.orgID);
+      s.holdsProjection = true;
+      if (s.closed) return this.#detachIfGone(s);
+      const start = this.projections.get(s.orgID)!;
+      if (
+        since === 0 ||
+        since > start.version ||
+        start.version - since > (this.#opts.maxCatchUp ?? 1000)
+      ) {
+        this.#sendSnapshot(s);
+      } else if (since < start.version) {
+        const entries = await this.#readLog(s.orgID, since, start.version);
+        if (s.closed) return;
+        if (entries[0]?.version !== since + 1) {
+          this.#sendSnapshot(s); // older than the retained log
+        } else {
+          s.lastSent = since;
+          for (const e of entries) if (!this.#sendEntry(s, e)) break;
+        }
+      } else {
+        s.lastSent = since;
+      }
+      if (s.phase !== "catching-up") return;
+      const queued = s.queue;
+      s.queue = [];
+      for (const e of queued) if (!this.#sendEntry(s, e)) break;
+      if (s.phase !== "catching-up") return;
+      s.phase = "live";
+      s.send(JSON.stringify({ type: "ready", version: s.lastSent }));
+    } catch (err) {
+      log.error({ err, session: s.id, orgID: s.orgID }, "live catch-up failed");
+      s.close(1011, "internal error");
+    }
+  }
+
+  /** Release what a session that closed during an await still holds. */
+  #detachIfGone(s: LiveSession): void {
+    if (!this.#sessions.has(s) && s.holdsProjection) {
+      s.holdsProjection = false;
+      this.projections.release(s.orgID);
+    }
+  }
+
+  /** Log entries after `since`, at least up to `until` (page by page). */
+  async #readLog(orgID: string, since: number, until: number): Promise<ChangeEntry[]> {
+    const out: ChangeEntry[] = [];
+    let from = since;
+    for (;;) {
+      const page = await changeRowsSince(this.#opts.storage, orgID, from);
+      out.push(...page);
+      const last = page[page.length - 1];
+      if (!last || last.version >= until) return out;
+      from = last.version;
+    }
+  }
+
+  #sendSnapshot(s: LiveSession): void {
+    const p: OrgProjection = this.projections.get(s.orgID)!;
+    if (!p.state.members.some((m) => m.userID === s.userID)) {
+      s.revoke(REVOKED_MESSAGE);
+      return;
+    }
+    const ok = s.send(
+      JSON.stringify({
+        type: "snapshot",
+        version: p.version,
+        org: p.org,
+        members: p.state.members,
+        invites: p.state.invites,
+      }),
+    );
+    if (ok) s.lastSent = p.version;
+  }
+
+  /** Send one entry in order; false when the session cannot take more. */
+  #sendEntry(s: LiveSession, e: ChangeEntry): boolean {
+    if (e.version <= s.lastSent) return true;
+    if (e.version !== s.lastSent + 1) {
+      // Never send a gap: the client resumes from what it has.
+      this.#opts.logger.warn(
+        { session: s.id, orgID: s.orgID, at: s.lastSent, got: e.version },
+        "live stream gap",
+      );
+      s.close(CLOSE.resume, "resume");
+      return false;
+    }
+    if (!s.send(this.#text(e))) return false;
+    s.lastSent = e.version;
+    if (e.change.type === "member.removed" && e.change.userID === s.userID) {
+      s.revoke(REVOKED_MESSAGE);
+      return false;
+    }
+    return true;
+  }
+
+  #text(e: ChangeEntry): string {
+    let t = this.#texts.get(e);
+    if (t === undefined) {
+      t = JSON.stringify({
+        type: "change",
+        version: e.version,
+        prev: e.version - 1,
+        at: e.at,
+        actor: e.actor,
+        change: e.change,
+      });
+      this.#texts.set(e, t);
+    }
+    return t;
+  }
+
+  #ping(): void {
+    for (const s of this.#sessions) {
+      if (!s.alive) {
+        this.#opts.logger.info(
+          { session: s.id, orgID: s.orgID },
+          "live session missed a ping: terminated",
+        );
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      try {
+        s.ws.ping();
+      } catch {
+        s.ws.terminate();
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * One live WebSocket session: who it is, where its stream is, and the only
+ * ways bytes leave towards it (bounded by the socket's buffered amount).
+ */
+import { CLOSE, type ChangeEntry } from "@roster/core";
+import type { WebSocket } from "ws";
+
+export type SessionPhase = "hello" | "catching-up" | "live" | "closed";
+
+export interface SessionLimits {
+  /** A socket with more than this many bytes not yet written is a slow consumer. */
+  maxBufferedBytes: number;
+  /** Entries held for a session while it catches up. */
+  maxQueued: number;
+  /** After asking a socket to close, terminate it if still open after this long. */
+  closeGraceMs: number;
+}
+
+export interface SessionStats {
+  /** Highest bufferedAmount seen on any socket right after a send. */
+  highWaterBytes: number;
+  slowClosed: number;
+  revoked: number;
+  protocolErrors: number;
+}
+
+export class LiveSession {
+  phase: SessionPhase = "hello";
+  /** Version of the last change (or snapshot) sent. */
+  lastSent = 0;
+  /** Feed entries that arrived during the catch-up. */
+  queue: ChangeEntry[] = [];
+  /** Answered the last ping. */
+  alive = true;
+  /** Holds a projection reference (released on close). */
+  holdsProjection = false;
+  helloTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly orgID: string,
+    readonly userID: string,
+    private readonly limits: SessionLimits,
+    private readonly stats: SessionStats,
+    private readonly onSlow: (s: LiveSession) => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.phase === "closed";
+  }
+
+  get open(): boolean {
+    return this.phase !== "closed" && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /**
+   * Send one frame unless the consumer is too slow: when more than
+   * maxBufferedBytes are still waiting, the socket is closed with
+   * CLOSE.resume instead (the client resumes with hello{since}). So a
+   * socket never holds more than the limit plus one message.
+   */
+  send(text: string): boolean {
+    if (!this.open) return false;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.stats.slowClosed++;
+      this.close(CLOSE.resume, "too slow: reconnect and resume");
+      this.onSlow(this);
+      return false;
+    }
+    this.ws.send(text);
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.stats.highWaterBytes) this.stats.highWaterBytes = buffered;
+    return true;
+  }
+
+  /** Queue an entry during the catch-up; too many means the client cannot keep up. */
+  enqueue(entry: ChangeEntry): void {
+    if (this.queue.length >= this.limits.maxQueued) {
+      this.stats.slowClosed++;
+      this.close(CLOSE.resume, "too slow: reconnect and resume");
+      this.onSlow(this);
+      return;
+    }
+    this.queue.push(entry);
+  }
+
+  /** Tell the client it lost access, then close with CLOSE.revoked. */
+  revoke(message: string): void {
+    if (this.phase === "closed") return;
+    this.stats.revoked++;
+    if (
+      this.ws.readyState === this.ws.OPEN &&
+      this.ws.bufferedAmount <= this.limits.maxBufferedBytes
+    ) {
+      this.ws.send(JSON.stringify({ type: "revoked", message }));
+    }
+    this.close(CLOSE.revoked, "access revoked");
+  }
+
+  /** Close (once); a peer that does not complete the close handshake is terminated. */
+  close(code: number, reason: string): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    this.queue = [];
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    try {
+      if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+      return;
+    }
+    this.graceTimer = setTimeout(() => this.ws.terminate(), this.limits.closeGraceMs);
+    this.graceTimer.unref();
+  }
+
+  /** The socket is gone: stop timers. */
+  disposed(): void {
+    this.phase = "closed";
+    this.queue = [];
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+  }
+}

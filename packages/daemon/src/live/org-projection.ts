@@ -1,0 +1,194 @@
+/**
+ * In-memory projections of watched orgs: the org, its version, its members
+ * and open invitations, loaded once from the database and then kept current
+ * by folding the change feed with core's applyChange. Snapshots for live
+ * sessions are served from here, not by re-reading every row.
+ *
+ * A projection lives while someone holds it (acquire/release) and for
+ * `idleMs` after the last release.
+ */
+import {
+  applyChange,
+  type ChangeEntry,
+  type Invite,
+  type Member,
+  type Org,
+  type OrgState,
+} from "@roster/core";
+import {
+  INVITE_COLUMNS,
+  MEMBER_COLUMNS,
+  toInvite,
+  toMember,
+  toOrg,
+  type InviteRow,
+  type MemberRow,
+} from "../service/rows.ts";
+import type { Sql } from "../storage/storage.ts";
+
+export interface OrgProjection {
+  readonly org: Org;
+  /** The version `state` is at. */
+  readonly version: number;
+  /** Members and open invitations (stored status: `expired` is derived by readers). */
+  readonly state: OrgState;
+}
+
+interface Slot {
+  proj: OrgProjection | undefined;
+  loading: Promise<OrgProjection> | undefined;
+  /** Feed entries that arrived while loading. */
+  buffered: ChangeEntry[];
+  refs: number;
+  dropTimer: NodeJS.Timeout | undefined;
+}
+
+export interface ProjectionStoreOptions {
+  /** Keep an unused projection this long (default 30 s). */
+  idleMs?: number;
+  onError?: (err: unknown, orgID: string) => void;
+}
+
+export class ProjectionStore {
+  readonly #slots = new Map<string, Slot>();
+  readonly #idleMs: number;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly opts: ProjectionStoreOptions = {},
+  ) {
+    this.#idleMs = opts.idleMs ?? 30_000;
+  }
+
+  /** Hold the projection of `orgID` (loading it if needed). Pair with release(). */
+  async acquire(orgID: string): Promise<OrgProjection> {
+    const slot = this.#slot(orgID);
+    slot.refs++;
+    if (slot.dropTimer) {
+      clearTimeout(slot.dropTimer);
+      slot.dropTimer = undefined;
+    }
+    try {
+      return await this.#ensure(orgID, slot);
+    } catch (e) {
+      this.release(orgID);
+      throw e;
+    }
+  }
+
+  release(orgID: string): void {
+    const slot = this.#slots.get(orgID);
+    if (!slot || slot.refs === 0) return;
+    slot.refs--;
+    if (slot.refs > 0) return;
+    slot.dropTimer = setTimeout(() => {
+      if (slot.refs === 0 && this.#slots.get(orgID) === slot) this.#slots.delete(orgID);
+    }, this.#idleMs);
+    slot.dropTimer.unref();
+  }
+
+  /** The current projection if loaded (no I/O). */
+  get(orgID: string): OrgProjection | undefined {
+    return this.#slots.get(orgID)?.proj;
+  }
+
+  /**
+   * The projection at exactly `version` (the org's version as just read from
+   * the database), for read endpoints: undefined when not loaded or not
+   * (yet) at that version — then read the database instead.
+   */
+  at(orgID: string, version: number): OrgProjection | undefined {
+    const p = this.get(orgID);
+    return p && p.version === version ? p : undefined;
+  }
+
+  /** Fold one committed entry (called by the hub for every feed entry). */
+  onEntry(orgID: string, entry: ChangeEntry): void {
+    const slot = this.#slots.get(orgID);
+    if (!slot) return;
+    if (!slot.proj) {
+      if (slot.loading) slot.buffered.push(entry);
+      return;
+    }
+    this.#fold(orgID, slot, entry);
+  }
+
+  /** Number of projections in memory. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  clear(): void {
+    for (const s of this.#slots.values()) if (s.dropTimer) clearTimeout(s.dropTimer);
+    this.#slots.clear();
+  }
+
+  #slot(orgID: string): Slot {
+    let slot = this.#slots.get(orgID);
+    if (!slot) {
+      slot = { proj: undefined, loading: undefined, buffered: [], refs: 0, dropTimer: undefined };
+      this.#slots.set(orgID, slot);
+    }
+    return slot;
+  }
+
+  #ensure(orgID: string, slot: Slot): Promise<OrgProjection> {
+    if (slot.proj) return Promise.resolve(slot.proj);
+    slot.loading ??= loadProjection(this.sql, orgID)
+      .then((proj) => {
+        slot.proj = proj;
+        const buffered = slot.buffered.sort((a, b) => a.version - b.version);
+        slot.buffered = [];
+        for (const e of buffered) this.#fold(orgID, slot, e);
+        return slot.proj;
+      })
+      .finally(() => {
+        slot.loading = undefined;
+      });
+    return slot.loading;
+  }
+
+  #fold(orgID: string, slot: Slot, entry: ChangeEntry): void {
+    const p = slot.proj;
+    if (!p || entry.version <= p.version) return;
+    if (entry.version !== p.version + 1) {
+      // Cannot happen with a gapless feed; never serve a wrong state: reload.
+      this.opts.onError?.(
+        new Error(`projection gap: at ${p.version}, got ${entry.version}`),
+        orgID,
+      );
+      slot.proj = undefined;
+      slot.buffered = [entry];
+      void this.#ensure(orgID, slot).catch((e: unknown) => this.opts.onError?.(e, orgID));
+      return;
+    }
+    slot.proj = { org: p.org, version: entry.version, state: applyChange(p.state, entry.change) };
+  }
+}
+
+/** The org, its version, members and open invitations, read in one statement (one snapshot). */
+export async function loadProjection(sql: Sql, orgID: string): Promise<OrgProjection> {
+  const r = await sql.query<{
+    id: string;
+    name: string;
+    created_at: Date | string;
+    version: number | string;
+    members: MemberRow[];
+    invites: InviteRow[];
+  }>(
+    `select o.id, o.name, o.created_at, o.version,
+       coalesce((select json_agg(x order by x.joined_at, x.user_id) from (
+         select ${MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id where m.org_id = o.id) x),
+         '[]'::json) as members,
+       coalesce((select json_agg(i order by i.created_at, i.id) from (
+         select ${INVITE_COLUMNS} from invites where org_id = o.id and status = 'pending') i),
+         '[]'::json) as invites
+     from orgs o where o.id = $1`,
+    [orgID],
+  );
+  const row = r.rows[0];
+  if (!row) throw new Error(`org ${orgID} not found`);
+  const members: Member[] = row.members.map(toMember);
+  const invites: Invite[] = row.invites.map(toInvite);
+  return { org: toOrg(row), version: Number(row.version), state: { orgID, members, invites } };
+}

@@ -1,0 +1,291 @@
+/**
+ * Every flow of the org screen, driven with keys through ink-testing-library,
+ * against a REAL daemon (in this process) through core's real SyncEngine
+ * (HTTP + WebSocket) — what the user sees is what the daemon holds.
+ */
+import { errors, MemoryActionStore, PENDING_LIMIT } from "@roster/core";
+import { render } from "ink-testing-library";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import {
+  startInProcessDaemon,
+  tempDir,
+  type InProcessDaemon,
+  type OrgSetup,
+} from "../../../../test/support/daemon.ts";
+import { OrgScreen } from "./components/org-screen.tsx";
+import { openOrgEngine, type EngineAdapter } from "./engine-adapter.ts";
+import { frame, KEYS, lines, press, resize, type, waitForFrame, type Rendered } from "./testing/ink-harness.ts";
+
+let d: InProcessDaemon;
+const open: { r: Rendered; engine: EngineAdapter }[] = [];
+
+beforeAll(async () => {
+  // No mail worker: the outbox keeps the activation tokens, so a test can accept an invitation.
+  d = await startInProcessDaemon({ mail: false, resendIntervalS: 0 });
+});
+
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    o.r.unmount();
+    await o.engine.close();
+  }
+});
+
+afterAll(async () => {
+  await d.close();
+});
+
+let orgSeq = 0;
+async function newOrg(): Promise<OrgSetup> {
+  orgSeq += 1;
+  return d.setupOrg({ org: `Flow Org ${orgSeq}`, email: "owner@example.com", name: "Olive Owner" });
+}
+
+/** The org screen of `org` for its owner, 80×24, once live. */
+async function screen(org: OrgSetup): Promise<{ r: Rendered; engine: EngineAdapter }> {
+  const engine = await openOrgEngine({
+    url: d.url,
+    token: org.token,
+    orgID: org.orgID,
+    actorID: org.userID,
+    store: new MemoryActionStore(),
+  });
+  const r = render(<OrgScreen engine={engine} onQuit={() => undefined} />);
+  resize(r, 80, 24);
+  open.push({ r, engine });
+  await waitForFrame(r, "● live");
+  return { r, engine };
+}
+
+async function invitesOnDaemon(org: OrgSetup) {
+  return (await d.client(org.token).listInvites(org.orgID)).invites;
+}
+
+/** Add a second member (invite + accept through the real endpoints). */
+async function addMember(org: OrgSetup, email: string, name: string) {
+  const client = d.client(org.token);
+  const inv = await client.createInvite(org.orgID, { email, role: "owner" });
+  const token = await d.activationToken(inv.id);
+  const accepted = await d.client().acceptInvite({ token, name });
+  return accepted.user;
+}
+
+/** A list row (selection glyph, mark glyph, then the email) for `email`. */
+const hasRow = (f: string, email: string) => lines(f).some((l) => /^[ ›][ …✗] /.test(l) && l.slice(3).startsWith(email));
+const selectedLine = (r: Rendered) => lines(frame(r)).find((l) => l.startsWith("›")) ?? "";
+
+describe("org screen flows (real daemon, real SyncEngine)", () => {
+  it("invite: i, email, Enter → shown at once as unconfirmed, then confirmed by the daemon", async () => {
+    const org = await newOrg();
+    const { r } = await screen(org);
+    await press(r, "i");
+    await waitForFrame(r, "Invite someone to Flow Org");
+    // The role picker offers Owner, selected by default.
+    expect(frame(r)).toContain("(•) Owner");
+    await type(r, "Bob@Example.com ");
+    await press(r, KEYS.enter);
+    // The list switched to Invitations; the daemon's confirmation arrives through the live stream.
+    const f = await waitForFrame(r, (x) => /› +bob@example\.com +pending +expires in 7[12]h +1× +queued/.test(x));
+    expect(f).toContain("members: 1 · pending: 1/50");
+    expect(f).toContain("[2 Invitations (1)]");
+    const onDaemon = await invitesOnDaemon(org);
+    expect(onDaemon.map((i) => i.email)).toEqual(["bob@example.com"]);
+    expect(onDaemon[0]!.role).toBe("owner");
+  });
+
+  it("validation errors are core's messages, shown before anything is sent", async () => {
+    const org = await newOrg();
+    const { r } = await screen(org);
+    await d.client(org.token).createInvite(org.orgID, { email: "taken@example.com", role: "owner" });
+    await waitForFrame(r, "pending: 1/50");
+    const attempt = async (email: string, message: string) => {
+      await press(r, "i");
+      await waitForFrame(r, "Invite someone to");
+      await type(r, email);
+      await press(r, KEYS.enter);
+      await waitForFrame(r, message.slice(0, 60));
+      await press(r, KEYS.esc);
+      await waitForFrame(r, (x) => !x.includes("Invite someone to"));
+    };
+    await attempt("not-an-email", errors.invalidEmail("not-an-email").message);
+    await attempt("a@example.com, b@example.com", errors.multipleEmails().message);
+    await attempt("owner@example.com", errors.alreadyMember("owner@example.com").message);
+    await attempt("TAKEN@example.com", errors.alreadyInvited("taken@example.com").message);
+    await attempt("", errors.emptyEmail().message);
+    // Nothing new reached the daemon.
+    expect((await invitesOnDaemon(org)).map((i) => i.email)).toEqual(["taken@example.com"]);
+  });
+
+  it("the 51st pending invitation is refused locally with the limit message", async () => {
+    const org = await newOrg();
+    const client = d.client(org.token);
+    for (let i = 0; i < PENDING_LIMIT; i++) {
+      await client.createInvite(org.orgID, { email: `p${i}@example.com`, role: "owner" });
+    }
+    const { r } = await screen(org);
+    await waitForFrame(r, "pending: 50/50");
+    await press(r, "i");
+    await type(r, "one-more@example.com");
+    await press(r, KEYS.enter);
+    await waitForFrame(r, "already has 50 pending invitations");
+    expect(await invitesOnDaemon(org)).toHaveLength(PENDING_LIMIT);
+  });
+
+  it("resend: r sends the selected invitation again (sends 2×)", async () => {
+    const org = await newOrg();
+    const inv = await d.client(org.token).createInvite(org.orgID, { email: "carol@example.com", role: "owner" });
+    const { r } = await screen(org);
+    await press(r, "2");
+    await waitForFrame(r, /› +carol@example\.com .* 1× /);
+    await press(r, "r");
+    await waitForFrame(r, /› +carol@example\.com .* 2× /);
+    const onDaemon = await invitesOnDaemon(org);
+    expect(onDaemon.find((i) => i.id === inv.id)!.sendCount).toBe(2);
+  });
+
+  it("withdraw: d opens a confirm dialog on Cancel; Enter cancels, nothing happens", async () => {
+    const org = await newOrg();
+    await d.client(org.token).createInvite(org.orgID, { email: "dave@example.com", role: "owner" });
+    const { r } = await screen(org);
+    await press(r, "2");
+    await waitForFrame(r, "dave@example.com");
+    await press(r, "d");
+    const f = await waitForFrame(r, "Withdraw Invitation");
+    expect(f).toContain("› Cancel ‹");
+    expect(f).toContain("Withdraw the invitation for dave@example.com?");
+    await press(r, KEYS.enter);
+    await waitForFrame(r, "Cancelled.");
+    expect(await invitesOnDaemon(org)).toHaveLength(1);
+    // Esc cancels too.
+    await press(r, "x");
+    await waitForFrame(r, "Withdraw Invitation");
+    await press(r, KEYS.esc);
+    await waitForFrame(r, (x) => !x.includes("Withdraw Invitation"));
+    expect(await invitesOnDaemon(org)).toHaveLength(1);
+  });
+
+  it("withdraw confirmed: Tab to the button, Enter → the row leaves the list and the daemon", async () => {
+    const org = await newOrg();
+    await d.client(org.token).createInvite(org.orgID, { email: "erin@example.com", role: "owner" });
+    const { r } = await screen(org);
+    await press(r, "2");
+    await waitForFrame(r, "erin@example.com");
+    await press(r, "d");
+    await waitForFrame(r, "Withdraw Invitation");
+    await press(r, KEYS.tab);
+    await waitForFrame(r, "› Withdraw Invitation ‹");
+    await press(r, KEYS.enter);
+    const f = await waitForFrame(r, (x) => x.includes("pending: 0/50") && !hasRow(x, "erin@example.com"));
+    expect(f).toContain("No open invitations");
+    expect(f).toContain("✓ Withdrew the invitation for erin@example.com.");
+    expect(await invitesOnDaemon(org)).toHaveLength(0);
+  });
+
+  it("remove: d on a member, confirm 'Remove user access' → gone here and on the daemon", async () => {
+    const org = await newOrg();
+    const frank = await addMember(org, "frank@example.com", "Frank");
+    const { r } = await screen(org);
+    await waitForFrame(r, "members: 2");
+    // Members are sorted by email: frank@ comes before owner@; j/k move between them.
+    await press(r, "j");
+    expect(selectedLine(r)).toContain("owner@example.com (you)");
+    await press(r, "k");
+    expect(selectedLine(r)).toContain("frank@example.com");
+    await press(r, "d");
+    const f = await waitForFrame(r, "Remove user access");
+    expect(f).toContain("Remove Frank <frank@example.com> from Flow Org");
+    await press(r, KEYS.right, KEYS.enter);
+    await waitForFrame(r, (x) => x.includes("members: 1 ·") && !hasRow(x, "frank@example.com"));
+    expect(frame(r)).toContain("✓ Removed frank@example.com from the organization.");
+    const members = (await d.client(org.token).listMembers(org.orgID)).members;
+    expect(members.map((m) => m.userID)).not.toContain(frank.id);
+  });
+
+  it("removing yourself is refused with core's message, without a dialog", async () => {
+    const org = await newOrg();
+    const { r } = await screen(org);
+    expect(selectedLine(r)).toContain("owner@example.com (you)");
+    await press(r, "d");
+    const f = await waitForFrame(r, errors.cannotRemoveSelf().message);
+    expect(f).not.toContain("Remove user access");
+    expect((await d.client(org.token).listMembers(org.orgID)).members).toHaveLength(1);
+  });
+});
+
+describe("offline and refusals (a daemon that stops and restarts)", () => {
+  let dir: string;
+  let port: number;
+  let b: InProcessDaemon | undefined;
+  let owner: OrgSetup;
+
+  // The daemon allows 2 pending invitations while the TUI checks core's 50:
+  // the daemon's refusal is then what the user sees.
+  const startB = async () => {
+    b = await startInProcessDaemon({ mail: false, dataDir: dir, port, limits: { pendingLimit: 2 } });
+    port = Number(new URL(b.url).port);
+  };
+
+  beforeAll(async () => {
+    dir = tempDir("roster-tui-offline-");
+    port = 0;
+    await startB();
+    owner = await b!.setupOrg({ org: "Offline Org", email: "owner@example.com" });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function screenB() {
+    const engine = await openOrgEngine({
+      url: b!.url,
+      token: owner.token,
+      orgID: owner.orgID,
+      actorID: owner.userID,
+      store: new MemoryActionStore(),
+    });
+    const r = render(<OrgScreen engine={engine} onQuit={() => undefined} />);
+    resize(r, 80, 24);
+    open.push({ r, engine });
+    await waitForFrame(r, "● live");
+    return { r, engine };
+  }
+
+  it("offline: the header says so, an invite is queued, and replayed once the daemon is back", async () => {
+    const { r } = await screenB();
+    await b!.close();
+    b = undefined;
+    await waitForFrame(r, /reconnecting…|offline — 0 queued/);
+    await press(r, "i");
+    await type(r, "queued@example.com");
+    await press(r, KEYS.enter);
+    let f = await waitForFrame(r, "offline — 1 queued", 15_000);
+    expect(f).toMatch(/›… +queued@example\.com/);
+    expect(f).toContain("queued, will be sent when the daemon is back");
+    await startB();
+    f = await waitForFrame(r, (x) => x.includes("● live") && /› +queued@example\.com +pending/.test(x), 20_000);
+    const invites = (await b!.client(owner.token).listInvites(owner.orgID)).invites;
+    expect(invites.filter((i) => i.email === "queued@example.com")).toHaveLength(1);
+  });
+
+  it("a refusal by the daemon is shown with its message; the row stays until dismissed", async () => {
+    const client = b!.client(owner.token);
+    const have = (await client.listInvites(owner.orgID)).pending;
+    for (let i = have; i < 2; i++) await client.createInvite(owner.orgID, { email: `fill${i}@example.com`, role: "owner" });
+    const { r } = await screenB();
+    await waitForFrame(r, "pending: 2/50");
+    await press(r, "i");
+    await type(r, "third@example.com");
+    await press(r, KEYS.enter);
+    const f = await waitForFrame(r, "The daemon refused to invite third@example.com");
+    expect(f).toContain("already has 2 pending invitations");
+    await waitForFrame(r, /✗ +third@example\.com +refused/);
+    expect(lines(frame(r)).some((l) => l.startsWith("›✗") && l.includes("third@example.com"))).toBe(true);
+    expect(frame(r)).toContain("already has 2 pending invitations");
+    await press(r, "c");
+    await waitForFrame(r, (x) => !x.includes("third@example.com"));
+    expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain("third@example.com");
+  });
+});

@@ -1,0 +1,13 @@
+import { render } from "ink-testing-library";
+import { ModelEngine } from "../testing/model-engine.ts";
+import { OrgScreen } from "../components/org-screen.tsx";
+import { press, type, resize, waitForFrame } from "../testing/ink-harness.ts";
+const e = new ModelEngine();
+const r = render(<OrgScreen engine={e} onQuit={() => {}} />);
+resize(r, 80, 24);
+await waitForFrame(r, "live");
+await press(r, "i");
+await waitForFrame(r, "Invite someone");
+await type(r, "Bob@Example.com");
+console.log(r.lastFrame());
+r.unmount();
