@@ -234,3 +234,19 @@ describe("random input (property)", () => {
     );
   });
 });
+
+describe("internal errors", () => {
+  // Runs last: it breaks this file's daemon on purpose.
+  it("are 500 internal error with a request id and no stack trace", async () => {
+    await d.daemon.storage.close();
+    const r = await http(d.url, "GET", "/api/v2/me", { token: o.token });
+    expect(r.status).toBe(500);
+    expect(r.body).toEqual({
+      code: "internal error",
+      message: expect.stringContaining(r.headers.get("x-request-id")!),
+    });
+    expect(r.text).not.toMatch(/\.ts:\d+|at |PGlite|Error/);
+    const health = await http(d.url, "GET", "/health");
+    expect(health.status).toBe(200); // the process is still up
+  });
+});

@@ -28,7 +28,6 @@ beforeAll(async () => {
   b = await startInProcessDaemon({ databaseUrl: url, mail: false });
   a.daemon.feed.subscribe((org, e) => seen.a.push([org, e]));
   b.daemon.feed.subscribe((org, e) => seen.b.push([org, e]));
-  o = await a.setupOrg();
 });
 afterAll(async () => {
   await a?.close();
@@ -48,6 +47,20 @@ const versionsOf = (who: "a" | "b", orgID: string) =>
   seen[who].filter(([x]) => x === orgID).map(([, e]) => e.version);
 
 describe("two daemons on one PostgreSQL server", () => {
+  it("racing setups through both instances: exactly one wins", async () => {
+    const results = await Promise.allSettled(
+      [a, b, a, b].map((d, i) => d.client().setup({ org: "Acme", email: `owner${i}@example.com` })),
+    );
+    const won = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === "rejected")
+        expect((r.reason as { reason?: string }).reason).toBe("setup_done");
+    }
+    const w = won[0]!;
+    o = { url: a.url, token: w.token, orgID: w.org.id, userID: w.user.id, email: w.user.email };
+  });
+
   it("share the data: setup through one is visible through the other", async () => {
     expect(await b.client().setupStatus()).toEqual({ allowed: false });
     expect(await b.client(o.token).me()).toMatchObject({ id: o.userID });

@@ -108,7 +108,7 @@ it(`${CLIENTS} clients converge with the daemon after ${MUTATIONS} mutations whi
         await writer.removeMember(owner.orgID, userID);
       } else continue;
     } catch (e) {
-      throw new Error(`writer mutation ${mutations} failed: ${String(e)}`);
+      throw new Error(`writer mutation ${mutations} failed: ${String(e)}`, { cause: e });
     }
     mutations++;
 

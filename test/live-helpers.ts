@@ -9,6 +9,11 @@ import WebSocket from "ws";
 import { liveUrl, parseServerMessage } from "@roster/core/client";
 import type { ServerMessage } from "@roster/core";
 
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data as Buffer).toString("utf8");
+}
+
 export interface Recorder {
   ws: WebSocket;
   messages: ServerMessage[];
@@ -37,8 +42,9 @@ export function record(url: string, orgID: string, token: string): Promise<Recor
     ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   ws.on("message", (data) => {
-    const m = parseServerMessage(data.toString());
-    if (!m) throw new Error(`invalid server message: ${data.toString().slice(0, 200)}`);
+    const text = rawText(data);
+    const m = parseServerMessage(text);
+    if (!m) throw new Error(`invalid server message: ${text.slice(0, 200)}`);
     messages.push(m);
     for (const w of [...waiters]) {
       if (messages.length - 1 >= w.from && w.pred(m)) {
@@ -334,12 +340,12 @@ export async function startDroppingProxy(
       for (const p of pending.splice(0)) up.send(p);
     });
     down.on("message", (data) => {
-      const text = data.toString();
+      const text = rawText(data);
       if (up.readyState === up.OPEN) up.send(text);
       else pending.push(text);
     });
     up.on("message", (data) => {
-      const text = data.toString();
+      const text = rawText(data);
       const msg = parseServerMessage(text);
       if (msg && drop(msg)) {
         dropped.push(msg);

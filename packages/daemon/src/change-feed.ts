@@ -10,6 +10,8 @@ import { CHANGES_CHANNEL } from "./service/org-tx.ts";
 import { changeRowsSince } from "./service/queries.ts";
 import type { Storage } from "./storage/storage.ts";
 
+const RETRY_MS = 1000;
+
 export type ChangeListener = (orgID: string, entry: ChangeEntry) => void;
 
 export interface ChangeFeedOptions {
@@ -124,7 +126,11 @@ export class ChangeFeed {
         }
       }
     } catch (e) {
-      if (!this.#closed) this.opts.onError?.(e);
+      if (this.#closed) return;
+      this.opts.onError?.(e);
+      // The database may be briefly unreachable: try again, the log keeps the entries.
+      const retry = setTimeout(() => this.#want(orgID, this.#target.get(orgID) ?? 0), RETRY_MS);
+      retry.unref();
     }
   }
 

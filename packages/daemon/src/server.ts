@@ -76,6 +76,7 @@ export interface RunningDaemon {
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const startedAt = performance.now();
   const dataDir = resolve(opts.dataDir);
   const host = opts.host ?? "127.0.0.1";
   const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
@@ -106,6 +107,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       cleanup.push(() => held.release());
       storage = await openPgliteStorage({ dataDir });
     }
+    const storageMs = Math.round(performance.now() - startedAt);
     const db = storage;
     cleanup.push(() => db.close());
     const applied = await migrate(storage);
@@ -171,7 +173,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     pruneTimer.unref();
     cleanup.push(() => clearInterval(pruneTimer));
 
-    logger.info({ url, publicUrl, dataDir, storage: storage.kind }, "listening");
+    const startupMs = Math.round(performance.now() - startedAt);
+    logger.info(
+      { url, publicUrl, dataDir, storage: storage.kind, startupMs, storageMs },
+      "listening",
+    );
     let closing: Promise<void> | undefined;
     return {
       url,

@@ -33,8 +33,10 @@ export interface LiveHubOptions {
   retention?: ChangeRetention;
   /** Ping every session this often; one missed pong terminates it (default 15 s). */
   pingIntervalMs?: number;
-  /** Slow-consumer limit per socket (default 1 MiB). */
+  /** Bytes waiting in a socket above which frames wait in the session's backlog (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** A backlog above this closes the session as a slow consumer (default 1 MiB). */
+  maxBacklogBytes?: number;
   /** A client further behind than this gets a snapshot instead of the changes (default 1000). */
   maxCatchUp?: number;
   /** Entries held for one session during its catch-up (default 10 000). */
@@ -49,7 +51,7 @@ export interface LiveHubOptions {
 
 export interface LiveHubStats extends SessionStats {
   sessions: number;
-  /** Bytes waiting in all sockets right now. */
+  /** Bytes waiting in all sockets and backlogs right now. */
   bufferedBytes: number;
   projections: number;
 }
@@ -78,6 +80,7 @@ export class LiveHub {
     this.#opts = opts;
     this.#limits = {
       maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
+      maxBacklogBytes: opts.maxBacklogBytes ?? 1024 * 1024,
       maxQueued: opts.maxQueued ?? 10_000,
       closeGraceMs: opts.closeGraceMs ?? 2000,
     };
@@ -149,7 +152,7 @@ export class LiveHub {
 
   stats(): LiveHubStats {
     let bufferedBytes = 0;
-    for (const s of this.#sessions) bufferedBytes += s.ws.bufferedAmount;
+    for (const s of this.#sessions) bufferedBytes += s.ws.bufferedAmount + s.backlogBytes;
     return {
       ...this.#stats,
       sessions: this.#sessions.size,
@@ -166,16 +169,10 @@ export class LiveHub {
     this.#unsubscribe();
     const sockets = [...this.#sessions].map((s) => s.ws);
     for (const s of this.#sessions) s.close(CLOSE.goingAway, "daemon shutting down");
-    await Promise.race([
-      Promise.all(
-        sockets.map((ws) =>
-          ws.readyState === ws.CLOSED
-            ? undefined
-            : new Promise<void>((r) => ws.once("close", () => r())),
-        ),
-      ),
-      new Promise((r) => setTimeout(r, 1000).unref()),
-    ]);
+    const closed = sockets
+      .filter((ws) => ws.readyState !== ws.CLOSED)
+      .map((ws) => new Promise<void>((r) => ws.once("close", () => r())));
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const ws of sockets) ws.terminate();
     this.projections.clear();
   }
@@ -206,6 +203,11 @@ export class LiveHub {
       await this.projections.acquire(s.orgID);
       s.holdsProjection = true;
       if (s.closed) return this.#detachIfGone(s);
+      if (since > this.projections.get(s.orgID)!.version) {
+        // The client saw a newer version (through another daemon?): let our feed catch up first.
+        await this.#catchUpFeed(s.orgID, since);
+        if (s.closed) return;
+      }
       const start = this.projections.get(s.orgID)!;
       if (
         since === 0 ||
@@ -243,6 +245,25 @@ export class LiveHub {
     if (!this.#sessions.has(s) && s.holdsProjection) {
       s.holdsProjection = false;
       this.projections.release(s.orgID);
+    }
+  }
+
+  /** Wait (a little) until this daemon's feed has delivered `version` of the org, if it exists. */
+  async #catchUpFeed(orgID: string, version: number): Promise<void> {
+    const r = await this.#opts.storage.query<{ version: number | string }>(
+      "select version from orgs where id = $1",
+      [orgID],
+    );
+    const current = Number(r.rows[0]?.version ?? 0);
+    if (current < version) return; // not a version of this org: the client gets a snapshot
+    this.#opts.feed.poke(orgID, current);
+    const deadline = Date.now() + 5000;
+    while (
+      (this.projections.get(orgID)?.version ?? 0) < version &&
+      Date.now() < deadline &&
+      !this.#closed
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 

@@ -8,8 +8,10 @@ import type { WebSocket } from "ws";
 export type SessionPhase = "hello" | "catching-up" | "live" | "closed";
 
 export interface SessionLimits {
-  /** A socket with more than this many bytes not yet written is a slow consumer. */
+  /** Above this many bytes waiting in the socket, frames wait in the session's backlog. */
   maxBufferedBytes: number;
+  /** A backlog larger than this means a slow consumer: the socket is closed for resume. */
+  maxBacklogBytes: number;
   /** Entries held for a session while it catches up. */
   maxQueued: number;
   /** After asking a socket to close, terminate it if still open after this long. */
@@ -30,6 +32,9 @@ export class LiveSession {
   lastSent = 0;
   /** Feed entries that arrived during the catch-up. */
   queue: ChangeEntry[] = [];
+  /** Frames waiting for the socket to drain, and their size. */
+  private backlog: string[] = [];
+  backlogBytes = 0;
   /** Answered the last ping. */
   alive = true;
   /** Holds a projection reference (released on close). */
@@ -56,23 +61,49 @@ export class LiveSession {
   }
 
   /**
-   * Send one frame unless the consumer is too slow: when more than
-   * maxBufferedBytes are still waiting, the socket is closed with
-   * CLOSE.resume instead (the client resumes with hello{since}). So a
-   * socket never holds more than the limit plus one message.
+   * Send one frame, in order. While more than maxBufferedBytes wait in the
+   * socket, frames wait in a backlog that is flushed as the socket drains; a
+   * backlog above maxBacklogBytes marks a slow consumer, closed with
+   * CLOSE.resume (the client resumes with hello{since}). So one session
+   * never holds more than both limits plus one message each: a big snapshot
+   * may go out whole, but a client that stops reading is dropped.
    */
   send(text: string): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.stats.slowClosed++;
-      this.close(CLOSE.resume, "too slow: reconnect and resume");
-      this.onSlow(this);
-      return false;
+    if (this.backlog.length > 0 || this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.backlog.push(text);
+      this.backlogBytes += text.length;
+      if (this.backlogBytes > this.limits.maxBacklogBytes) {
+        this.stats.slowClosed++;
+        this.close(CLOSE.resume, "too slow: reconnect and resume");
+        this.onSlow(this);
+        return false;
+      }
+      return true;
     }
-    this.ws.send(text);
+    this.write(text);
+    return true;
+  }
+
+  private write(text: string): void {
+    this.ws.send(text, (err) => {
+      if (!err) this.flush();
+    });
     const buffered = this.ws.bufferedAmount;
     if (buffered > this.stats.highWaterBytes) this.stats.highWaterBytes = buffered;
-    return true;
+  }
+
+  /** Move backlog frames to the socket while it has room. */
+  private flush(): void {
+    while (
+      this.backlog.length > 0 &&
+      this.open &&
+      this.ws.bufferedAmount <= this.limits.maxBufferedBytes
+    ) {
+      const text = this.backlog.shift()!;
+      this.backlogBytes -= text.length;
+      this.write(text);
+    }
   }
 
   /** Queue an entry during the catch-up; too many means the client cannot keep up. */
@@ -104,6 +135,7 @@ export class LiveSession {
     if (this.phase === "closed") return;
     this.phase = "closed";
     this.queue = [];
+    this.dropBacklog();
     if (this.helloTimer) clearTimeout(this.helloTimer);
     try {
       if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
@@ -115,10 +147,16 @@ export class LiveSession {
     this.graceTimer.unref();
   }
 
+  private dropBacklog(): void {
+    this.backlog = [];
+    this.backlogBytes = 0;
+  }
+
   /** The socket is gone: stop timers. */
   disposed(): void {
     this.phase = "closed";
     this.queue = [];
+    this.dropBacklog();
     if (this.helloTimer) clearTimeout(this.helloTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
   }

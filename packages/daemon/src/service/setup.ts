@@ -45,7 +45,7 @@ export async function setup(ctx: ServiceContext, tx: Sql, input: SetupInput): Pr
   const now = ctx.now();
   const at = iso(new Date(now));
   const user = await upsertUser(tx, { id: newId(), email, name: input.name ?? "" }, at);
-  const created = await createOrgWithOwner(ctx, tx, input.org, user, now);
+  const created = await createOrgWithOwner(tx, input.org, user, now);
   return { ...created, user, token: await issueApiToken(tx, user.id, at) };
 }
 
@@ -74,7 +74,6 @@ export async function issueApiToken(tx: Sql, userID: string, at: string): Promis
 
 /** A new org whose only member is `user` (change version 1: the founding member). */
 export async function createOrgWithOwner(
-  _ctx: ServiceContext,
   tx: Sql,
   name: string,
   user: User,

@@ -57,6 +57,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)")
     .enablePositionalOptions()
+    // `roster help <command>`: commander omits it when the program has its own action (the TUI).
+    .helpCommand("help [command]", "show help for a command")
     .option("--org <id-or-name>", "the organization to open")
     .option("--url <url>", "daemon URL")
     .addHelpText(

@@ -81,3 +81,19 @@ export function useStableInput(handler: (input: string, key: Key) => void, optio
   }, []);
   useInput(stable, options);
 }
+
+/**
+ * useState whose latest value is also readable at once through a ref: input
+ * handlers read the ref, so a key never acts on a value an earlier key has
+ * already replaced, even before React has rendered again.
+ */
+export function useRefState<T>(initial: T | (() => T)): [T, (next: T | ((prev: T) => T)) => void, { readonly current: T }] {
+  const [state, setState] = useState(initial);
+  const ref = useRef(state);
+  const set = useCallback((next: T | ((prev: T) => T)) => {
+    const value = typeof next === "function" ? (next as (prev: T) => T)(ref.current) : next;
+    ref.current = value;
+    setState(value);
+  }, []);
+  return [state, set, ref];
+}

@@ -78,7 +78,7 @@ const LIST: readonly KeyContext[] = ["list"];
 
 export const KEYMAP: readonly Binding[] = [
   // ------------------------------------------------------------------ lists
-  { command: "down", contexts: ["list", "switcher", "help"], keys: [{ input: "j" }, { key: "downArrow" }], label: "j/↓", description: "Move down", hint: "move", hintLabel: "j/k" },
+  { command: "down", contexts: ["list", "switcher", "help"], keys: [{ input: "j" }, { key: "downArrow" }], label: "j/↓", description: "Move down" },
   { command: "up", contexts: ["list", "switcher", "help"], keys: [{ input: "k" }, { key: "upArrow" }], label: "k/↑", description: "Move up" },
   { command: "top", contexts: LIST, keys: [{ input: "g" }, { key: "home" }], label: "g/Home", description: "Go to the first row" },
   { command: "bottom", contexts: LIST, keys: [{ input: "G" }, { key: "end" }], label: "G/End", description: "Go to the last row" },

@@ -86,6 +86,16 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
     const tb = b.invite?.createdAt ?? "";
     return ta < tb ? 1 : ta > tb ? -1 : byEmail(a, b);
   });
+  // Queued invitations the view could not place (nothing loaded yet, or a conflict the
+  // daemon will decide on): shown anyway, so a queue is never invisible.
+  const unplaced: InviteItem[] = [];
+  for (const r of view.actions) {
+    const a = r.action;
+    if (r.applied || a.state === "failed" || a.kind.type !== "invite") continue;
+    const item: InviteItem = { key: `a:${a.id}`, email: a.kind.email, mark: "pending", removing: false, action: a };
+    if (r.conflict) item.error = r.conflict;
+    unplaced.push(item);
+  }
   // Refused invitations: nothing exists on the daemon, but the row stays, with its reason.
   const refused: InviteItem[] = [];
   for (const a of view.failed) {
@@ -96,9 +106,9 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
   }
   return {
     members,
-    invites: [...refused, ...invites],
+    invites: [...refused, ...unplaced, ...invites],
     totalMembers: members.length,
-    totalInvites: refused.length + invites.length,
+    totalInvites: refused.length + unplaced.length + invites.length,
   };
 }
 
@@ -142,6 +152,7 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
     return `✗ ${item.email}: ${msg} (d or c dismisses)`;
   }
   if (item.action && item.mark === "pending") {
+    if (!item.invite && item.error) return `… ${item.email}: queued; the daemon will likely refuse it: ${item.error.message}`;
     const kind = item.action.kind;
     const what =
       kind.type === "invite" ? "invitation" : kind.type === "resend" ? "resend" : kind.type === "withdraw" ? "withdrawal" : describeAction(kind);

@@ -6,9 +6,9 @@
 import { parseEmail, type User } from "@roster/core";
 import { RosterApiError, RosterClient, RosterUnreachableError } from "@roster/core/client";
 import { Box, Text, useApp, type Key } from "ink";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import type { OrgEngine } from "../engine-port.ts";
-import { useStableInput, useTerminalSize } from "../hooks.ts";
+import { useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import { footerText, resolveKey, type KeyContext } from "../keymap.ts";
 import { drawableLines } from "../layout.ts";
 import { useTheme } from "../theme.ts";
@@ -78,7 +78,7 @@ export function App({ services, onDone }: AppProps) {
   const theme = useTheme();
   const size = useTerminalSize();
   const { exit } = useApp();
-  const [phase, setPhase] = useState<Phase>({ type: "boot", text: `Connecting to the Roster daemon at ${services.url}…` });
+  const [phase, setPhase, phaseRef] = useRefState<Phase>({ type: "boot", text: `Connecting to the Roster daemon at ${services.url}…` });
   const engineRef = useRef<OwnedEngine | null>(null);
   const doneRef = useRef(false);
 
@@ -265,23 +265,21 @@ export function App({ services, onDone }: AppProps) {
   };
 
   // --------------------------------------------------------------- input
-  const context: KeyContext | null =
-    phase.type === "setup" ? "form" : phase.type === "pick" ? "switcher" : phase.type === "org" ? null : "message";
+  const contextOf = (p: Phase): KeyContext | null =>
+    p.type === "setup" ? "form" : p.type === "pick" ? "switcher" : p.type === "org" ? null : "message";
+  const context = contextOf(phase);
 
   useStableInput(
     (input: string, key: Key) => {
+      const phase = phaseRef.current;
+      const context = contextOf(phase);
       if (context === null) return;
       if (phase.type === "setup" && !phase.form.busy) {
         const f = phase.form;
         const field = SETUP_FIELDS[f.field].key;
         const next = editField({ value: f[field], cursor: f.cursor }, input, key);
         if (next.value !== f[field] || next.cursor !== f.cursor) {
-          setPhase((p) => {
-            if (p.type !== "setup") return p;
-            const k = SETUP_FIELDS[p.form.field].key;
-            const e = editField({ value: p.form[k], cursor: p.form.cursor }, input, key);
-            return { ...p, form: { ...p.form, [k]: e.value, cursor: e.cursor, error: undefined } };
-          });
+          setPhase({ ...phase, form: { ...f, [field]: next.value, cursor: next.cursor, error: undefined } });
           return;
         }
       }

@@ -5,6 +5,8 @@ import { useTheme } from "../theme.ts";
 
 export interface HeaderProps {
   orgName: string;
+  /** False until the first snapshot: the counts are not known yet. */
+  synced?: boolean;
   members: number;
   pending: number;
   limit: number;
@@ -12,10 +14,10 @@ export interface HeaderProps {
   width: number;
 }
 
-export function Header({ orgName, members, pending, limit, connection, width }: HeaderProps) {
+export function Header({ orgName, synced = true, members, pending, limit, connection, width }: HeaderProps) {
   const theme = useTheme();
   const conn = connectionText(connection);
-  const counts = countsText(members, pending, limit);
+  const counts = synced ? countsText(members, pending, limit) : `members: ? · pending: ?/${limit}`;
   const connColor =
     connection.state === "live" ? theme.ok : connection.state === "offline" || connection.state === "revoked" ? theme.error : theme.warn;
   const nameWidth = Math.max(6, width - counts.length - conn.length - 4);

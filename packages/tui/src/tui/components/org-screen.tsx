@@ -8,7 +8,7 @@ import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
 import type { ConnectionView } from "../format.ts";
-import { useEngine, useNow, useStableInput, useTerminalSize } from "../hooks.ts";
+import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
 import { drawableLines, inviteColumns, listHeight, memberColumns, PREFIX_WIDTH } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
@@ -123,11 +123,11 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   const lists = useMemo(() => screenLists(view, engine.actorID), [view, engine.actorID]);
 
   const [active, setActive] = useState<ListName>("members");
-  const [filterEdit, setFilterEdit] = useState({ value: "", cursor: 0 });
+  const [filterEdit, setFilterEdit, filterRef] = useRefState({ value: "", cursor: 0 });
   const filter = filterEdit.value;
   const setFilter = (value: string) => setFilterEdit({ value, cursor: value.length });
-  const [filterEditing, setFilterEditing] = useState(false);
-  const [modal, setModal] = useState<Modal | null>(null);
+  const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
+  const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
   const [sel, setSel] = useState<Record<ListName, Selection>>({
     members: { key: undefined, index: 0 },
@@ -188,15 +188,31 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     }
   }, [state.pending, watching]);
 
+  // Actions queued earlier (offline, or in a previous run) that went out once the daemon was back.
+  const unsentBefore = useRef(view.unsent);
+  useEffect(() => {
+    const before = unsentBefore.current;
+    unsentBefore.current = view.unsent;
+    if (before > 0 && view.unsent === 0 && watching === null && view.failed.length === 0) {
+      setMessage({ kind: "ok", text: `✓ Sent ${before} queued action${before === 1 ? "" : "s"} to the daemon.` });
+    }
+  }, [view.unsent, view.failed.length, watching]);
+
   const afterSubmit = (a: PendingAction, target: string) => {
     setMessage(submittedMessage(a, online));
     setWatching({ id: a.id, done: doneMessage(a, target) });
   };
 
+  /** A local refusal in words; before the first snapshot nothing can be checked. */
+  const refusal = (message: string, reason: string | undefined): string =>
+    !view.synced && reason === "org_not_found"
+      ? "The organization has not been loaded from the daemon yet, so this cannot be checked. Try again once it is back."
+      : message;
+
   const submit = (input: ActionInput, target: string): boolean => {
     const r = engine.submit(input);
     if (!r.ok) {
-      setMessage({ kind: "error", text: `✗ ${r.error.message}` });
+      setMessage({ kind: "error", text: `✗ ${refusal(r.error.message, r.error.reason)}` });
       return false;
     }
     afterSubmit(r.value, target);
@@ -205,7 +221,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
 
   const check = (input: ActionInput): string | undefined => {
     const r = engine.validate(input);
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : refusal(r.error.message, r.error.reason);
   };
 
   const askDelete = () => {
@@ -294,18 +310,19 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   };
 
   // --------------------------------------------------------------- input
-  const context: KeyContext =
-    modal?.type === "help"
+  const contextOf = (m: Modal | null, editingFilter: boolean): KeyContext =>
+    m?.type === "help"
       ? "help"
-      : modal?.type === "confirm"
+      : m?.type === "confirm"
         ? "dialog"
-        : modal?.type === "invite"
+        : m?.type === "invite"
           ? "form"
-          : modal?.type === "switcher"
+          : m?.type === "switcher"
             ? "switcher"
-            : filterEditing
+            : editingFilter
               ? "filter"
               : "list";
+  const context = contextOf(modal, filterEditing);
 
   const onList = (cmd: Command) => {
     switch (cmd) {
@@ -396,7 +413,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
         } else if (cmd === "submit") {
           const r = engine.submit({ type: "invite", email: f.email, role: f.role });
           if (!r.ok) {
-            setModal({ ...m, form: { ...f, error: r.error.message } });
+            setModal({ ...m, form: { ...f, error: refusal(r.error.message, r.error.reason) } });
             return;
           }
           setModal(null);
@@ -420,23 +437,24 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   };
 
   useStableInput((input: string, key: Key) => {
+    // Read what earlier keys left, even if React has not drawn it yet.
+    const modal = modalRef.current;
+    const context = contextOf(modal, filterEditingRef.current);
     // A text field with the focus takes the keys that edit it; the rest are commands.
     if (context === "filter") {
-      const next = editField(filterEdit, input, key);
-      if (next !== filterEdit) {
-        setFilterEdit((f) => editField(f, input, key));
+      const f = filterRef.current;
+      const next = editField(f, input, key);
+      if (next !== f) {
+        setFilterEdit(next);
         return;
       }
     }
     if (modal?.type === "invite" && modal.form.field === 0) {
-      const next = editField({ value: modal.form.email, cursor: modal.form.cursor }, input, key);
-      if (next.value !== modal.form.email || next.cursor !== modal.form.cursor) {
-        setModal((m) => {
-          if (m?.type !== "invite") return m;
-          const e = editField({ value: m.form.email, cursor: m.form.cursor }, input, key);
-          const changed = e.value !== m.form.email;
-          return { ...m, form: { ...m.form, email: e.value, cursor: e.cursor, ...(changed ? { error: undefined } : {}) } };
-        });
+      const f = modal.form;
+      const e = editField({ value: f.email, cursor: f.cursor }, input, key);
+      if (e.value !== f.email || e.cursor !== f.cursor) {
+        const changed = e.value !== f.email;
+        setModal({ ...modal, form: { ...f, email: e.value, cursor: e.cursor, ...(changed ? { error: undefined } : {}) } });
         return;
       }
     }
@@ -496,9 +514,9 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           width={width}
         />
         {active === "members" ? (
-          <MemberList rows={win.rows as MemberItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} />
+          <MemberList rows={win.rows as MemberItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} online={link.state !== "offline"} />
         ) : (
-          <InviteList rows={win.rows as InviteItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} />
+          <InviteList rows={win.rows as InviteItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} online={link.state !== "offline"} />
         )}
       </Box>
     );
@@ -516,6 +534,7 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     <Box flexDirection="column" width={width} height={lines}>
       <Header
         orgName={name}
+        synced={view.synced}
         members={view.memberCount}
         pending={view.pendingCount}
         limit={view.pendingLimit}
@@ -562,6 +581,11 @@ interface ListProps<T> {
   height: number;
   filter: string;
   synced: boolean;
+  online: boolean;
+}
+
+function notLoaded(online: boolean): string {
+  return online ? "Loading…" : "Not loaded: the daemon cannot be reached. Actions are queued until it is back.";
 }
 
 function Titles({ cells }: { cells: [string, number][] }) {
@@ -589,7 +613,7 @@ function Empty({ text }: { text: string }) {
   );
 }
 
-function MemberList({ rows, cursor, width, now, height, filter, synced }: ListProps<MemberItem>) {
+function MemberList({ rows, cursor, width, now, height, filter, synced, online }: ListProps<MemberItem>) {
   const cols = memberColumns(width);
   return (
     <Box flexDirection="column" height={height + 1}>
@@ -602,7 +626,7 @@ function MemberList({ rows, cursor, width, now, height, filter, synced }: ListPr
         ]}
       />
       {rows.length === 0 ? (
-        <Empty text={!synced ? "Loading…" : filter ? "No member matches the filter (Esc clears it)." : "No members."} />
+        <Empty text={!synced ? notLoaded(online) : filter ? "No member matches the filter (Esc clears it)." : "No members."} />
       ) : (
         rows.map((r, i) => <MemberRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />)
       )}
@@ -610,7 +634,7 @@ function MemberList({ rows, cursor, width, now, height, filter, synced }: ListPr
   );
 }
 
-function InviteList({ rows, cursor, width, now, height, filter, synced }: ListProps<InviteItem>) {
+function InviteList({ rows, cursor, width, now, height, filter, synced, online }: ListProps<InviteItem>) {
   const cols = inviteColumns(width);
   return (
     <Box flexDirection="column" height={height + 1}>
@@ -626,8 +650,8 @@ function InviteList({ rows, cursor, width, now, height, filter, synced }: ListPr
       {rows.length === 0 ? (
         <Empty
           text={
-            !synced && rows.length === 0
-              ? "Loading…"
+            !synced
+              ? notLoaded(online)
               : filter
                 ? "No invitation matches the filter (Esc clears it)."
                 : "No open invitations. Press i to invite someone."

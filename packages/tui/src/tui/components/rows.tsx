@@ -69,19 +69,22 @@ export const InviteRowView = memo(function InviteRowView({ item, selected, cols,
   const color = rowColor(theme, selected, item.mark);
   const dim = item.mark === "pending";
   if (!item.invite) {
+    // Not on the daemon: refused (with the reason), or queued and not placed yet.
+    const failed = item.mark === "failed";
+    const c = failed ? theme.error : undefined;
     return (
       <Box gap={1}>
-        <Cell width={2} bold={selected} color={theme.error}>
+        <Cell width={2} bold={selected} color={c ?? color}>
           {prefix(selected, item.mark)}
         </Cell>
-        <Cell width={cols.email} bold={selected} color={theme.error}>
+        <Cell width={cols.email} bold={selected} color={c ?? color} dim={!failed}>
           {item.email}
         </Cell>
-        <Cell width={cols.status} color={theme.error}>
-          refused
+        <Cell width={cols.status} color={c} dim={!failed}>
+          {failed ? "refused" : "queued"}
         </Cell>
-        <Cell width={cols.expiry + cols.sends + cols.delivery + 2} color={theme.error}>
-          {item.error?.message ?? ""}
+        <Cell width={cols.expiry + cols.sends + cols.delivery + 2} color={c} dim={!failed}>
+          {failed ? (item.error?.message ?? "") : "not sent yet"}
         </Cell>
       </Box>
     );

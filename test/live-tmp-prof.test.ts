@@ -1,0 +1,21 @@
+import { it } from "vitest";
+import { appendFileSync } from "node:fs";
+import { startInProcessDaemon } from "./support/daemon.ts";
+it("prof", async () => {
+  const d = await startInProcessDaemon({ mail: false });
+  const owner = await d.setupOrg();
+  const now = new Date().toISOString();
+  const lap = (x: string, t: number) => appendFileSync("/tmp/prof.txt", `${x} ${Date.now() - t}\n`);
+  let t = Date.now();
+  for (let i = 0; i < 10; i++) await d.client(owner.token).createInvite(owner.orgID, { email: `a${i}@x.io` });
+  lap("10 invites, small org", t);
+  await d.daemon.storage.query(`insert into users (id, email, name, created_at) select 'bulk' || g, 'bulk' || g || '@example.com', 'B', $1 from generate_series(1, 40000) g`, [now]);
+  await d.daemon.storage.query(`insert into memberships (org_id, user_id, role, joined_at) select $1, 'bulk' || g, 'owner', $2 from generate_series(1, 40000) g`, [owner.orgID, now]);
+  t = Date.now();
+  for (let i = 0; i < 10; i++) await d.client(owner.token).createInvite(owner.orgID, { email: `b${i}@x.io` });
+  lap("10 invites, big org", t);
+  t = Date.now();
+  for (let i = 0; i < 10; i++) await d.client(owner.token).listOrgs();
+  lap("10 listOrgs", t);
+  await d.close();
+}, 120000);
