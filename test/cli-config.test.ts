@@ -3,13 +3,14 @@
  * env and flag overrides), --help/--version, usage errors (exit 2) and an
  * unreachable daemon (exit 3, naming the URL).
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Member, Org } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster, tempDir, type RunResult } from "./cli-support.ts";
-import { startTestDaemon, type TestDaemon } from "./support/daemon.ts";
+import { seedDataDir, startTestDaemon, type TestDaemon } from "./support/daemon.ts";
 
 let home: { path: string; remove: () => Promise<void> };
 const run = (args: string[], env?: Record<string, string | undefined>) =>
@@ -184,6 +185,71 @@ describe("without a daemon", () => {
       expect(r2.stderr).toContain(`The config file ${file} is invalid (url:`);
     } finally {
       await broken.remove();
+    }
+  });
+});
+
+describe("roster daemon", () => {
+  it("serves the API on the flags' port and data directory, and stops cleanly on SIGTERM", async () => {
+    const data = await tempDir("roster-cli-daemon-");
+    let child: ChildProcess | undefined;
+    try {
+      await seedDataDir(data.path);
+      const port = await closedPort();
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(REPO, "packages/tui/src/bin.ts"),
+          "daemon",
+          "--port",
+          String(port),
+          "--data-dir",
+          data.path,
+          "--resend-interval",
+          "0",
+        ],
+        {
+          cwd: REPO,
+          env: { ...process.env, XDG_CONFIG_HOME: home.path, ROSTER_PORT: "1" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      child = proc;
+      const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+      let out = "";
+      proc.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+      await new Promise<void>((resolveListening, reject) => {
+        const timer = setTimeout(() => reject(new Error(`daemon did not listen:\n${out}`)), 60_000);
+        proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d;
+          if (out.includes('"msg":"listening"')) {
+            clearTimeout(timer);
+            resolveListening();
+          }
+        });
+        void exited.then((code) => reject(new Error(`daemon exited ${code}:\n${out}`)));
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const health = (await (await fetch(`${url}/health`)).json()) as { status: string };
+      expect(health.status).toBe("pass");
+      const setup = await run([
+        "setup",
+        "--org",
+        "Daemonic",
+        "--email",
+        "d@example.com",
+        "--url",
+        url,
+      ]);
+      expect(setup.code).toBe(0);
+      proc.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await data.remove();
+      await rm(join(home.path, "roster"), { recursive: true, force: true });
     }
   });
 });

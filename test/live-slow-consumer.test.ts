@@ -3,8 +3,8 @@
  * making the daemon buffer without bound; the other sessions keep going.
  *
  * Loopback kernel buffers swallow a few MiB before a socket's own buffer
- * grows, so the org is given ~40 000 members (inserted directly) to make its
- * snapshot big enough to fill them.
+ * grows, so the org is given 10 000 members with long names (inserted
+ * directly) to make its snapshot big enough to fill them.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CLOSE } from "@roster/core";
@@ -13,6 +13,7 @@ import { eventually, rawConnect, record } from "./live-helpers.ts";
 
 const LIMIT = 256 * 1024;
 const BACKLOG = 16 * 1024;
+const BULK = 10_000;
 let d: InProcessDaemon;
 let owner: OrgSetup;
 
@@ -24,15 +25,16 @@ beforeAll(async () => {
   });
   owner = await d.setupOrg();
   const now = new Date().toISOString();
+  // Long names: few rows, many bytes.
   await d.daemon.storage.query(
     `insert into users (id, email, name, created_at)
-     select 'bulk' || g, 'bulk' || g || '@example.com', 'Bulk member number ' || g, $1
-     from generate_series(1, 40000) g`,
+     select 'bulk' || g, 'bulk' || g || '@example.com', 'Bulk member ' || g || ' ' || repeat('x', 400), $1
+     from generate_series(1, ${BULK}) g`,
     [now],
   );
   await d.daemon.storage.query(
     `insert into memberships (org_id, user_id, role, joined_at)
-     select $1, 'bulk' || g, 'owner', $2 from generate_series(1, 40000) g`,
+     select $1, 'bulk' || g, 'owner', $2 from generate_series(1, ${BULK}) g`,
     [owner.orgID, now],
   );
 }, 120_000);

@@ -107,7 +107,9 @@ describe("first run", () => {
     expect(plain.raw()).not.toMatch(/\u001b\[[0-9;]*m/);
     // A resize re-lays the screen out for the new size.
     plain.resize(60, 16);
-    const small = await plain.waitFor((x) => x.split("\n")[0]!.startsWith("Roster · First Org") && x.includes("? help"));
+    const small = await plain.waitFor(
+      (x) => /^Roster · First Org .*members: 1 · pending: 0\/50 +● live$/.test(x.split("\n")[0]!) && x.includes("? help"),
+    );
     for (const l of small.split("\n")) expect(l.length).toBeLessThanOrEqual(60);
     expect(small.split("\n")[0]).toMatch(/● live$/);
     plain.write("q");

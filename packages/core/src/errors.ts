@@ -61,6 +61,12 @@ export interface DomainError {
   code: ErrorCode;
   reason?: Reason;
   message: string;
+  /**
+   * For `too many requests`: whole seconds until the request can succeed.
+   * The daemon answers it as the `Retry-After` header; it is not part of the
+   * JSON error body (`{code, message, reason}`), whose message says it too.
+   */
+  retryAfterS?: number;
 }
 
 const e = (code: ErrorCode, reason: Reason | undefined, message: string): DomainError =>
@@ -94,12 +100,14 @@ export const errors = {
       "already_invited",
       `${email} already has a pending invitation. Resend that invitation instead.`,
     ),
-  resendTooSoon: (retryAfterSeconds: number): DomainError =>
-    e(
+  resendTooSoon: (retryAfterSeconds: number): DomainError => ({
+    ...e(
       "too many requests",
       "resend_too_soon",
       `This invitation was sent moments ago. Try resending again in ${retryAfterSeconds} s.`,
     ),
+    retryAfterS: retryAfterSeconds,
+  }),
   cannotRemoveSelf: (): DomainError =>
     e(
       "forbidden",

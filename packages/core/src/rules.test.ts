@@ -232,6 +232,7 @@ describe("resend (R7)", () => {
     const e = error(decideResend(s, { actorID: owner.userID, inviteID: id, now: T0 + 59_000 }));
     expect(e).toMatchObject({ code: "too many requests", reason: "resend_too_soon" });
     expect(e.message).toContain("1 s");
+    expect(e.retryAfterS).toBe(1);
     expect(decideResend(s, { actorID: owner.userID, inviteID: id, now: T0 + 60_000 }).ok).toBe(
       true,
     );

@@ -1,7 +1,9 @@
 /**
  * The one error mapper: every failure becomes `{code, message, reason?}` with
- * the status that matches its code (SPEC §2). Internal errors are logged with
- * their stack and answered without it.
+ * the status that matches its code (SPEC §2), plus `Retry-After` (seconds)
+ * when the error carries `retryAfterS` (429 resend_too_soon; the delay is in
+ * the header and the message, not a body field). Internal errors are logged
+ * with their stack and answered without it.
  */
 import { HTTP_STATUS, type DomainError, type ErrorCode } from "@roster/core";
 import type { Context } from "hono";
@@ -16,7 +18,15 @@ export function errorBody(e: DomainError): DomainError {
     : { code: e.code, message: e.message, reason: e.reason };
 }
 
+/** `Retry-After` (whole seconds) for an error that says when to try again (429). */
+export function setRetryAfter(c: Context, e: DomainError): void {
+  if (e.retryAfterS !== undefined && Number.isFinite(e.retryAfterS)) {
+    c.header("Retry-After", String(Math.max(0, Math.ceil(e.retryAfterS))));
+  }
+}
+
 export function errorResponse(c: Context, e: DomainError): Response {
+  setRetryAfter(c, e);
   return c.json(errorBody(e), HTTP_STATUS[e.code] as ContentfulStatusCode);
 }
 

@@ -1,8 +1,9 @@
 /**
  * How every mutating endpoint runs: one transaction holding the command's
  * effect and, when the request has an Idempotency-Key, the stored response.
- * Domain refusals are stored too (the first response is the answer); a crash
- * or an internal error rolls everything back, so the retry runs afresh.
+ * Domain refusals are stored too (the first response is the answer), except
+ * 429s, which say "later"; a crash, an internal error or a 429 rolls
+ * everything back, so the retry runs afresh.
  */
 import { errors, HTTP_STATUS } from "@roster/core";
 import type { Context } from "hono";
@@ -62,7 +63,10 @@ export async function mutate(
       response = await req.run(tx);
     } catch (e) {
       // Rules refuse before anything is written: the refusal is the first response.
-      if (!(e instanceof DomainFailure) || !key) throw e;
+      // Except "try again later" (429, Retry-After): it is not recorded against
+      // the key (the rollback forgets the claim), so the same request with the
+      // same key runs afresh once the delay has passed.
+      if (!(e instanceof DomainFailure) || !key || e.error.code === "too many requests") throw e;
       response = { status: HTTP_STATUS[e.error.code], body: errorBody(e.error) };
     }
     if (key) await storeResponse(tx, key, response);

@@ -407,7 +407,7 @@ export class OutboxWorker {
       await tx.query("select id from orgs where id = $1 for update", [m.orgID]);
       const { rows } = await tx.query<MarkedRow>(
         `update outbox set ${set}
-          where id = $1 and attempts = $2 and state in ('queued', 'failed') and link_token is not null
+          where id = $1 and $2::int > 0 and state in ('queued', 'failed') and link_token is not null
         returning next_attempt_at, sent_at`,
         [m.id, m.attempts, ...params],
       );

@@ -89,3 +89,12 @@ export function flat(f: string): string {
 export function lines(f: string): string[] {
   return f.split("\n").map((l) => l.replace(/\s+$/, ""));
 }
+
+/** Wait until `pred()` holds. */
+export async function waitUntil(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error("Timed out waiting for a condition");
+    await sleep(20);
+  }
+}
