@@ -71,7 +71,7 @@ afterAll(async () => {
   await owner?.remove();
 });
 
-describe("orgs", () => {
+describe("orgs", { timeout: 60_000 }, () => {
   it("lists the caller's orgs as a table and as JSON", async () => {
     const rows = table(await run(["orgs", "list"]));
     expect(rows[0]).toEqual(["ID", "Name", "Role", "Created"]);
@@ -112,7 +112,7 @@ describe("orgs", () => {
   });
 });
 
-describe("members and invitations", () => {
+describe("members and invitations", { timeout: 90_000 }, () => {
   let bob: Invite;
 
   it("lists members as a table and as JSON", async () => {

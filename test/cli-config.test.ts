@@ -45,7 +45,7 @@ afterAll(async () => {
   await home?.remove();
 });
 
-describe("without a daemon", () => {
+describe("without a daemon", { timeout: 90_000 }, () => {
   it("prints help for the program and every command, and the version", async () => {
     const pkg = JSON.parse(await readFile(join(REPO, "packages/tui/package.json"), "utf8")) as {
       version: string;
@@ -96,6 +96,9 @@ describe("without a daemon", () => {
     }
     for (const name of ["orgs list", "orgs create", "setup", "accept"])
       expect(help.get(name)!.stdout).toContain("--json");
+    const viaHelp = await run(["help", "invites"]);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toContain("Usage: roster invites");
     expect(help.get("daemon")!.stdout).toMatch(
       /--port[\s\S]*--host[\s\S]*--data-dir[\s\S]*--database-url/,
     );
@@ -189,7 +192,7 @@ describe("without a daemon", () => {
   });
 });
 
-describe("roster daemon", () => {
+describe("roster daemon", { timeout: 90_000 }, () => {
   it("serves the API on the flags' port and data directory, and stops cleanly on SIGTERM", async () => {
     const data = await tempDir("roster-cli-daemon-");
     let child: ChildProcess | undefined;
@@ -254,7 +257,7 @@ describe("roster daemon", () => {
   });
 });
 
-describe("with a daemon", () => {
+describe("with a daemon", { timeout: 90_000 }, () => {
   let daemon: TestDaemon;
   let configFile: string;
   let saved: { url: string; token: string; org: string };

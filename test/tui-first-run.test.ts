@@ -12,7 +12,19 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, seedDataDir, tempDir } from "./support/daemon.ts";
 import { freePort } from "./support/smtp-sink.ts";
-import { cleanEnv, KEY, ROSTER_BIN, startTui, tuiHome, type TuiHome, type TuiSession } from "./support/tui-pty.ts";
+import {
+  cleanEnv,
+  KEY,
+  ROSTER_BIN,
+  startTui,
+  tuiHome,
+  type TuiHome,
+  type TuiSession,
+} from "./support/tui-pty.ts";
+
+/** Any Select Graphic Rendition escape (colour, bold, dim, inverse…). */
+const SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+const FOREGROUND_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[3[0-9]m`);
 
 let home: TuiHome;
 let port: number;
@@ -82,7 +94,9 @@ describe("first run", () => {
     expect(tui.screen()[0]).toMatch(/^Roster · First Org +members: 1 · pending: 0\/50 +● live$/);
     expect(s).toMatch(/› +founder@example\.com \(you\) +Fay Founder +owner/);
 
-    const config = JSON.parse(readFileSync(join(home.env.XDG_CONFIG_HOME!, "roster", "config.json"), "utf8")) as {
+    const config = JSON.parse(
+      readFileSync(join(home.env.XDG_CONFIG_HOME!, "roster", "config.json"), "utf8"),
+    ) as {
       url: string;
       token: string;
       org: string;
@@ -100,25 +114,31 @@ describe("first run", () => {
   });
 
   it("honours NO_COLOR (no colour escapes at all), and uses colour without it", async () => {
-    const plain = startTui({ env: cleanEnv({ ...home.env, ROSTER_PORT: String(port), NO_COLOR: "1" }) });
+    const plain = startTui({
+      env: cleanEnv({ ...home.env, ROSTER_PORT: String(port), NO_COLOR: "1" }),
+    });
     sessions.push(plain);
     await plain.waitFor("● live", 30_000);
     await plain.waitFor(/›/);
-    expect(plain.raw()).not.toMatch(/\u001b\[[0-9;]*m/);
+    expect(plain.raw()).not.toMatch(SGR);
     // A resize re-lays the screen out for the new size.
     plain.resize(60, 16);
     const small = await plain.waitFor(
-      (x) => /^Roster · First Org .*members: 1 · pending: 0\/50 +● live$/.test(x.split("\n")[0]!) && x.includes("? help"),
+      (x) =>
+        /^Roster · First Org .*members: 1 · pending: 0\/50 +● live$/.test(x.split("\n")[0]!) &&
+        x.includes("? help"),
     );
     for (const l of small.split("\n")) expect(l.length).toBeLessThanOrEqual(60);
     expect(small.split("\n")[0]).toMatch(/● live$/);
     plain.write("q");
     expect(await plain.exited).toBe(0);
 
-    const colour = startTui({ env: cleanEnv({ ...home.env, ROSTER_PORT: String(port), FORCE_COLOR: "1" }) });
+    const colour = startTui({
+      env: cleanEnv({ ...home.env, ROSTER_PORT: String(port), FORCE_COLOR: "1" }),
+    });
     sessions.push(colour);
     await colour.waitFor("● live", 30_000);
-    expect(colour.raw()).toMatch(/\u001b\[3[0-9]m/);
+    expect(colour.raw()).toMatch(FOREGROUND_COLOUR);
     colour.write(KEY.ctrlC);
     expect(await colour.exited).toBe(0);
   });

@@ -11,7 +11,14 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDaemon, tempDir, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
-import { cleanEnv, KEY, startTui, tuiHome, type TuiHome, type TuiSession } from "./support/tui-pty.ts";
+import {
+  cleanEnv,
+  KEY,
+  startTui,
+  tuiHome,
+  type TuiHome,
+  type TuiSession,
+} from "./support/tui-pty.ts";
 
 let daemon: TestDaemon;
 let owner: OrgSetup;
@@ -31,7 +38,11 @@ const row = (email: string) => new RegExp(`^[ ›][ …✗] +${email.replace(/[.
 beforeAll(async () => {
   daemon = await startTestDaemon();
   owner = await daemon.setupOrg({ org: "Live Org", email: "owner@example.com", name: "Olive" });
-  home = tuiHome(tempDir("roster-tui-home-"), { url: daemon.url, token: owner.token, org: owner.orgID });
+  home = tuiHome(tempDir("roster-tui-home-"), {
+    url: daemon.url,
+    token: owner.token,
+    org: owner.orgID,
+  });
 });
 
 afterAll(async () => {
@@ -109,7 +120,10 @@ describe("the TUI in a pseudo-terminal against a real daemon", () => {
     await again.waitFor(/…  +queued@example\.com|›… +queued@example\.com/);
 
     await daemon.restart();
-    await again.waitFor((x) => x.includes("● live") && /› +queued@example\.com +pending/.test(x), 30_000);
+    await again.waitFor(
+      (x) => x.includes("● live") && /› +queued@example\.com +pending/.test(x),
+      30_000,
+    );
     await again.waitFor("✓ Sent 1 queued action to the daemon.");
 
     const invites = (await daemon.client(owner.token).listInvites(owner.orgID, "all")).invites;

@@ -31,13 +31,18 @@ export interface TuiHome {
 }
 
 /** An XDG home for one user of the TUI; with `config`, the config file `roster setup` would write. */
-export function tuiHome(dir: string, config?: { url: string; token: string; org: string }): TuiHome {
+export function tuiHome(
+  dir: string,
+  config?: { url: string; token: string; org: string },
+): TuiHome {
   const configHome = join(dir, "config");
   const dataHome = join(dir, "data");
   mkdirSync(join(configHome, "roster"), { recursive: true, mode: 0o700 });
   mkdirSync(dataHome, { recursive: true, mode: 0o700 });
   if (config) {
-    writeFileSync(join(configHome, "roster", "config.json"), JSON.stringify(config), { mode: 0o600 });
+    writeFileSync(join(configHome, "roster", "config.json"), JSON.stringify(config), {
+      mode: 0o600,
+    });
   }
   return { dir, env: { XDG_CONFIG_HOME: configHome, XDG_DATA_HOME: dataHome } };
 }
@@ -46,7 +51,8 @@ export function tuiHome(dir: string, config?: { url: string; token: string; org:
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("ROSTER_") || k === "CI" || k === "CONTINUOUS_INTEGRATION") continue;
+    if (v === undefined || k.startsWith("ROSTER_") || k === "CI" || k === "CONTINUOUS_INTEGRATION")
+      continue;
     if (k === "NO_COLOR" || k === "FORCE_COLOR") continue;
     env[k] = v;
   }
@@ -62,7 +68,10 @@ export interface TuiSession {
   write(keys: string): void;
   /** Type text one key at a time, as a person would. */
   type(text: string, delayMs?: number): Promise<void>;
-  waitFor(check: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+  waitFor(
+    check: string | RegExp | ((screen: string) => boolean),
+    timeoutMs?: number,
+  ): Promise<string>;
   readonly exited: Promise<number>;
   readonly pid: number;
   /** Resize the terminal (the program gets SIGWINCH). */
@@ -102,7 +111,8 @@ export function startTui(opts: {
   const screen = () => {
     const buf = term.buffer.active;
     const out: string[] = [];
-    for (let i = 0; i < currentRows; i++) out.push(buf.getLine(buf.viewportY + i)?.translateToString(true) ?? "");
+    for (let i = 0; i < currentRows; i++)
+      out.push(buf.getLine(buf.viewportY + i)?.translateToString(true) ?? "");
     return out;
   };
   const text = () => screen().join("\n");
@@ -129,7 +139,9 @@ export function startTui(opts: {
         const s = text();
         if (test(s)) return s;
         if (Date.now() > deadline || done) {
-          throw new Error(`Timed out waiting for ${String(check)}${done ? " (the TUI exited)" : ""}; screen:\n${s}`);
+          throw new Error(
+            `Timed out waiting for ${String(check)}${done ? " (the TUI exited)" : ""}; screen:\n${s}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 25));
       }

@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LevelWithSilent } from "pino";
+import { hostnameOf, parseAllowedHosts } from "./http/host-allowlist.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 
@@ -19,6 +20,11 @@ Options:
   --data-dir <dir>       data directory                 (env ROSTER_DATA_DIR, default $XDG_DATA_HOME/roster)
   --database-url <url>   PostgreSQL server instead of the embedded database (env ROSTER_DATABASE_URL)
   --public-url <url>     base URL of activation links   (env ROSTER_PUBLIC_URL, default the daemon's URL)
+  --allowed-hosts <list> more Host names to answer to, comma-separated (env ROSTER_ALLOWED_HOSTS);
+                         ".example.com" allows a domain and its subdomains, "*" any name. Always
+                         answered: localhost, IP addresses, --host and the public URL's host.
+                         Other Hosts get 403 (DNS-rebinding protection), except when bound to
+                         0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
   --log-level <level>    fatal|error|warn|info|debug|trace|silent (env ROSTER_LOG_LEVEL, default info)
@@ -64,6 +70,16 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
   return raw;
 }
 
+function allowedHostsOption(raw: string | undefined): string[] | undefined {
+  const list = parseAllowedHosts(raw);
+  for (const entry of list ?? []) {
+    if (entry !== "*" && !hostnameOf(entry.replace(/^\./, ""))) {
+      throw new UsageError(`--allowed-hosts: "${entry}" is not a host name.`);
+    }
+  }
+  return list;
+}
+
 export type ParsedDaemonArgs = { help: true } | { help: false; options: DaemonOptions };
 
 export function parseDaemonArgs(
@@ -82,6 +98,7 @@ export function parseDaemonArgs(
         "data-dir": { type: "string" },
         "database-url": { type: "string" },
         "public-url": { type: "string" },
+        "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
         "resend-interval": { type: "string" },
         "log-level": { type: "string" },
@@ -107,6 +124,7 @@ export function parseDaemonArgs(
       "http:",
       "https:",
     ]),
+    allowedHosts: allowedHostsOption(values["allowed-hosts"] ?? env.ROSTER_ALLOWED_HOSTS),
     smtpUrl: urlOption("--smtp-url", values["smtp-url"] ?? env.ROSTER_SMTP_URL, [
       "smtp:",
       "smtps:",

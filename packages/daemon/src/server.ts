@@ -12,6 +12,7 @@ import type { LevelWithSilent } from "pino";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
+import { hostPolicy } from "./http/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
 import { startLiveSync, type LiveSync, type LiveSyncOptions } from "./live/index.ts";
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
@@ -36,6 +37,11 @@ export interface DaemonOptions {
   databaseUrl?: string | undefined;
   /** Base URL of activation links (default: the daemon's own URL). */
   publicUrl?: string | undefined;
+  /**
+   * Extra Host names the daemon answers to (DNS-rebinding protection, see
+   * http/host-allowlist.ts): `name`, `.domain` (and its subdomains), or `*`.
+   */
+  allowedHosts?: readonly string[] | undefined;
   smtpUrl?: string | undefined;
   /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
   resendIntervalS?: number | undefined;
@@ -126,9 +132,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanup.push(() => feed.close());
 
     let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
+    const hosts = hostPolicy({
+      bindHost: host,
+      publicUrl: opts.publicUrl,
+      allowedHosts: opts.allowedHosts,
+    });
     const app = createApp(
       { service, storage, feed, logger, publicUrl: () => publicUrl },
-      opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {},
+      { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
     // Live sync (WebSocket) is wired here by its module.

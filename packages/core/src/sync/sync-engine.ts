@@ -361,7 +361,11 @@ export class SyncEngine {
         // Unreachable or temporarily unavailable: keep it (and everything after it) queued.
         this.dispatch({ type: "deferred", id: next.id });
         this.sendAttempt += 1;
-        const delay = backoffDelay(this.sendAttempt, this.sendBackoff);
+        // While the live socket is up the daemon is reachable: retry soon, not after a long backoff.
+        const delay = backoffDelay(
+          this.liveStatus === "live" ? 1 : this.sendAttempt,
+          this.sendBackoff,
+        );
         this.sendTimer = setTimeout(() => {
           this.sendTimer = null;
           this.kickSender();

@@ -1,6 +1,7 @@
 /**
- * The Hono app: global middleware (request id + log, security headers, body
- * limit), one router per resource mounted with app.route(), one error mapper.
+ * The Hono app: global middleware (request id + log, Host allowlist, security
+ * headers, body limit), one router per resource mounted with app.route(), one
+ * error mapper.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTP_STATUS, type DomainError } from "@roster/core";
@@ -10,6 +11,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { errorResponse, httpErrors, toDomainError } from "./api-error.ts";
 import { ACTIVATION_HEADERS, refusalPage } from "./activation-page.ts";
 import type { AppContext, Env } from "./app-env.ts";
+import { hostAllowlist, hostPolicy, type HostPolicy } from "./host-allowlist.ts";
 import { requestContext } from "./request-context.ts";
 import { acceptRoutes } from "./routes/accept.ts";
 import { activationRoutes } from "./routes/activation.ts";
@@ -28,6 +30,8 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   bodyLimit?: number;
+  /** Which Host headers are answered (default: loopback names and IP addresses only). */
+  hosts?: HostPolicy;
 }
 
 export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<Env> {
@@ -40,6 +44,8 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<E
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
   });
+  // Before every route, the live WebSocket upgrade included (mounted later).
+  app.use("*", hostAllowlist(opts.hosts ?? hostPolicy({ bindHost: "127.0.0.1" })));
   app.use(
     "*",
     bodyLimit({

@@ -26,20 +26,32 @@ export function jsonResponse<S extends z.ZodType>(schema: S, description: string
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "invalid: the request is malformed or a rule refused it (see reason)",
   401: "unauthorized: missing, malformed or unknown API token",
-  403: "forbidden (see reason)",
+  403: "forbidden (see reason), or a Host header this daemon does not answer to (DNS-rebinding protection; see --allowed-hosts)",
   404: "not found: no such resource, or an org the caller is not a member of",
   409: "conflict (see reason), or Idempotency-Key reused for another request",
   413: "request too large",
   415: "unsupported media type: send application/json",
-  429: "too many requests (see reason)",
+  429: "too many requests (see reason); the Retry-After header says in how many seconds to try again",
   500: "internal error",
+};
+
+const RETRY_AFTER = {
+  "Retry-After": {
+    description: "Whole seconds until the request can succeed",
+    schema: { type: "integer" as const, minimum: 0 },
+  },
 };
 
 /** Documented error responses, all `{code, message, reason?}`. */
 export function errorResponses(...statuses: number[]) {
-  const out: Record<number, ReturnType<typeof jsonResponse>> = {};
-  for (const s of [...statuses, 500])
-    out[s] = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
+  const out: Record<
+    number,
+    ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }
+  > = {};
+  for (const s of [...statuses, 500]) {
+    const res = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
+    out[s] = s === 429 ? { ...res, headers: RETRY_AFTER } : res;
+  }
   return out;
 }
 
@@ -50,7 +62,7 @@ export const IdempotencyHeaders = z.object({
     .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters without spaces")
     .optional()
     .describe(
-      "Repeating a request with the same key (same caller) returns the first response and has no second effect (kept 48 hours). The same key with another request is refused (409, reason idempotency_key_reused).",
+      "Repeating a request with the same key (same caller) returns the first response and has no second effect (kept 48 hours). The same key with another request is refused (409, reason idempotency_key_reused). A 429 is not recorded: after its Retry-After, the same request with the same key runs.",
     ),
 });
 

@@ -76,7 +76,11 @@ beforeAll(async () => {
     now: () => Date.now() + clockOffsetMs,
   });
   feed = await ChangeFeed.start(storage);
-  const s = await service.setup({ org: "Acme <Labs>", email: "alice@example.com", name: "Alice Liddell" });
+  const s = await service.setup({
+    org: "Acme <Labs>",
+    email: "alice@example.com",
+    name: "Alice Liddell",
+  });
   owner = { userID: s.user.id, email: s.user.email };
   orgID = s.org.id;
 });
@@ -92,7 +96,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startWorker(transport: MailTransport, opts: MailOptionsInput = {}, withFeed = true): OutboxWorker {
+function startWorker(
+  transport: MailTransport,
+  opts: MailOptionsInput = {},
+  withFeed = true,
+): OutboxWorker {
   const settings = resolveMailSettings(
     { publicUrl: "https://roster.example.com/", mailBackoffBaseMs: 30, mailPollMs: 50, ...opts },
     "http://127.0.0.1:1",
@@ -157,7 +165,8 @@ describe("outbox worker", () => {
     const t = new ControlledTransport();
     const seen: string[] = [];
     const unsubscribe = feed.subscribe((_o, e) => {
-      if (e.change.type === "invite.delivery") seen.push(`${e.change.invite.id}:${e.change.invite.delivery.state}`);
+      if (e.change.type === "invite.delivery")
+        seen.push(`${e.change.invite.id}:${e.change.invite.delivery.state}`);
     });
     startWorker(t);
     const inv = await invite();
@@ -176,7 +185,12 @@ describe("outbox worker", () => {
 
     const rows = await outbox(inv.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ state: "sent", attempts: 1, link_token: null, last_error: null });
+    expect(rows[0]).toMatchObject({
+      state: "sent",
+      attempts: 1,
+      link_token: null,
+      last_error: null,
+    });
     expect(rows[0]?.sent_at).toBeTruthy();
     expect((await current(inv.id)).delivery).toEqual({ state: "sent", attempts: 1 });
     expect(seen).toEqual([`${inv.id}:sent`]);
@@ -216,7 +230,11 @@ describe("outbox worker", () => {
     expect(sent.delivery).toEqual({ state: "sent", attempts: 3 });
     expect(t.attempts).toBe(3);
     expect(t.delivered).toHaveLength(1);
-    expect((await outbox(inv.id))[0]).toMatchObject({ state: "sent", attempts: 3, link_token: null });
+    expect((await outbox(inv.id))[0]).toMatchObject({
+      state: "sent",
+      attempts: 3,
+      link_token: null,
+    });
   });
 
   it("gives up after maxAttempts: failed, no next attempt, token gone, no further sends", async () => {
@@ -229,7 +247,9 @@ describe("outbox worker", () => {
       return i.delivery.state === "failed" && i.delivery.attempts === 3 ? i : undefined;
     });
     expect(gaveUp.delivery.nextAttemptAt).toBeUndefined();
-    expect(gaveUp.delivery.lastError).toBe("connect ECONNREFUSED 127.0.0.1:2525 (gave up after 3 attempts)");
+    expect(gaveUp.delivery.lastError).toBe(
+      "connect ECONNREFUSED 127.0.0.1:2525 (gave up after 3 attempts)",
+    );
     const [row] = await outbox(inv.id);
     expect(row).toMatchObject({ state: "failed", attempts: 3, link_token: null });
     await new Promise((r) => setTimeout(r, 300));
@@ -296,7 +316,8 @@ describe("outbox worker", () => {
       [1, "cancelled"],
       [2, "sent"],
     ]);
-    const tokenOf = (m: OutgoingMail | undefined) => decodeURIComponent(m!.link.split("/activate/")[1]!);
+    const tokenOf = (m: OutgoingMail | undefined) =>
+      decodeURIComponent(m!.link.split("/activate/")[1]!);
     await expect(service.acceptInvite({ token: tokenOf(first) })).rejects.toMatchObject({
       error: { reason: "invite_superseded" },
     });
@@ -322,29 +343,59 @@ describe("outbox worker", () => {
   it("a send abandoned by a dead worker goes out again after its lease, and the late mark is fenced off", async () => {
     const a = new ControlledTransport();
     a.hold();
-    const entered = a.started();
+    const aEntered = a.started();
     const wa = startWorker(a, { mailLeaseMs: 300 }, false);
     const inv = await invite();
     wa.nudge();
-    await entered;
+    await aEntered;
     // Worker A "dies" mid-send: it stops claiming; its send is still hanging.
     await wa.close(0);
 
     const b = new ControlledTransport();
+    b.hold();
+    const bEntered = b.started();
     startWorker(b, { mailLeaseMs: 300 }, false);
+    await bEntered; // B re-claimed the row once A's lease ran out
+    expect((await outbox(inv.id))[0]).toMatchObject({ attempts: 2 });
+
+    // A's send completes while B's is still on its way: A's mark must not land.
+    a.release();
+    await wa.idle();
+    expect(a.delivered).toHaveLength(1); // the at-least-once duplicate
+    expect((await outbox(inv.id))[0]).toMatchObject({ state: "queued", attempts: 2 });
+    expect((await current(inv.id)).delivery.state).toBe("queued");
+
+    b.release();
     const sent = await until(async () => {
       const i = await current(inv.id);
       return i.delivery.state === "sent" ? i : undefined;
     });
-    expect(sent.delivery.attempts).toBe(2);
+    expect(sent.delivery).toEqual({ state: "sent", attempts: 2 });
     expect(b.delivered).toHaveLength(1);
+    expect((await outbox(inv.id))[0]).toMatchObject({
+      state: "sent",
+      attempts: 2,
+      link_token: null,
+    });
+  });
 
-    // A's send finally completes: its mark must not touch the row B re-claimed.
-    a.release();
-    await wa.idle();
-    expect(a.delivered).toHaveLength(1); // the at-least-once duplicate
-    expect((await outbox(inv.id))[0]).toMatchObject({ state: "sent", attempts: 2, link_token: null });
-    expect((await current(inv.id)).delivery).toEqual({ state: "sent", attempts: 2 });
+  it("gives up on a row whose every attempt was interrupted (a crash loop)", async () => {
+    const inv = await invite();
+    // As if the process had died during each of the 3 allowed attempts.
+    await storage.query("update outbox set attempts = 3 where invite_id = $1", [inv.id]);
+    const t = new ControlledTransport();
+    startWorker(t, { mailMaxAttempts: 3 });
+    const i = await until(async () => {
+      const x = await current(inv.id);
+      return x.delivery.state === "failed" ? x : undefined;
+    });
+    expect(i.delivery).toEqual({
+      state: "failed",
+      attempts: 3,
+      lastError: "gave up after 3 attempts (the last one was interrupted)",
+    });
+    expect(t.attempts).toBe(0);
+    expect((await outbox(inv.id))[0]).toMatchObject({ state: "failed", link_token: null });
   });
 
   it("two workers on one database send every row exactly once", async () => {
@@ -360,7 +411,8 @@ describe("outbox worker", () => {
     });
     const to = [...t1.delivered, ...t2.delivered].map((m) => m.to).sort();
     expect(to).toEqual(invites.map((i) => i.email).sort());
-    for (const i of invites) await service.withdrawInvite(owner, orgID, i.id).catch(() => undefined);
+    for (const i of invites)
+      await service.withdrawInvite(owner, orgID, i.id).catch(() => undefined);
   });
 
   it("is woken by invite.created without waiting for the poll", async () => {

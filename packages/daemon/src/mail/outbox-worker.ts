@@ -224,10 +224,13 @@ export class OutboxWorker {
         return;
       }
       if (claimed.kind === "none") return;
+      // PGlite answers without touching the macrotask queue: let timers and
+      // sockets run between rows so a long backlog cannot starve the server.
+      await new Promise((resolve) => setImmediate(resolve));
       if (claimed.kind === "job") await this.deliver(claimed.job);
       if (claimed.kind === "give-up") {
         try {
-          await this.giveUp(claimed.mark, claimed.lastError);
+          if (!(await this.giveUp(claimed.mark, claimed.lastError))) return;
         } catch (err) {
           if (!this.stopped) {
             this.deps.logger.error(
@@ -407,7 +410,7 @@ export class OutboxWorker {
       await tx.query("select id from orgs where id = $1 for update", [m.orgID]);
       const { rows } = await tx.query<MarkedRow>(
         `update outbox set ${set}
-          where id = $1 and $2::int > 0 and state in ('queued', 'failed') and link_token is not null
+          where id = $1 and attempts = $2 and state in ('queued', 'failed') and link_token is not null
         returning next_attempt_at, sent_at`,
         [m.id, m.attempts, ...params],
       );
@@ -492,7 +495,8 @@ export class OutboxWorker {
     );
   }
 
-  private async giveUp(m: Mark, lastError: string): Promise<void> {
+  /** False when the row changed meanwhile (the pass then stops: no tight loop). */
+  private async giveUp(m: Mark, lastError: string): Promise<boolean> {
     const row = await this.mark(
       m,
       "state = 'failed', last_error = $3, link_token = null",
@@ -501,6 +505,7 @@ export class OutboxWorker {
     );
     if (row)
       this.deps.logger.warn({ outboxID: m.id, inviteID: m.inviteID }, `mail outbox: ${lastError}`);
+    return row !== undefined;
   }
 }
 

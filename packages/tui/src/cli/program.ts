@@ -206,7 +206,10 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       .alias("ls")
       .description("list invitations")
       .addOption(
-        new Option("--status <status>", "only invitations with this status").choices(STATUSES),
+        new Option(
+          "--status <status>",
+          "only invitations with this status (default: open = pending or expired)",
+        ).choices(STATUSES),
       ),
   ).action(
     act(async (opts: import("./commands/invites.ts").ListOptions) => {

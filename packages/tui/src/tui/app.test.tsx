@@ -9,10 +9,21 @@ import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../../../test/support/smtp-sink.ts";
-import { startInProcessDaemon, type InProcessDaemon, type OrgSetup } from "../../../../test/support/daemon.ts";
+import {
+  startInProcessDaemon,
+  type InProcessDaemon,
+  type OrgSetup,
+} from "../../../../test/support/daemon.ts";
 import { App, type AppResult } from "./components/app.tsx";
 import { createServices } from "./services.ts";
-import { KEYS, press, resize, waitForFrame, waitUntil, type Rendered } from "./testing/ink-harness.ts";
+import {
+  KEYS,
+  press,
+  resize,
+  waitForFrame,
+  waitUntil,
+  type Rendered,
+} from "./testing/ink-harness.ts";
 
 let d: InProcessDaemon;
 let alpha: OrgSetup;

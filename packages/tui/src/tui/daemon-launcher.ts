@@ -23,7 +23,9 @@ export function isLoopbackUrl(url: string): boolean {
 /** True when GET <url>/health answers 200 within `timeoutMs`. */
 export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
   try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await res.body?.cancel();
     return res.ok;
   } catch {
@@ -120,5 +122,8 @@ export async function startDaemon(opts: StartOptions): Promise<StartedDaemon> {
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new DaemonStartError(`The daemon did not answer at ${url} within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s.`, logPath);
+  throw new DaemonStartError(
+    `The daemon did not answer at ${url} within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s.`,
+    logPath,
+  );
 }

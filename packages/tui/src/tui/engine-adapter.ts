@@ -94,13 +94,16 @@ export interface OpenEngineOptions {
 export async function daemonLimits(url: string): Promise<Limits> {
   const fallback: Limits = { ...DEFAULT_LIMITS, resendIntervalS: 0 };
   try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
+      signal: AbortSignal.timeout(2000),
+    });
     const body = (await res.json()) as { limits?: Partial<Limits> };
     const l = body.limits;
     if (!l || typeof l !== "object") return fallback;
     return {
       pendingLimit: typeof l.pendingLimit === "number" ? l.pendingLimit : fallback.pendingLimit,
-      resendIntervalS: typeof l.resendIntervalS === "number" ? l.resendIntervalS : fallback.resendIntervalS,
+      resendIntervalS:
+        typeof l.resendIntervalS === "number" ? l.resendIntervalS : fallback.resendIntervalS,
       inviteTtlMs: typeof l.inviteTtlMs === "number" ? l.inviteTtlMs : fallback.inviteTtlMs,
     };
   } catch {
@@ -112,7 +115,13 @@ export async function daemonLimits(url: string): Promise<Limits> {
 export async function openOrgEngine(opts: OpenEngineOptions): Promise<EngineAdapter> {
   const client = new RosterClient({ url: opts.url, token: opts.token });
   const limits = opts.limits ?? (await daemonLimits(opts.url));
-  const engine = await SyncEngine.open({ client, orgID: opts.orgID, actorID: opts.actorID, store: opts.store, limits });
+  const engine = await SyncEngine.open({
+    client,
+    orgID: opts.orgID,
+    actorID: opts.actorID,
+    store: opts.store,
+    limits,
+  });
   const adapter = new EngineAdapter(engine, opts.orgID, opts.actorID);
   engine.start();
   return adapter;

@@ -3,7 +3,14 @@
  * SyncEngine (HTTP + WebSocket + reducer) wrapped by engine-adapter.ts; the
  * screen only reads state and submits actions through this port.
  */
-import type { ActionInput, PendingAction, Result, SyncState, SyncView, Validated } from "@roster/core";
+import type {
+  ActionInput,
+  PendingAction,
+  Result,
+  SyncState,
+  SyncView,
+  Validated,
+} from "@roster/core";
 
 export type LinkState = "connecting" | "live" | "reconnecting" | "offline" | "revoked";
 

@@ -53,7 +53,10 @@ describe("FileActionStore", () => {
     await store.save([action("b1", "b@example.com")]);
     await writeFile(path, "{not json");
     expect(await store.load()).toEqual([]);
-    await writeFile(path, JSON.stringify({ version: 1, actions: [{ id: "junk" }, action("b2", "c@example.com")] }));
+    await writeFile(
+      path,
+      JSON.stringify({ version: 1, actions: [{ id: "junk" }, action("b2", "c@example.com")] }),
+    );
     expect((await store.load()).map((a) => a.id)).toEqual(["b2"]);
   });
 });

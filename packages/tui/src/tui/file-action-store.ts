@@ -12,7 +12,10 @@ import { parsePendingActions, type ActionStore, type PendingAction } from "@rost
 /** The queue file for a daemon URL and org, under `dataDir`. */
 export function queueFilePath(dataDir: string, url: string, orgID: string): string {
   const normalizedUrl = url.replace(/\/+$/, "");
-  const digest = createHash("sha256").update(`${normalizedUrl}\n${orgID}`).digest("hex").slice(0, 24);
+  const digest = createHash("sha256")
+    .update(`${normalizedUrl}\n${orgID}`)
+    .digest("hex")
+    .slice(0, 24);
   return join(dataDir, "queue", `${digest}.json`);
 }
 

@@ -35,12 +35,23 @@ describe("format", () => {
       delivery: "sent",
     });
     const old = invite({ expiresAt: new Date(now - 2 * 3_600_000).toISOString(), sendCount: 3 });
-    expect(inviteCells(old, now)).toMatchObject({ status: "expired", expiry: "expired 2h ago", sends: "3×" });
+    expect(inviteCells(old, now)).toMatchObject({
+      status: "expired",
+      expiry: "expired 2h ago",
+      sends: "3×",
+    });
   });
 
   it("explains a failed delivery with its error and next try", () => {
-    const d = { state: "failed" as const, attempts: 5, lastError: "550 mailbox unavailable", nextAttemptAt: new Date(now + 120_000).toISOString() };
-    expect(deliveryDetail(d, now)).toBe("email failed after 5 attempts · last error: 550 mailbox unavailable · next try in 2m");
+    const d = {
+      state: "failed" as const,
+      attempts: 5,
+      lastError: "550 mailbox unavailable",
+      nextAttemptAt: new Date(now + 120_000).toISOString(),
+    };
+    expect(deliveryDetail(d, now)).toBe(
+      "email failed after 5 attempts · last error: 550 mailbox unavailable · next try in 2m",
+    );
     expect(deliveryDetail({ state: "queued", attempts: 0 }, now)).toBe("email queued");
   });
 });

@@ -2,7 +2,14 @@
  * The words of the TUI: cells of a member or invitation row, the header
  * counts and the connection state. Pure, so they are tested without Ink.
  */
-import { describeExpiry, humanDuration, inviteStatus, type Delivery, type Invite, type Member } from "@roster/core";
+import {
+  describeExpiry,
+  humanDuration,
+  inviteStatus,
+  type Delivery,
+  type Invite,
+  type Member,
+} from "@roster/core";
 
 /** Connection state as the header shows it (SPEC §5). */
 export type ConnectionView =
@@ -54,9 +61,19 @@ export function deliveryText(d: Delivery): string {
 export function deliveryDetail(d: Delivery, now: number): string {
   const parts: string[] = [];
   const attempts = d.attempts ?? 0;
-  if (d.state === "failed") parts.push(attempts > 0 ? `email failed after ${attempts} attempt${attempts === 1 ? "" : "s"}` : "email failed");
+  if (d.state === "failed")
+    parts.push(
+      attempts > 0
+        ? `email failed after ${attempts} attempt${attempts === 1 ? "" : "s"}`
+        : "email failed",
+    );
   else if (d.state === "sent") parts.push("email sent");
-  else parts.push(attempts > 0 ? `email queued, ${attempts} failed attempt${attempts === 1 ? "" : "s"}` : "email queued");
+  else
+    parts.push(
+      attempts > 0
+        ? `email queued, ${attempts} failed attempt${attempts === 1 ? "" : "s"}`
+        : "email queued",
+    );
   if (d.lastError && d.state !== "sent") parts.push(`last error: ${d.lastError}`);
   if (d.nextAttemptAt && d.state !== "sent") {
     const left = Date.parse(d.nextAttemptAt) - now;

@@ -60,7 +60,10 @@ export function useEngine(engine: OrgEngine): EngineSnapshot {
  * typing, a pasted line, a test) would otherwise all reach the handler of an
  * older render and act on stale state.
  */
-export function useStableInput(handler: (input: string, key: Key) => void, options: { isActive?: boolean } = {}): void {
+export function useStableInput(
+  handler: (input: string, key: Key) => void,
+  options: { isActive?: boolean } = {},
+): void {
   const ref = useRef(handler);
   ref.current = handler;
   const queue = useRef<KeyPress[]>([]);
@@ -87,7 +90,9 @@ export function useStableInput(handler: (input: string, key: Key) => void, optio
  * handlers read the ref, so a key never acts on a value an earlier key has
  * already replaced, even before React has rendered again.
  */
-export function useRefState<T>(initial: T | (() => T)): [T, (next: T | ((prev: T) => T)) => void, { readonly current: T }] {
+export function useRefState<T>(
+  initial: T | (() => T),
+): [T, (next: T | ((prev: T) => T)) => void, { readonly current: T }] {
   const [state, setState] = useState(initial);
   const ref = useRef(state);
   const set = useCallback((next: T | ((prev: T) => T)) => {

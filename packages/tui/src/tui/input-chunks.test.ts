@@ -5,7 +5,16 @@ import { editField } from "./components/text-field.tsx";
 describe("splitChunk", () => {
   it("splits a typed-ahead run into key presses: text, Enter, Tab, Backspace, Ctrl", () => {
     const presses = splitChunk("Ab\t\u007fc\r\u0003", blankKey());
-    expect(presses.map((p) => [p.input, p.key.shift, p.key.tab, p.key.backspace, p.key.return, p.key.ctrl])).toEqual([
+    expect(
+      presses.map((p) => [
+        p.input,
+        p.key.shift,
+        p.key.tab,
+        p.key.backspace,
+        p.key.return,
+        p.key.ctrl,
+      ]),
+    ).toEqual([
       ["A", true, false, false, false, false],
       ["b", false, false, false, false, false],
       ["", false, true, false, false, false],

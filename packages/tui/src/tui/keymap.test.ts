@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { footerHints, footerText, helpSections, KEYMAP, resolveKey, type KeyContext } from "./keymap.ts";
+import {
+  footerHints,
+  footerText,
+  helpSections,
+  KEYMAP,
+  resolveKey,
+  type KeyContext,
+} from "./keymap.ts";
 
 const none = {};
 
@@ -56,14 +63,30 @@ describe("keymap", () => {
   });
 
   it("no key is bound twice in one context", () => {
-    const contexts: KeyContext[] = ["list", "filter", "form", "dialog", "help", "switcher", "message"];
+    const contexts: KeyContext[] = [
+      "list",
+      "filter",
+      "form",
+      "dialog",
+      "help",
+      "switcher",
+      "message",
+    ];
     for (const ctx of contexts) {
       const seen = new Map<string, string>();
       for (const b of KEYMAP) {
         if (!b.contexts.includes(ctx)) continue;
         for (const k of b.keys) {
-          const id = JSON.stringify([k.input ?? null, k.key ?? null, k.ctrl ?? false, k.shift ?? false]);
-          expect(seen.get(id), `${ctx}: ${id} bound to ${seen.get(id)} and ${b.command}`).toBeUndefined();
+          const id = JSON.stringify([
+            k.input ?? null,
+            k.key ?? null,
+            k.ctrl ?? false,
+            k.shift ?? false,
+          ]);
+          expect(
+            seen.get(id),
+            `${ctx}: ${id} bound to ${seen.get(id)} and ${b.command}`,
+          ).toBeUndefined();
           seen.set(id, b.command);
         }
       }
@@ -71,10 +94,14 @@ describe("keymap", () => {
   });
 
   it("help lists every binding, and the footer only ones from the table", () => {
-    const helpRows = helpSections().flatMap((s) => s.rows.map((r) => `${r.label}|${r.description}`));
+    const helpRows = helpSections().flatMap((s) =>
+      s.rows.map((r) => `${r.label}|${r.description}`),
+    );
     for (const b of KEYMAP) expect(helpRows).toContain(`${b.label}|${b.description}`);
     const hints = footerHints("list");
-    expect(hints.map((h) => h.hint)).toEqual(expect.arrayContaining(["invite", "resend", "filter", "help", "quit"]));
+    expect(hints.map((h) => h.hint)).toEqual(
+      expect.arrayContaining(["invite", "resend", "filter", "help", "quit"]),
+    );
     for (const h of hints) expect(KEYMAP.some((b) => b.hint === h.hint)).toBe(true);
   });
 

@@ -12,7 +12,12 @@ export function clamp(n: number, min: number, max: number): number {
  * The first visible row after moving the cursor: unchanged while the cursor
  * stays inside the window, scrolled just enough to keep it visible otherwise.
  */
-export function scrollOffset(prevOffset: number, cursor: number, height: number, total: number): number {
+export function scrollOffset(
+  prevOffset: number,
+  cursor: number,
+  height: number,
+  total: number,
+): number {
   if (height <= 0 || total <= height) return 0;
   let offset = clamp(prevOffset, 0, total - height);
   if (cursor < offset) offset = cursor;
@@ -31,7 +36,12 @@ export interface ListWindow<T> {
 export function windowOf<T>(items: readonly T[], offset: number, height: number): ListWindow<T> {
   const start = clamp(offset, 0, Math.max(0, items.length - 1));
   const rows = items.slice(start, start + Math.max(0, height));
-  return { offset: start, rows, above: start, below: Math.max(0, items.length - start - rows.length) };
+  return {
+    offset: start,
+    rows,
+    above: start,
+    below: Math.max(0, items.length - start - rows.length),
+  };
 }
 
 /** Where the cursor lands after a movement command, in a list of `total` rows. */

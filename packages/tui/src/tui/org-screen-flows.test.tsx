@@ -15,7 +15,16 @@ import {
 } from "../../../../test/support/daemon.ts";
 import { OrgScreen } from "./components/org-screen.tsx";
 import { openOrgEngine, type EngineAdapter } from "./engine-adapter.ts";
-import { frame, KEYS, lines, press, resize, type, waitForFrame, type Rendered } from "./testing/ink-harness.ts";
+import {
+  frame,
+  KEYS,
+  lines,
+  press,
+  resize,
+  type,
+  waitForFrame,
+  type Rendered,
+} from "./testing/ink-harness.ts";
 
 let d: InProcessDaemon;
 const open: { r: Rendered; engine: EngineAdapter }[] = [];
@@ -72,7 +81,8 @@ async function addMember(org: OrgSetup, email: string, name: string) {
 }
 
 /** A list row (selection glyph, mark glyph, then the email) for `email`. */
-const hasRow = (f: string, email: string) => lines(f).some((l) => /^[ ›][ …✗] /.test(l) && l.slice(3).startsWith(email));
+const hasRow = (f: string, email: string) =>
+  lines(f).some((l) => /^[ ›][ …✗] /.test(l) && l.slice(3).startsWith(email));
 const selectedLine = (r: Rendered) => lines(frame(r)).find((l) => l.startsWith("›")) ?? "";
 
 describe("org screen flows (real daemon, real SyncEngine)", () => {
@@ -86,7 +96,9 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     await type(r, "Bob@Example.com ");
     await press(r, KEYS.enter);
     // The list switched to Invitations; the daemon's confirmation arrives through the live stream.
-    const f = await waitForFrame(r, (x) => /› +bob@example\.com +pending +expires in 7[12]h +1× +queued/.test(x));
+    const f = await waitForFrame(r, (x) =>
+      /› +bob@example\.com +pending +expires in 7[12]h +1× +queued/.test(x),
+    );
     expect(f).toContain("members: 1 · pending: 1/50");
     expect(f).toContain("[2 Invitations (1)]");
     const onDaemon = await invitesOnDaemon(org);
@@ -97,7 +109,9 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
   it("validation errors are core's messages, shown before anything is sent", async () => {
     const org = await newOrg();
     const { r } = await screen(org);
-    await d.client(org.token).createInvite(org.orgID, { email: "taken@example.com", role: "owner" });
+    await d
+      .client(org.token)
+      .createInvite(org.orgID, { email: "taken@example.com", role: "owner" });
     await waitForFrame(r, "pending: 1/50");
     const attempt = async (email: string, message: string) => {
       await press(r, "i");
@@ -134,7 +148,9 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
 
   it("resend: r sends the selected invitation again (sends 2×)", async () => {
     const org = await newOrg();
-    const inv = await d.client(org.token).createInvite(org.orgID, { email: "carol@example.com", role: "owner" });
+    const inv = await d
+      .client(org.token)
+      .createInvite(org.orgID, { email: "carol@example.com", role: "owner" });
     const { r } = await screen(org);
     await press(r, "2");
     await waitForFrame(r, /› +carol@example\.com .* 1× /);
@@ -176,7 +192,10 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     await press(r, KEYS.tab);
     await waitForFrame(r, "› Withdraw Invitation ‹");
     await press(r, KEYS.enter);
-    const f = await waitForFrame(r, (x) => x.includes("pending: 0/50") && !hasRow(x, "erin@example.com"));
+    const f = await waitForFrame(
+      r,
+      (x) => x.includes("pending: 0/50") && !hasRow(x, "erin@example.com"),
+    );
     expect(f).toContain("No open invitations");
     expect(f).toContain("✓ Withdrew the invitation for erin@example.com.");
     expect(await invitesOnDaemon(org)).toHaveLength(0);
@@ -222,7 +241,12 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
   // The daemon allows 2 pending invitations while the TUI checks core's 50:
   // the daemon's refusal is then what the user sees.
   const startB = async () => {
-    b = await startInProcessDaemon({ mail: false, dataDir: dir, port, limits: { pendingLimit: 2 } });
+    b = await startInProcessDaemon({
+      mail: false,
+      dataDir: dir,
+      port,
+      limits: { pendingLimit: 2 },
+    });
     port = Number(new URL(b.url).port);
   };
 
@@ -261,11 +285,15 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     await press(r, "i");
     await type(r, "queued@example.com");
     await press(r, KEYS.enter);
-    let f = await waitForFrame(r, "offline — 1 queued", 15_000);
+    const f = await waitForFrame(r, "offline — 1 queued", 15_000);
     expect(f).toMatch(/›… +queued@example\.com/);
     expect(f).toContain("queued, will be sent when the daemon is back");
     await startB();
-    f = await waitForFrame(r, (x) => x.includes("● live") && /› +queued@example\.com +pending/.test(x), 20_000);
+    await waitForFrame(
+      r,
+      (x) => x.includes("● live") && /› +queued@example\.com +pending/.test(x),
+      20_000,
+    );
     const invites = (await b!.client(owner.token).listInvites(owner.orgID)).invites;
     expect(invites.filter((i) => i.email === "queued@example.com")).toHaveLength(1);
   });
@@ -273,7 +301,8 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
   it("a refusal by the daemon is shown with its message; the row stays until dismissed", async () => {
     const client = b!.client(owner.token);
     const have = (await client.listInvites(owner.orgID)).pending;
-    for (let i = have; i < 2; i++) await client.createInvite(owner.orgID, { email: `fill${i}@example.com`, role: "owner" });
+    for (let i = have; i < 2; i++)
+      await client.createInvite(owner.orgID, { email: `fill${i}@example.com`, role: "owner" });
     const { r } = await screenB();
     await waitForFrame(r, "pending: 2/50");
     await press(r, "i");
@@ -282,10 +311,14 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     const f = await waitForFrame(r, "The daemon refused to invite third@example.com");
     expect(f).toContain("already has 2 pending invitations");
     await waitForFrame(r, /✗ +third@example\.com +refused/);
-    expect(lines(frame(r)).some((l) => l.startsWith("›✗") && l.includes("third@example.com"))).toBe(true);
+    expect(lines(frame(r)).some((l) => l.startsWith("›✗") && l.includes("third@example.com"))).toBe(
+      true,
+    );
     expect(frame(r)).toContain("already has 2 pending invitations");
     await press(r, "c");
     await waitForFrame(r, (x) => !x.includes("third@example.com"));
-    expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain("third@example.com");
+    expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain(
+      "third@example.com",
+    );
   });
 });

@@ -8,7 +8,16 @@ import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeMember } from "../../../core/src/sync/model-server.ts";
 import { OrgScreen } from "./components/org-screen.tsx";
-import { frame, KEYS, lines, press, resize, type, waitForFrame, type Rendered } from "./testing/ink-harness.ts";
+import {
+  frame,
+  KEYS,
+  lines,
+  press,
+  resize,
+  type,
+  waitForFrame,
+  type Rendered,
+} from "./testing/ink-harness.ts";
 import { ModelEngine } from "./testing/model-engine.ts";
 
 const NOW = Date.UTC(2026, 0, 10, 12);
@@ -19,9 +28,16 @@ afterEach(() => {
 });
 
 function bigOrg(members: number): ModelEngine {
-  const e = new ModelEngine(makeMember("usr-owner", "owner@example.com", NOW - 86_400_000), () => NOW);
+  const e = new ModelEngine(
+    makeMember("usr-owner", "owner@example.com", NOW - 86_400_000),
+    () => NOW,
+  );
   for (let i = 0; i < members; i++) {
-    const inv = e.server.run("usr-owner", { type: "invite", email: `user${String(i).padStart(5, "0")}@example.com`, role: "owner" }, NOW);
+    const inv = e.server.run(
+      "usr-owner",
+      { type: "invite", email: `user${String(i).padStart(5, "0")}@example.com`, role: "owner" },
+      NOW,
+    );
     if (!inv.ok) throw new Error(inv.error.message);
     e.push(inv.entry);
     const c = inv.entry.change;
@@ -34,7 +50,10 @@ function bigOrg(members: number): ModelEngine {
 async function mount(engine: ModelEngine, columns = 80, rows = 24): Promise<Rendered> {
   r = render(<OrgScreen engine={engine} onQuit={() => undefined} now={NOW} />);
   resize(r, columns, rows);
-  await waitForFrame(r, (f) => Math.max(...lines(f).map((l) => l.length)) <= columns && f.includes("● live"));
+  await waitForFrame(
+    r,
+    (f) => Math.max(...lines(f).map((l) => l.length)) <= columns && f.includes("● live"),
+  );
   return r;
 }
 
@@ -85,7 +104,11 @@ describe("org screen layout", () => {
 
   it("j/k, Tab and 1/2 move between rows and lists", async () => {
     const engine = bigOrg(3);
-    const inv = engine.server.run("usr-owner", { type: "invite", email: "zed@example.com", role: "owner" }, NOW);
+    const inv = engine.server.run(
+      "usr-owner",
+      { type: "invite", email: "zed@example.com", role: "owner" },
+      NOW,
+    );
     if (inv.ok) engine.push(inv.entry);
     const view = await mount(engine);
     await waitForFrame(view, "members: 4 · pending: 1/50");
@@ -94,10 +117,10 @@ describe("org screen layout", () => {
     await press(view, "k");
     expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00000@example.com");
     await press(view, KEYS.tab);
-    let f = await waitForFrame(view, "[2 Invitations (1)]");
+    const f = await waitForFrame(view, "[2 Invitations (1)]");
     expect(f).toMatch(/› +zed@example\.com +pending +expires in 72h +1× +queued/);
     await press(view, "1");
-    f = await waitForFrame(view, "[1 Members (4)]");
+    await waitForFrame(view, "[1 Members (4)]");
     await press(view, "2");
     await waitForFrame(view, "[2 Invitations (1)]");
   });
@@ -111,7 +134,7 @@ describe("org screen layout", () => {
     expect(f).toContain("user00029@example.com");
     expect(f).not.toContain("user00019@example.com");
     await press(view, KEYS.enter);
-    f = await waitForFrame(view, "filter: user0002");
+    await waitForFrame(view, "filter: user0002");
     // Back in the list: j moves instead of typing.
     await press(view, "j");
     expect(lines(frame(view)).find((l) => l.startsWith("›"))).toContain("user00021@example.com");
@@ -129,7 +152,7 @@ describe("org screen layout", () => {
     expect(f).toContain("Filter the lists by email or name");
     // Scroll to the end: the last sections are there too.
     for (let i = 0; i < 40; i++) await press(view, "j");
-    f = await waitForFrame(view, "Quit from anywhere");
+    await waitForFrame(view, "Quit from anywhere");
     await press(view, KEYS.esc);
     f = await waitForFrame(view, "[1 Members (2)]");
     expect(f).not.toContain("Quit from anywhere");

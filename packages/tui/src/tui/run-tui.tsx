@@ -39,20 +39,22 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   const urlSource = options.sources?.url ?? loaded?.sources.url ?? "default";
   const dataDir = options.dataDir ?? defaultDataDir();
 
-  const [{ render }, React, { App }, { ThemeContext, makeTheme }, launcher, { createServices }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("./components/app.tsx"),
-    import("./theme.ts"),
-    import("./daemon-launcher.ts"),
-    import("./services.ts"),
-  ]);
+  const [{ render }, React, { App }, { ThemeContext, makeTheme }, launcher, { createServices }] =
+    await Promise.all([
+      import("ink"),
+      import("react"),
+      import("./components/app.tsx"),
+      import("./theme.ts"),
+      import("./daemon-launcher.ts"),
+      import("./services.ts"),
+    ]);
   const services = createServices({
     url,
     token,
     org,
     dataDir,
-    canStartDaemon: (urlSource === "default" || urlSource === "file") && launcher.isLoopbackUrl(url),
+    canStartDaemon:
+      (urlSource === "default" || urlSource === "file") && launcher.isLoopbackUrl(url),
     saveConfig: async (patch) => {
       await updateConfig(patch, options.configPath ? { path: options.configPath } : {});
     },

@@ -92,7 +92,13 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
   for (const r of view.actions) {
     const a = r.action;
     if (r.applied || a.state === "failed" || a.kind.type !== "invite") continue;
-    const item: InviteItem = { key: `a:${a.id}`, email: a.kind.email, mark: "pending", removing: false, action: a };
+    const item: InviteItem = {
+      key: `a:${a.id}`,
+      email: a.kind.email,
+      mark: "pending",
+      removing: false,
+      action: a,
+    };
     if (r.conflict) item.error = r.conflict;
     unplaced.push(item);
   }
@@ -100,7 +106,13 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
   const refused: InviteItem[] = [];
   for (const a of view.failed) {
     if (a.kind.type !== "invite") continue;
-    const item: InviteItem = { key: `a:${a.id}`, email: a.kind.email, mark: "failed", removing: false, action: a };
+    const item: InviteItem = {
+      key: `a:${a.id}`,
+      email: a.kind.email,
+      mark: "failed",
+      removing: false,
+      action: a,
+    };
     if (a.error) item.error = a.error;
     refused.push(item);
   }
@@ -152,10 +164,17 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
     return `✗ ${item.email}: ${msg} (d or c dismisses)`;
   }
   if (item.action && item.mark === "pending") {
-    if (!item.invite && item.error) return `… ${item.email}: queued; the daemon will likely refuse it: ${item.error.message}`;
+    if (!item.invite && item.error)
+      return `… ${item.email}: queued; the daemon will likely refuse it: ${item.error.message}`;
     const kind = item.action.kind;
     const what =
-      kind.type === "invite" ? "invitation" : kind.type === "resend" ? "resend" : kind.type === "withdraw" ? "withdrawal" : describeAction(kind);
+      kind.type === "invite"
+        ? "invitation"
+        : kind.type === "resend"
+          ? "resend"
+          : kind.type === "withdraw"
+            ? "withdrawal"
+            : describeAction(kind);
     return `… ${item.email}: ${what} ${pendingWords(item.action, online)}`;
   }
   if (!item.invite) return item.email;

@@ -27,7 +27,7 @@ export function createServices(opts: ServiceOptions): TuiServices {
     org: opts.org,
     isHealthy: (url) => isHealthy(url),
     daemonLogPath: join(opts.dataDir, "daemon.log"),
-    saveConfig: opts.saveConfig,
+    saveConfig: (patch) => opts.saveConfig(patch),
     readSession: async (url, token) => {
       const s = await readSession(opts.dataDir, url, token);
       return s && { user: s.user, orgs: s.orgs };

@@ -27,7 +27,11 @@ export function tokenDigest(token: string): string {
   return digest(`roster-token:${token}`).slice(0, 32);
 }
 
-export async function readSession(dataDir: string, url: string, token: string): Promise<CachedSession | undefined> {
+export async function readSession(
+  dataDir: string,
+  url: string,
+  token: string,
+): Promise<CachedSession | undefined> {
   try {
     const raw = JSON.parse(await readFile(sessionCachePath(dataDir, url), "utf8")) as unknown;
     const parsed = SessionSchema.safeParse(raw);

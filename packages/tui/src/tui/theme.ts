@@ -32,7 +32,14 @@ export function applyNoColor(env: NodeJS.ProcessEnv = process.env): void {
 
 export function makeTheme(noColor: boolean): Theme {
   if (noColor) {
-    return { noColor, accent: undefined, ok: undefined, warn: undefined, error: undefined, muted: undefined };
+    return {
+      noColor,
+      accent: undefined,
+      ok: undefined,
+      warn: undefined,
+      error: undefined,
+      muted: undefined,
+    };
   }
   return { noColor, accent: "cyan", ok: "green", warn: "yellow", error: "red", muted: "gray" };
 }

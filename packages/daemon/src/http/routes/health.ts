@@ -1,12 +1,68 @@
+/**
+ * GET /health (no auth), in the style of InfluxDB's: `200 {"status":"pass"}`
+ * when the daemon can reach its database (`select 1` answered within a
+ * second), `503 {"status":"fail"}` otherwise. `checks` says which part failed;
+ * the database's own error goes to the log, not to this unauthenticated page
+ * (it may name the server's address).
+ */
 import { createRoute } from "@hono/zod-openapi";
 import { HealthSchema } from "@roster/core";
+import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
+import type { Sql } from "../../storage/storage.ts";
 import type { AppContext } from "../app-env.ts";
 import { addRoute, jsonResponse, newRouter } from "../openapi-helpers.ts";
 
 export const DAEMON_VERSION: string = pkg.version;
 
-export function healthRoutes(ctx: AppContext) {
+/** How long the database may take to answer `select 1`. */
+export const DATABASE_CHECK_TIMEOUT_MS = 1000;
+
+export type CheckResult = { status: "pass" } | { status: "fail"; message: string; err?: unknown };
+
+/** `select 1` within `timeoutMs`; never throws. */
+export async function checkDatabase(sql: Sql, timeoutMs: number): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = Symbol("timeout");
+  const timeout = new Promise<typeof timedOut>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), timeoutMs);
+  });
+  let query: Promise<unknown>;
+  try {
+    query = sql.query("select 1 as ok");
+  } catch (err) {
+    query = Promise.reject(err as Error);
+  }
+  // Answered late (after the timeout) or not at all: never an unhandled rejection.
+  query.catch(() => undefined);
+  try {
+    const r = await Promise.race([query, timeout]);
+    if (r === timedOut) {
+      return { status: "fail", message: `The database did not answer within ${timeoutMs} ms.` };
+    }
+    return { status: "pass" };
+  } catch (err) {
+    return {
+      status: "fail",
+      message: "The database cannot be reached; the daemon's log has the details.",
+      err,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const CheckSchema = z.object({
+  name: z.string(),
+  status: z.enum(["pass", "fail"]),
+  message: z.string().optional(),
+});
+const HealthPassSchema = HealthSchema.extend({ checks: z.array(CheckSchema) });
+const HealthFailSchema = z
+  .object({ status: z.literal("fail"), version: z.string(), checks: z.array(CheckSchema) })
+  .loose();
+
+export function healthRoutes(ctx: AppContext, databaseTimeoutMs = DATABASE_CHECK_TIMEOUT_MS) {
   const app = newRouter();
   const started = Date.now();
   addRoute(
@@ -14,18 +70,39 @@ export function healthRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/health",
-      summary: "Liveness (no auth)",
+      summary: "Health (no auth): the daemon is up and its database answers",
       tags: ["health"],
-      responses: { 200: jsonResponse(HealthSchema, "The daemon is up") },
+      responses: {
+        200: jsonResponse(HealthPassSchema, "The daemon is up and its database answers"),
+        503: jsonResponse(
+          HealthFailSchema,
+          "The daemon is up but its database does not answer (closed, unreachable or too slow)",
+        ),
+      },
     }),
-    (c) =>
-      c.json({
-        name: "roster",
-        status: "pass" as const,
-        version: DAEMON_VERSION,
-        storage: ctx.storage.kind,
-        uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-      }),
+    async (c) => {
+      const db = await checkDatabase(ctx.storage, databaseTimeoutMs);
+      if (db.status === "fail") {
+        c.get("log").warn({ err: db.err, check: "database" }, "health check failed");
+      }
+      const pass = db.status === "pass";
+      return c.json(
+        {
+          name: "roster",
+          message: pass ? "ready for requests" : "the database does not answer",
+          status: pass ? ("pass" as const) : ("fail" as const),
+          version: DAEMON_VERSION,
+          storage: ctx.storage.kind,
+          uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+          checks: [
+            pass
+              ? { name: "database", status: "pass" as const }
+              : { name: "database", status: "fail" as const, message: db.message },
+          ],
+        },
+        pass ? 200 : 503,
+      );
+    },
   );
   return app;
 }

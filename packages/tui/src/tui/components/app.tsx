@@ -43,7 +43,12 @@ export interface TuiServices {
   /** What we knew about this token at the last successful start (offline start). */
   readSession(url: string, token: string): Promise<Omit<Session, "url" | "token"> | undefined>;
   writeSession(session: Session): Promise<void>;
-  createEngine(opts: { url: string; token: string; orgID: string; actorID: string }): Promise<OwnedEngine>;
+  createEngine(opts: {
+    url: string;
+    token: string;
+    orgID: string;
+    actorID: string;
+  }): Promise<OwnedEngine>;
 }
 
 export interface AppResult {
@@ -60,7 +65,10 @@ type Phase =
 
 function findOrg(orgs: readonly OrgChoice[], key: string | undefined): OrgChoice | undefined {
   if (key === undefined || key.trim() === "") return undefined;
-  return orgs.find((o) => o.id === key) ?? orgs.find((o) => o.name.toLowerCase() === key.trim().toLowerCase());
+  return (
+    orgs.find((o) => o.id === key) ??
+    orgs.find((o) => o.name.toLowerCase() === key.trim().toLowerCase())
+  );
 }
 
 function errorText(e: unknown): string {
@@ -78,7 +86,10 @@ export function App({ services, onDone }: AppProps) {
   const theme = useTheme();
   const size = useTerminalSize();
   const { exit } = useApp();
-  const [phase, setPhase, phaseRef] = useRefState<Phase>({ type: "boot", text: `Connecting to the Roster daemon at ${services.url}…` });
+  const [phase, setPhase, phaseRef] = useRefState<Phase>({
+    type: "boot",
+    text: `Connecting to the Roster daemon at ${services.url}…`,
+  });
   const engineRef = useRef<OwnedEngine | null>(null);
   const doneRef = useRef(false);
 
@@ -105,7 +116,9 @@ export function App({ services, onDone }: AppProps) {
       if (previous) await previous.close().catch(() => undefined);
       setPhase({ type: "boot", text: `Opening ${org.name}…` });
       if (remember) {
-        await services.saveConfig({ url: session.url, token: session.token, org: org.id }).catch(() => undefined);
+        await services
+          .saveConfig({ url: session.url, token: session.token, org: org.id })
+          .catch(() => undefined);
       }
       const engine = await services.createEngine({
         url: session.url,
@@ -120,23 +133,29 @@ export function App({ services, onDone }: AppProps) {
       engineRef.current = engine;
       setPhase({ type: "org", session, engine, orgName: org.name });
     },
-    [services],
+    [services, setPhase],
   );
 
   const openSession = useCallback(
     async (session: Session, offline: boolean) => {
-      const chosen = findOrg(session.orgs, services.org) ?? (session.orgs.length === 1 ? session.orgs[0] : undefined);
+      const chosen =
+        findOrg(session.orgs, services.org) ??
+        (session.orgs.length === 1 ? session.orgs[0] : undefined);
       if (chosen) {
         await openOrg(session, chosen, false);
         return;
       }
       if (session.orgs.length === 0) {
-        setPhase({ type: "fatal", code: 1, text: `You (${session.user.email}) are not a member of any organization on ${session.url}.` });
+        setPhase({
+          type: "fatal",
+          code: 1,
+          text: `You (${session.user.email}) are not a member of any organization on ${session.url}.`,
+        });
         return;
       }
       setPhase({ type: "pick", session, cursor: 0, offline });
     },
-    [openOrg, services.org],
+    [openOrg, services.org, setPhase],
   );
 
   // ---------------------------------------------------------------- boot
@@ -172,7 +191,9 @@ export function App({ services, onDone }: AppProps) {
           code: 3,
           text:
             `Cannot reach the Roster daemon at ${url}.` +
-            (startError ? `\nStarting one failed: ${startError}` : "\nStart one with `pnpm roster daemon`, or point ROSTER_URL at a running daemon."),
+            (startError
+              ? `\nStarting one failed: ${startError}`
+              : "\nStart one with `pnpm roster daemon`, or point ROSTER_URL at a running daemon."),
         });
         return;
       }
@@ -216,7 +237,12 @@ export function App({ services, onDone }: AppProps) {
       await openSession(session, false);
     };
     boot().catch((e: unknown) => {
-      if (!cancelled) setPhase({ type: "fatal", code: e instanceof RosterUnreachableError ? 3 : 1, text: errorText(e) });
+      if (!cancelled)
+        setPhase({
+          type: "fatal",
+          code: e instanceof RosterUnreachableError ? 3 : 1,
+          text: errorText(e),
+        });
     });
     return () => {
       cancelled = true;
@@ -238,12 +264,23 @@ export function App({ services, onDone }: AppProps) {
   const submitSetup = (form: SetupFormState) => {
     const org = form.org.trim();
     if (org === "") {
-      setPhase({ type: "setup", form: { ...form, field: 0, cursor: form.org.length, error: "Give your organization a name." } });
+      setPhase({
+        type: "setup",
+        form: {
+          ...form,
+          field: 0,
+          cursor: form.org.length,
+          error: "Give your organization a name.",
+        },
+      });
       return;
     }
     const email = parseEmail(form.email);
     if (!email.ok) {
-      setPhase({ type: "setup", form: { ...form, field: 1, cursor: form.email.length, error: email.error.message } });
+      setPhase({
+        type: "setup",
+        form: { ...form, field: 1, cursor: form.email.length, error: email.error.message },
+      });
       return;
     }
     setPhase({ type: "setup", form: { ...form, busy: true, error: undefined } });
@@ -261,12 +298,20 @@ export function App({ services, onDone }: AppProps) {
         await services.writeSession(session).catch(() => undefined);
         await openOrg(session, { id: res.org.id, name: res.org.name }, true);
       })
-      .catch((e: unknown) => setPhase({ type: "setup", form: { ...form, busy: false, error: errorText(e) } }));
+      .catch((e: unknown) =>
+        setPhase({ type: "setup", form: { ...form, busy: false, error: errorText(e) } }),
+      );
   };
 
   // --------------------------------------------------------------- input
   const contextOf = (p: Phase): KeyContext | null =>
-    p.type === "setup" ? "form" : p.type === "pick" ? "switcher" : p.type === "org" ? null : "message";
+    p.type === "setup"
+      ? "form"
+      : p.type === "pick"
+        ? "switcher"
+        : p.type === "org"
+          ? null
+          : "message";
   const context = contextOf(phase);
 
   useStableInput(
@@ -279,7 +324,10 @@ export function App({ services, onDone }: AppProps) {
         const field = SETUP_FIELDS[f.field].key;
         const next = editField({ value: f[field], cursor: f.cursor }, input, key);
         if (next.value !== f[field] || next.cursor !== f.cursor) {
-          setPhase({ ...phase, form: { ...f, [field]: next.value, cursor: next.cursor, error: undefined } });
+          setPhase({
+            ...phase,
+            form: { ...f, [field]: next.value, cursor: next.cursor, error: undefined },
+          });
           return;
         }
       }
@@ -296,7 +344,10 @@ export function App({ services, onDone }: AppProps) {
         if (cmd === "cancel") finish({ code: 0, message: "Setup cancelled: nothing was created." });
         const focus = (field: number) => {
           const i = ((field % 3) + 3) % 3;
-          setPhase({ ...phase, form: { ...f, field: i as 0 | 1 | 2, cursor: f[SETUP_FIELDS[i]!.key].length } });
+          setPhase({
+            ...phase,
+            form: { ...f, field: i as 0 | 1 | 2, cursor: f[SETUP_FIELDS[i]!.key].length },
+          });
         };
         if (cmd === "nextField") focus(f.field + 1);
         else if (cmd === "prevField") focus(f.field - 1);
@@ -313,7 +364,10 @@ export function App({ services, onDone }: AppProps) {
         else if (cmd === "cancel") finish({ code: 0 });
         else if (cmd === "choose") {
           const org = phase.session.orgs[phase.cursor];
-          if (org) void openOrg(phase.session, org, true).catch((e: unknown) => setPhase({ type: "fatal", code: 1, text: errorText(e) }));
+          if (org)
+            void openOrg(phase.session, org, true).catch((e: unknown) =>
+              setPhase({ type: "fatal", code: 1, text: errorText(e) }),
+            );
         }
         return;
       }
@@ -354,13 +408,7 @@ export function App({ services, onDone }: AppProps) {
   let body: React.ReactNode;
   if (phase.type === "boot") body = <Text>{phase.text}</Text>;
   else if (phase.type === "setup")
-    body = (
-      <SetupForm
-        form={phase.form}
-        url={services.url}
-        width={size.columns}
-      />
-    );
+    body = <SetupForm form={phase.form} url={services.url} width={size.columns} />;
   else if (phase.type === "pick")
     body = (
       <Box flexDirection="column">
@@ -368,7 +416,13 @@ export function App({ services, onDone }: AppProps) {
           {phase.session.user.email} belongs to {phase.session.orgs.length} organizations
           {phase.offline ? " (offline: the daemon is not reachable)" : ""}.
         </Text>
-        <OrgSwitcher orgs={phase.session.orgs} cursor={phase.cursor} currentID={undefined} width={size.columns} height={lines - 4} />
+        <OrgSwitcher
+          orgs={phase.session.orgs}
+          cursor={phase.cursor}
+          currentID={undefined}
+          width={size.columns}
+          height={lines - 4}
+        />
       </Box>
     );
   else

@@ -14,12 +14,24 @@ export interface HeaderProps {
   width: number;
 }
 
-export function Header({ orgName, synced = true, members, pending, limit, connection, width }: HeaderProps) {
+export function Header({
+  orgName,
+  synced = true,
+  members,
+  pending,
+  limit,
+  connection,
+  width,
+}: HeaderProps) {
   const theme = useTheme();
   const conn = connectionText(connection);
   const counts = synced ? countsText(members, pending, limit) : `members: ? · pending: ?/${limit}`;
   const connColor =
-    connection.state === "live" ? theme.ok : connection.state === "offline" || connection.state === "revoked" ? theme.error : theme.warn;
+    connection.state === "live"
+      ? theme.ok
+      : connection.state === "offline" || connection.state === "revoked"
+        ? theme.error
+        : theme.warn;
   const nameWidth = Math.max(6, width - counts.length - conn.length - 4);
   return (
     <Box width={width} justifyContent="space-between">
@@ -66,7 +78,9 @@ export function Tabs({ active, members, invites, filter, position, width }: Tabs
       </Text>
     );
   };
-  const right = [filter !== "" ? `filter: ${filter}` : "", position].filter((s) => s !== "").join("  ");
+  const right = [filter !== "" ? `filter: ${filter}` : "", position]
+    .filter((s) => s !== "")
+    .join("  ");
   return (
     <Box width={width} justifyContent="space-between">
       <Box flexShrink={0} gap={1}>

@@ -40,7 +40,11 @@ export function HelpScreen({ height, width, offset }: HelpScreenProps) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.accent} wrap="truncate-end">
-        Keys {more || start > 0 ? `(j/k scroll · ${start + 1}–${start + shown.length} of ${lines.length})` : ""} · Esc or ? closes
+        Keys{" "}
+        {more || start > 0
+          ? `(j/k scroll · ${start + 1}–${start + shown.length} of ${lines.length})`
+          : ""}{" "}
+        · Esc or ? closes
       </Text>
       {shown.map((l, i) =>
         l.kind === "title" ? (

@@ -14,7 +14,12 @@ export interface InviteFormState {
   error?: string;
 }
 
-export const emptyInviteForm = (): InviteFormState => ({ email: "", cursor: 0, role: ROLES[0], field: 0 });
+export const emptyInviteForm = (): InviteFormState => ({
+  email: "",
+  cursor: 0,
+  role: ROLES[0],
+  field: 0,
+});
 
 export function roleLabel(role: string): string {
   return role.charAt(0).toUpperCase() + role.slice(1);
@@ -34,7 +39,13 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
   const theme = useTheme();
   const w = Math.min(width, 70);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} width={w} paddingX={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={theme.accent}
+      width={w}
+      paddingX={1}
+    >
       <Text bold wrap="truncate-end">
         Invite someone to {orgName}
       </Text>
@@ -42,7 +53,12 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
         <Box width={8} flexShrink={0}>
           <Text bold={form.field === 0}>{form.field === 0 ? "› " : "  "}Email</Text>
         </Box>
-        <TextField value={form.email} cursor={form.cursor} focus={form.field === 0} placeholder="name@example.com" />
+        <TextField
+          value={form.email}
+          cursor={form.cursor}
+          focus={form.field === 0}
+          placeholder="name@example.com"
+        />
       </Box>
       <Box>
         <Box width={8} flexShrink={0}>

@@ -10,7 +10,13 @@ import type { OrgEngine } from "../engine-port.ts";
 import type { ConnectionView } from "../format.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
-import { drawableLines, inviteColumns, listHeight, memberColumns, PREFIX_WIDTH } from "../layout.ts";
+import {
+  drawableLines,
+  inviteColumns,
+  listHeight,
+  memberColumns,
+  PREFIX_WIDTH,
+} from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
 import {
   filterLists,
@@ -109,7 +115,14 @@ function submittedMessage(a: PendingAction, online: boolean): Message {
   }
 }
 
-export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: fixedNow }: OrgScreenProps) {
+export function OrgScreen({
+  engine,
+  orgName,
+  loadOrgs,
+  onOpenOrg,
+  onQuit,
+  now: fixedNow,
+}: OrgScreenProps) {
   const theme = useTheme();
   const size = useTerminalSize();
   const tick = useNow();
@@ -155,14 +168,19 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   const width = size.columns;
   const lines = drawableLines(size);
   const messageText =
-    message?.text ?? (link.state === "revoked" ? `✗ ${link.message ?? "Access to this organization was revoked."}` : "");
+    message?.text ??
+    (link.state === "revoked"
+      ? `✗ ${link.message ?? "Access to this organization was revoked."}`
+      : "");
   // A long message (most daemon refusals) gets a second line, taken from the list.
   const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
   const height = Math.max(1, listHeight(size) - (messageLines - 1));
-  const items: readonly (MemberItem | InviteItem)[] = active === "members" ? shown.members : shown.invites;
+  const items: readonly (MemberItem | InviteItem)[] =
+    active === "members" ? shown.members : shown.invites;
   const current = sel[active];
   const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
-  const cursor = items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
+  const cursor =
+    items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
   const offset = scrollOffset(offsets.current[active], cursor, height, items.length);
   offsets.current[active] = offset;
   const win = windowOf(items, offset, height);
@@ -194,7 +212,10 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
     const before = unsentBefore.current;
     unsentBefore.current = view.unsent;
     if (before > 0 && view.unsent === 0 && watching === null && view.failed.length === 0) {
-      setMessage({ kind: "ok", text: `✓ Sent ${before} queued action${before === 1 ? "" : "s"} to the daemon.` });
+      setMessage({
+        kind: "ok",
+        text: `✓ Sent ${before} queued action${before === 1 ? "" : "s"} to the daemon.`,
+      });
     }
   }, [view.unsent, view.failed.length, watching]);
 
@@ -226,7 +247,10 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
 
   const askDelete = () => {
     if (!selected) {
-      setMessage({ kind: "info", text: active === "members" ? "No member selected." : "No invitation selected." });
+      setMessage({
+        kind: "info",
+        text: active === "members" ? "No member selected." : "No invitation selected.",
+      });
       return;
     }
     if (active === "members") {
@@ -275,7 +299,10 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
 
   const resend = () => {
     if (active !== "invites") {
-      setMessage({ kind: "info", text: "Resend works on invitations: press 2 or Tab to show them." });
+      setMessage({
+        kind: "info",
+        text: "Resend works on invitations: press 2 or Tab to show them.",
+      });
       return;
     }
     const inv = selected as InviteItem | undefined;
@@ -297,7 +324,10 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           setMessage({ kind: "info", text: "You belong to one organization only." });
           return;
         }
-        const cursorAt = Math.max(0, orgs.findIndex((o) => o.id === engine.orgID));
+        const cursorAt = Math.max(
+          0,
+          orgs.findIndex((o) => o.id === engine.orgID),
+        );
         setModal({ type: "switcher", orgs, cursor: cursorAt });
       },
       (e: unknown) => setMessage({ kind: "error", text: `✗ ${(e as Error).message}` }),
@@ -408,7 +438,8 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           setModal({ ...m, form: { ...f, field: f.field === 0 ? 1 : 0 } });
         } else if ((cmd === "nextOption" || cmd === "prevOption") && f.field === 1) {
           const i = ROLES.indexOf(f.role);
-          const next = ROLES[(i + (cmd === "nextOption" ? 1 : ROLES.length - 1)) % ROLES.length] ?? f.role;
+          const next =
+            ROLES[(i + (cmd === "nextOption" ? 1 : ROLES.length - 1)) % ROLES.length] ?? f.role;
           setModal({ ...m, form: { ...f, role: next } });
         } else if (cmd === "submit") {
           const r = engine.submit({ type: "invite", email: f.email, role: f.role });
@@ -425,7 +456,8 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
       }
       case "switcher":
         if (cmd === "down") setModal({ ...m, cursor: clamp(m.cursor + 1, 0, m.orgs.length - 1) });
-        else if (cmd === "up") setModal({ ...m, cursor: clamp(m.cursor - 1, 0, m.orgs.length - 1) });
+        else if (cmd === "up")
+          setModal({ ...m, cursor: clamp(m.cursor - 1, 0, m.orgs.length - 1) });
         else if (cmd === "cancel") setModal(null);
         else if (cmd === "choose") {
           const org = m.orgs[m.cursor];
@@ -454,7 +486,15 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
       const e = editField({ value: f.email, cursor: f.cursor }, input, key);
       if (e.value !== f.email || e.cursor !== f.cursor) {
         const changed = e.value !== f.email;
-        setModal({ ...modal, form: { ...f, email: e.value, cursor: e.cursor, ...(changed ? { error: undefined } : {}) } });
+        setModal({
+          ...modal,
+          form: {
+            ...f,
+            email: e.value,
+            cursor: e.cursor,
+            ...(changed ? { error: undefined } : {}),
+          },
+        });
         return;
       }
     }
@@ -479,7 +519,10 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   const name = view.org?.name ?? orgName ?? engine.orgID;
   const conn = connectionView(link, view.unsent);
   const bodyHeight = height + 1; // column titles + rows
-  const position = items.length > height ? `${win.offset + 1}–${win.offset + win.rows.length} of ${items.length}` : "";
+  const position =
+    items.length > height
+      ? `${win.offset + 1}–${win.offset + win.rows.length} of ${items.length}`
+      : "";
 
   let body: React.ReactNode;
   if (modal?.type === "help") {
@@ -487,7 +530,13 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   } else if (modal?.type === "confirm") {
     body = (
       <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <ConfirmDialog title={modal.title} body={modal.body} actionLabel={modal.label} focused={modal.focused} width={width} />
+        <ConfirmDialog
+          title={modal.title}
+          body={modal.body}
+          actionLabel={modal.label}
+          focused={modal.focused}
+          width={width}
+        />
       </Box>
     );
   } else if (modal?.type === "invite") {
@@ -499,7 +548,13 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
   } else if (modal?.type === "switcher") {
     body = (
       <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <OrgSwitcher orgs={modal.orgs} cursor={modal.cursor} currentID={engine.orgID} width={width} height={bodyHeight} />
+        <OrgSwitcher
+          orgs={modal.orgs}
+          cursor={modal.cursor}
+          currentID={engine.orgID}
+          width={width}
+          height={bodyHeight}
+        />
       </Box>
     );
   } else {
@@ -514,9 +569,27 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
           width={width}
         />
         {active === "members" ? (
-          <MemberList rows={win.rows as MemberItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} online={link.state !== "offline"} />
+          <MemberList
+            rows={win.rows as MemberItem[]}
+            cursor={cursor - win.offset}
+            width={width}
+            now={now}
+            height={height}
+            filter={filter}
+            synced={view.synced}
+            online={link.state !== "offline"}
+          />
         ) : (
-          <InviteList rows={win.rows as InviteItem[]} cursor={cursor - win.offset} width={width} now={now} height={height} filter={filter} synced={view.synced} online={link.state !== "offline"} />
+          <InviteList
+            rows={win.rows as InviteItem[]}
+            cursor={cursor - win.offset}
+            width={width}
+            now={now}
+            height={height}
+            filter={filter}
+            synced={view.synced}
+            online={link.state !== "offline"}
+          />
         )}
       </Box>
     );
@@ -528,7 +601,8 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
       : active === "members"
         ? memberDetail(selected as MemberItem, now, online)
         : inviteDetail(selected as InviteItem, now, online);
-  const detailColor = selected && "mark" in selected && selected.mark === "failed" ? theme.error : undefined;
+  const detailColor =
+    selected && "mark" in selected && selected.mark === "failed" ? theme.error : undefined;
 
   return (
     <Box flexDirection="column" width={width} height={lines}>
@@ -551,13 +625,24 @@ export function OrgScreen({ engine, orgName, loadOrgs, onOpenOrg, onQuit, now: f
         {filterEditing && modal === null ? (
           <Box>
             <Text bold>/ </Text>
-            <TextField value={filterEdit.value} cursor={filterEdit.cursor} focus placeholder="filter by email or name" />
+            <TextField
+              value={filterEdit.value}
+              cursor={filterEdit.cursor}
+              focus
+              placeholder="filter by email or name"
+            />
           </Box>
         ) : (
           <Box height={messageLines} width={width}>
             <Text
               wrap={messageLines > 1 ? "wrap" : "truncate-end"}
-              color={message?.kind === "error" || (!message && link.state === "revoked") ? theme.error : message?.kind === "ok" ? theme.ok : undefined}
+              color={
+                message?.kind === "error" || (!message && link.state === "revoked")
+                  ? theme.error
+                  : message?.kind === "ok"
+                    ? theme.ok
+                    : undefined
+              }
             >
               {messageText || " "}
             </Text>
@@ -585,7 +670,9 @@ interface ListProps<T> {
 }
 
 function notLoaded(online: boolean): string {
-  return online ? "Loading…" : "Not loaded: the daemon cannot be reached. Actions are queued until it is back.";
+  return online
+    ? "Loading…"
+    : "Not loaded: the daemon cannot be reached. Actions are queued until it is back.";
 }
 
 function Titles({ cells }: { cells: [string, number][] }) {
@@ -613,7 +700,16 @@ function Empty({ text }: { text: string }) {
   );
 }
 
-function MemberList({ rows, cursor, width, now, height, filter, synced, online }: ListProps<MemberItem>) {
+function MemberList({
+  rows,
+  cursor,
+  width,
+  now,
+  height,
+  filter,
+  synced,
+  online,
+}: ListProps<MemberItem>) {
   const cols = memberColumns(width);
   return (
     <Box flexDirection="column" height={height + 1}>
@@ -626,15 +722,34 @@ function MemberList({ rows, cursor, width, now, height, filter, synced, online }
         ]}
       />
       {rows.length === 0 ? (
-        <Empty text={!synced ? notLoaded(online) : filter ? "No member matches the filter (Esc clears it)." : "No members."} />
+        <Empty
+          text={
+            !synced
+              ? notLoaded(online)
+              : filter
+                ? "No member matches the filter (Esc clears it)."
+                : "No members."
+          }
+        />
       ) : (
-        rows.map((r, i) => <MemberRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />)
+        rows.map((r, i) => (
+          <MemberRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />
+        ))
       )}
     </Box>
   );
 }
 
-function InviteList({ rows, cursor, width, now, height, filter, synced, online }: ListProps<InviteItem>) {
+function InviteList({
+  rows,
+  cursor,
+  width,
+  now,
+  height,
+  filter,
+  synced,
+  online,
+}: ListProps<InviteItem>) {
   const cols = inviteColumns(width);
   return (
     <Box flexDirection="column" height={height + 1}>
@@ -658,7 +773,9 @@ function InviteList({ rows, cursor, width, now, height, filter, synced, online }
           }
         />
       ) : (
-        rows.map((r, i) => <InviteRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />)
+        rows.map((r, i) => (
+          <InviteRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />
+        ))
       )}
     </Box>
   );

@@ -21,13 +21,24 @@ export function OrgSwitcher({ orgs, cursor, currentID, width, height }: OrgSwitc
   const start = Math.max(0, Math.min(cursor - visible + 1, orgs.length - visible));
   const shown = orgs.slice(Math.max(0, start), Math.max(0, start) + visible);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} width={Math.min(width, 60)} paddingX={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={theme.accent}
+      width={Math.min(width, 60)}
+      paddingX={1}
+    >
       <Text bold>Switch organization</Text>
       {shown.map((o, i) => {
         const idx = Math.max(0, start) + i;
         const selected = idx === cursor;
         return (
-          <Text key={o.id} bold={selected} color={selected ? theme.accent : undefined} wrap="truncate-end">
+          <Text
+            key={o.id}
+            bold={selected}
+            color={selected ? theme.accent : undefined}
+            wrap="truncate-end"
+          >
             {selected ? "› " : "  "}
             {o.name}
             {o.id === currentID ? "  (current)" : ""}

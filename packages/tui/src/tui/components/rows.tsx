@@ -25,7 +25,12 @@ interface MemberRowProps {
   now: number;
 }
 
-export const MemberRowView = memo(function MemberRowView({ item, selected, cols, now }: MemberRowProps) {
+export const MemberRowView = memo(function MemberRowView({
+  item,
+  selected,
+  cols,
+  now,
+}: MemberRowProps) {
   const theme = useTheme();
   const c = memberCells(item.member, now, item.you ? item.member.userID : undefined);
   const color = rowColor(theme, selected, item.mark);
@@ -64,7 +69,12 @@ function statusColor(theme: Theme, status: string): string | undefined {
   return theme.muted;
 }
 
-export const InviteRowView = memo(function InviteRowView({ item, selected, cols, now }: InviteRowProps) {
+export const InviteRowView = memo(function InviteRowView({
+  item,
+  selected,
+  cols,
+  now,
+}: InviteRowProps) {
   const theme = useTheme();
   const color = rowColor(theme, selected, item.mark);
   const dim = item.mark === "pending";
@@ -91,7 +101,11 @@ export const InviteRowView = memo(function InviteRowView({ item, selected, cols,
   }
   const c = inviteCells(item.invite, now);
   const deliveryColor =
-    item.invite.delivery.state === "failed" ? theme.error : item.invite.delivery.state === "sent" ? undefined : theme.muted;
+    item.invite.delivery.state === "failed"
+      ? theme.error
+      : item.invite.delivery.state === "sent"
+        ? undefined
+        : theme.muted;
   return (
     <Box gap={1}>
       <Cell width={2} bold={selected} color={color}>

@@ -14,7 +14,13 @@ export interface SetupFormState {
   busy?: boolean;
 }
 
-export const emptySetupForm = (): SetupFormState => ({ org: "", email: "", name: "", field: 0, cursor: 0 });
+export const emptySetupForm = (): SetupFormState => ({
+  org: "",
+  email: "",
+  name: "",
+  field: 0,
+  cursor: 0,
+});
 
 export const SETUP_FIELDS = [
   { key: "org", label: "Organization name", placeholder: "Acme Inc." },
@@ -32,10 +38,17 @@ export function SetupForm({ form, url, width }: SetupFormProps) {
   const theme = useTheme();
   const w = Math.min(width, 72);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={theme.accent} width={w} paddingX={1}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={theme.accent}
+      width={w}
+      paddingX={1}
+    >
       <Text bold>Welcome to Roster</Text>
       <Text wrap="wrap">
-        Nothing is set up on the daemon at {url} yet. Create your organization; you become its first owner.
+        Nothing is set up on the daemon at {url} yet. Create your organization; you become its first
+        owner.
       </Text>
       <Box flexDirection="column" marginTop={1}>
         {SETUP_FIELDS.map((f, i) => (

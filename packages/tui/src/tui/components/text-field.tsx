@@ -17,7 +17,16 @@ export interface Edit {
 
 /** Apply one key press to the field. Enter, Tab, Esc and arrows up/down belong to the form. */
 export function editField(s: Edit, input: string, key: Partial<Key>): Edit {
-  if (key.return || key.tab || key.escape || key.upArrow || key.downArrow || key.pageUp || key.pageDown) return s;
+  if (
+    key.return ||
+    key.tab ||
+    key.escape ||
+    key.upArrow ||
+    key.downArrow ||
+    key.pageUp ||
+    key.pageDown
+  )
+    return s;
   if (key.leftArrow) return { ...s, cursor: Math.max(0, s.cursor - 1) };
   if (key.rightArrow) return { ...s, cursor: Math.min(s.value.length, s.cursor + 1) };
   if (key.home || (key.ctrl && input === "a")) return { ...s, cursor: 0 };
@@ -30,13 +39,19 @@ export function editField(s: Edit, input: string, key: Partial<Key>): Edit {
   if (key.backspace || key.delete) {
     // Terminals send DEL (0x7f) for Backspace; Ink reports it as `delete`.
     if (s.cursor === 0) return s;
-    return { value: s.value.slice(0, s.cursor - 1) + s.value.slice(s.cursor), cursor: s.cursor - 1 };
+    return {
+      value: s.value.slice(0, s.cursor - 1) + s.value.slice(s.cursor),
+      cursor: s.cursor - 1,
+    };
   }
   if (key.ctrl || key.meta || input === "") return s;
   // Printable text (a pasted chunk arrives in one piece); line breaks are not part of a one-line field.
   const text = input.replace(/[\r\n\t]/g, "");
   if (text === "") return s;
-  return { value: s.value.slice(0, s.cursor) + text + s.value.slice(s.cursor), cursor: s.cursor + text.length };
+  return {
+    value: s.value.slice(0, s.cursor) + text + s.value.slice(s.cursor),
+    cursor: s.cursor + text.length,
+  };
 }
 
 /**
@@ -53,7 +68,8 @@ export function TextField({ value, cursor: at, focus, placeholder }: TextFieldPr
     // Without colours there is no inverse video: draw the cursor as a bar.
     return (
       <Text>
-        {v.slice(0, cursor)}│{v === "" ? <Text dimColor>{placeholder ?? ""}</Text> : v.slice(cursor)}
+        {v.slice(0, cursor)}│
+        {v === "" ? <Text dimColor>{placeholder ?? ""}</Text> : v.slice(cursor)}
       </Text>
     );
   }

@@ -68,7 +68,11 @@ export class ModelEngine implements OrgEngine {
     const now = this.clock();
     const v = validateLocally(this.state, input, this.actorID, now);
     if (!v.ok) return v;
-    const action = makePendingAction(this.state, v.value.kind, { id: `act-${++this.seq}`, actorID: this.actorID, now });
+    const action = makePendingAction(this.state, v.value.kind, {
+      id: `act-${++this.seq}`,
+      actorID: this.actorID,
+      now,
+    });
     this.apply({ type: "submitted", action });
     if (this.connected) this.send(action.id);
     return { ok: true, value: action };
@@ -83,7 +87,8 @@ export class ModelEngine implements OrgEngine {
     this.connected = connected;
     this.link = connected ? { state: "live" } : { state: "offline" };
     this.emit();
-    if (connected) for (const a of this.state.pending.filter((x) => x.state === "queued")) this.send(a.id);
+    if (connected)
+      for (const a of this.state.pending.filter((x) => x.state === "queued")) this.send(a.id);
   }
 
   /** Something happened on the "daemon" (another session): push its change. */
