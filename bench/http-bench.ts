@@ -7,11 +7,7 @@ import autocannon from "autocannon";
 import { RosterClient } from "@roster/core/client";
 import { startInProcessDaemon, startTestDaemon, tempDir } from "../test/support/daemon.ts";
 
-export interface Row {
-  name: string;
-  rps: number;
-  p99ms: number;
-}
+import type { Row } from "./row.ts";
 
 async function cannon(
   url: string,
@@ -29,7 +25,8 @@ async function cannon(
     throw new Error(`${path}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return {
     name: `GET ${path.replace(/orgs\/[^/]+/, "orgs/:id")}`,
-    rps: r.requests.average,
+    value: r.requests.average,
+    unit: "req/s",
     p99ms: r.latency.p99,
   };
 }
@@ -50,7 +47,7 @@ async function loop(seconds: number, workers: number, op: (w: number, i: number)
     }),
   );
   lat.sort((a, b) => a - b);
-  return { rps: n / seconds, p99ms: lat[Math.floor(lat.length * 0.99)] ?? 0 };
+  return { value: n / seconds, unit: "ops/s", p99ms: lat[Math.floor(lat.length * 0.99)] ?? 0 };
 }
 
 export async function httpBench(opts: { members: number; seconds: number }): Promise<Row[]> {

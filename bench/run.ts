@@ -1,29 +1,31 @@
 /**
- * Roster benchmarks. Every figure is printed as a ratio against a baseline
- * measured in the same run, on the same machine, so that numbers from
- * different machines can be compared. Results go in bench/RESULTS.md by hand.
+ * Roster benchmarks. Every figure is printed with its ratio to a baseline
+ * measured in the same run on the same machine (the first row of each
+ * group), so runs on different machines compare. Record results in
+ * bench/RESULTS.md.
  *
- *   pnpm bench               # all
- *   pnpm bench http          # one group
+ *   pnpm bench               # every group
+ *   pnpm bench http fanout   # some groups
  */
-import { httpBench, type Row } from "./http-bench.ts";
+import { fanoutBench } from "./fanout-bench.ts";
+import { httpBench } from "./http-bench.ts";
+import type { Row } from "./row.ts";
 
+const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const groups: Record<string, () => Promise<Row[]>> = {
-  http: () =>
-    httpBench({
-      members: Number(process.env.BENCH_MEMBERS ?? 300),
-      seconds: Number(process.env.BENCH_SECONDS ?? 5),
-    }),
+  http: () => httpBench({ members: env("BENCH_MEMBERS", 300), seconds: env("BENCH_SECONDS", 5) }),
+  fanout: () => fanoutBench({ sessions: [1, 10, 50], mutations: env("BENCH_MUTATIONS", 40) }),
 };
 
 function print(group: string, rows: Row[]) {
   const base = rows[0]!;
   console.log(`\n## ${group} (baseline: ${base.name})\n`);
-  console.log("| measurement | ops/s | p99 ms | ratio to baseline |");
-  console.log("|---|---:|---:|---:|");
+  console.log("| measurement | value | unit | p99 ms | ratio to baseline |");
+  console.log("|---|---:|---|---:|---:|");
   for (const r of rows) {
+    const p = r.p99ms === undefined ? "" : r.p99ms.toFixed(1);
     console.log(
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99ms.toFixed(1)} | ${(r.rps / base.rps).toFixed(2)} |`,
+      `| ${r.name} | ${r.value.toFixed(1)} | ${r.unit} | ${p} | ${(r.value / base.value).toFixed(2)} |`,
     );
   }
 }

@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainFailure } from "../service/domain-failure.ts";
+import { isUnavailableError } from "../storage/storage.ts";
 import type { Env } from "./app-env.ts";
 
 export function errorBody(e: DomainError): DomainError {
@@ -47,6 +48,11 @@ export const httpErrors = {
     message: "The request body is not valid JSON.",
   }),
   invalid: (message: string) => simple("invalid", message),
+  unavailable: (reqId: string) =>
+    simple(
+      "unavailable",
+      `The daemon cannot reach its database right now (request ${reqId}). Try again shortly; GET /health says when it is back.`,
+    ),
   internal: (reqId: string) =>
     simple(
       "internal error",
@@ -74,6 +80,10 @@ export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number):
     }
   }
   const reqId = c.get("reqId") ?? "unknown";
+  if (isUnavailableError(err)) {
+    (c.get("log") ?? undefined)?.warn({ err }, "database unavailable");
+    return httpErrors.unavailable(reqId);
+  }
   (c.get("log") ?? undefined)?.error({ err }, "internal error");
   return httpErrors.internal(reqId);
 }

@@ -46,3 +46,45 @@ export function sqlState(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
 }
+
+/** SQLSTATEs that mean "the database is not there right now", not "this request is wrong". */
+const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "53300"]);
+const UNAVAILABLE_ERRNOS: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+const UNAVAILABLE_MESSAGES = [
+  /^PGlite is closed/,
+  /Cannot use a pool after calling end/,
+  /Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /Client has encountered a connection error/,
+];
+
+/**
+ * Whether an error says the database cannot be reached (closed, server down,
+ * connection lost, too many connections): the HTTP layer answers those
+ * `503 unavailable` — worth retrying — instead of `500 internal error`.
+ */
+export function isUnavailableError(e: unknown, depth = 0): boolean {
+  if (typeof e !== "object" || e === null || depth > 3) return false;
+  const code = sqlState(e);
+  if (code && (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code))) return true;
+  if (code && UNAVAILABLE_ERRNOS.has(code)) return true;
+  const message = (e as { message?: unknown }).message;
+  if (typeof message === "string" && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) {
+    return true;
+  }
+  // AggregateError (every address refused), or a wrapped cause.
+  const nested = [
+    ...(Array.isArray((e as { errors?: unknown }).errors) ? (e as { errors: unknown[] }).errors : []),
+    (e as { cause?: unknown }).cause,
+  ];
+  return nested.some((x) => isUnavailableError(x, depth + 1));
+}
