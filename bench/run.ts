@@ -9,12 +9,14 @@
  */
 import { fanoutBench } from "./fanout-bench.ts";
 import { httpBench } from "./http-bench.ts";
+import { tuiBench } from "./tui-bench.ts";
 import type { Row } from "./row.ts";
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const groups: Record<string, () => Promise<Row[]>> = {
   http: () => httpBench({ members: env("BENCH_MEMBERS", 300), seconds: env("BENCH_SECONDS", 5) }),
   fanout: () => fanoutBench({ sessions: [1, 10, 50], mutations: env("BENCH_MUTATIONS", 40) }),
+  tui: () => tuiBench({ sizes: [100, 1_000, 10_000], presses: env("BENCH_PRESSES", 30) }),
 };
 
 function print(group: string, rows: Row[]) {

@@ -33,6 +33,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: "unsupported media type: send application/json",
   429: "too many requests (see reason); the Retry-After header says in how many seconds to try again",
   500: "internal error",
+  503: "unavailable: the daemon cannot reach its database right now; retry later",
 };
 
 const RETRY_AFTER = {
@@ -48,7 +49,7 @@ export function errorResponses(...statuses: number[]) {
     number,
     ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }
   > = {};
-  for (const s of [...statuses, 500]) {
+  for (const s of [...statuses, 500, 503]) {
     const res = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
     out[s] = s === 429 ? { ...res, headers: RETRY_AFTER } : res;
   }

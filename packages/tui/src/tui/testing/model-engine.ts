@@ -42,9 +42,7 @@ export class ModelEngine implements OrgEngine {
     this.orgID = this.server.org.id;
     this.actorID = owner.userID;
     this.state = initialSyncState(this.orgID);
-    this.apply({ type: "hello", since: 0 });
-    this.apply({ type: "snapshot", snapshot: this.server.snapshot() });
-    this.apply({ type: "ready", version: this.server.version });
+    this.resync();
   }
 
   getState(): SyncState {
@@ -89,6 +87,13 @@ export class ModelEngine implements OrgEngine {
     this.emit();
     if (connected)
       for (const a of this.state.pending.filter((x) => x.state === "queued")) this.send(a.id);
+  }
+
+  /** Reconnect: a new hello and a snapshot of the model as it is now. */
+  resync(): void {
+    this.apply({ type: "hello", since: 0 });
+    this.apply({ type: "snapshot", snapshot: this.server.snapshot() });
+    this.apply({ type: "ready", version: this.server.version });
   }
 
   /** Something happened on the "daemon" (another session): push its change. */
