@@ -32,19 +32,26 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${d.output().slice(-3000)}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}\n${d.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** The invitation as GET /invites returns it (raw JSON). */
 async function inviteJson(id: string): Promise<Invite> {
-  const r = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/invites?status=all`, { token: owner.token });
+  const r = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/invites?status=all`, {
+    token: owner.token,
+  });
   expect(r.status).toBe(200);
   const inv = (r.body.invites as Invite[]).find((i) => i.id === id);
   if (!inv) throw new Error(`invite ${id} not in GET /invites`);
@@ -80,7 +87,9 @@ describe("invitation email over SMTP", () => {
     expect(msg.link!.startsWith(`${d.url}/activate/`)).toBe(true);
     expect(msg.parsed.html).toContain(`href="${msg.link}"`);
     expect(msg.parsed.text).toContain("in 72 hours");
-    expect(msg.parsed.text).toMatch(/Alice \(alice@example\.com\) invited you to join the organization Acme/);
+    expect(msg.parsed.text).toMatch(
+      /Alice \(alice@example\.com\) invited you to join the organization Acme/,
+    );
 
     const sent = await until("delivery sent", async () => {
       const i = await inviteJson(inv.id);
@@ -115,10 +124,15 @@ describe("invitation email over SMTP", () => {
     expect(failed.delivery.lastError).toMatch(/ECONNREFUSED/);
     expect(failed.delivery.attempts).toBeGreaterThanOrEqual(1);
     expect(failed.delivery.nextAttemptAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(Date.parse(failed.delivery.nextAttemptAt!)).toBeGreaterThan(Date.parse(failed.createdAt));
+    expect(Date.parse(failed.delivery.nextAttemptAt!)).toBeGreaterThan(
+      Date.parse(failed.createdAt),
+    );
 
     // Still down: it keeps retrying, with growing attempts.
-    await until("a second failed attempt", async () => ((await inviteJson(inv.id)).delivery.attempts ?? 0) >= 2);
+    await until(
+      "a second failed attempt",
+      async () => ((await inviteJson(inv.id)).delivery.attempts ?? 0) >= 2,
+    );
 
     await sink.start();
     const sent = await until("delivery sent", async () => {
@@ -165,14 +179,23 @@ describe("invitation email over SMTP", () => {
     expect(sent.sendCount).toBe(2);
 
     // The old link: refused with invite_superseded, by the API and by the page.
-    const old = await http(d.url, "POST", "/api/v2/invites/accept", { json: { token: first!.token } });
+    const old = await http(d.url, "POST", "/api/v2/invites/accept", {
+      json: { token: first!.token },
+    });
     expect(old.status).toBe(409);
     expect(old.body).toMatchObject({ code: "conflict", reason: "invite_superseded" });
-    const oldPage = await http(d.url, "POST", new URL(first!.link!).pathname, form({ name: "Dave" }));
+    const oldPage = await http(
+      d.url,
+      "POST",
+      new URL(first!.link!).pathname,
+      form({ name: "Dave" }),
+    );
     expect(oldPage.status).toBe(409);
 
     // The new link works.
-    const ok = await http(d.url, "POST", "/api/v2/invites/accept", { json: { token: second.token, name: "Dave" } });
+    const ok = await http(d.url, "POST", "/api/v2/invites/accept", {
+      json: { token: second.token, name: "Dave" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.user.email).toBe("dave@example.com");
 
@@ -183,7 +206,10 @@ describe("invitation email over SMTP", () => {
   it("an invitation withdrawn before its mail went out is never sent", async () => {
     await sink.stop();
     const inv = await c.createInvite(owner.orgID, { email: "erin@example.com" });
-    await until("a failed attempt", async () => (await inviteJson(inv.id)).delivery.state === "failed");
+    await until(
+      "a failed attempt",
+      async () => (await inviteJson(inv.id)).delivery.state === "failed",
+    );
     await c.withdrawInvite(owner.orgID, inv.id);
     await sink.start();
     // Long enough for several retries had the row still been live.

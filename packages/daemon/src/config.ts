@@ -21,7 +21,8 @@ Options:
   --database-url <url>   PostgreSQL server instead of the embedded database (env ROSTER_DATABASE_URL)
   --public-url <url>     base URL of activation links   (env ROSTER_PUBLIC_URL, default the daemon's URL)
   --allowed-hosts <list> more Host names to answer to, comma-separated (env ROSTER_ALLOWED_HOSTS);
-                         ".example.com" allows a domain and its subdomains, "*" any name. Always
+                         ".example.com" (or "*.example.com") allows a domain and its subdomains,
+                         "*" any name. Always
                          answered: localhost, IP addresses, --host and the public URL's host.
                          Other Hosts get 403 (DNS-rebinding protection), except when bound to
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
@@ -73,7 +74,7 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
 function allowedHostsOption(raw: string | undefined): string[] | undefined {
   const list = parseAllowedHosts(raw);
   for (const entry of list ?? []) {
-    if (entry !== "*" && !hostnameOf(entry.replace(/^\./, ""))) {
+    if (entry !== "*" && !hostnameOf(entry.replace(/^\*?\./, ""))) {
       throw new UsageError(`--allowed-hosts: "${entry}" is not a host name.`);
     }
   }

@@ -13,7 +13,8 @@
  * - the host the daemon is bound to (`--host`), and the host of the public
  *   URL (`--public-url` / ROSTER_PUBLIC_URL);
  * - the names in `--allowed-hosts` / ROSTER_ALLOWED_HOSTS (comma-separated;
- *   `.example.com` allows example.com and every name under it; `*` allows any).
+ *   `.example.com` (or `*.example.com`) allows example.com and every name
+ *   under it; `*` allows any).
  *
  * Bound to every interface (0.0.0.0 or ::) with neither a public URL nor an
  * allowed-hosts list, any Host is accepted: such a daemon is meant to be
@@ -99,8 +100,8 @@ export function hostPolicy(input: HostPolicyInput): HostPolicy {
       any = true;
       continue;
     }
-    const wildcard = entry.startsWith(".");
-    const name = hostnameOf(wildcard ? entry.slice(1) : entry);
+    const wildcard = /^\*?\./.test(entry);
+    const name = hostnameOf(entry.replace(/^\*?\./, ""));
     if (!name) continue;
     if (wildcard) domains.push(name);
     else names.add(name);

@@ -13,6 +13,7 @@ import {
   type InProcessDaemon,
   type OrgSetup,
 } from "../../../../test/support/daemon.ts";
+import { freePort } from "../../../../test/support/smtp-sink.ts";
 import { OrgScreen } from "./components/org-screen.tsx";
 import { openOrgEngine, type EngineAdapter } from "./engine-adapter.ts";
 import {
@@ -320,5 +321,61 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain(
       "third@example.com",
     );
+  });
+});
+
+describe("delivery state and lost access", () => {
+  let c: InProcessDaemon;
+  let org: OrgSetup;
+
+  beforeAll(async () => {
+    // SMTP on a port where nothing listens: every send fails, twice, then the delivery is `failed`.
+    const closed = await freePort();
+    c = await startInProcessDaemon({
+      smtpUrl: `smtp://127.0.0.1:${closed}`,
+      mail: { mailMaxAttempts: 2, mailBackoffBaseMs: 20, mailBackoffCapMs: 50, mailPollMs: 20 },
+    });
+    org = await c.setupOrg({ org: "Mail Org", email: "owner@example.com" });
+  });
+
+  afterAll(async () => {
+    await c.close();
+  });
+
+  async function screenAs(who: { token: string; userID: string }) {
+    const engine = await openOrgEngine({
+      url: c.url,
+      token: who.token,
+      orgID: org.orgID,
+      actorID: who.userID,
+      store: new MemoryActionStore(),
+    });
+    const r = render(<OrgScreen engine={engine} onQuit={() => undefined} />);
+    resize(r, 80, 24);
+    open.push({ r, engine });
+    await waitForFrame(r, "● live");
+    return r;
+  }
+
+  it("a failed email delivery shows as failed, with the error, live", async () => {
+    const r = await screenAs(org);
+    await press(r, "i");
+    await type(r, "nomail@example.com");
+    await press(r, KEYS.enter);
+    const f = await waitForFrame(r, (x) => /› +nomail@example\.com +pending .* 1× +failed/.test(x), 20_000);
+    expect(f).toMatch(/email failed after 2 attempts · last error: \S/);
+  });
+
+  it("a member removed by someone else is told at once; their screen says they have no access", async () => {
+    const client = c.client(org.token);
+    const inv = await client.createInvite(org.orgID, { email: "gone@example.com", role: "owner" });
+    // Read the activation token before the (failing) mail worker's retries are over: it stays in the outbox.
+    const token = await c.activationToken(inv.id);
+    const accepted = await c.client().acceptInvite({ token, name: "Gone" });
+    const r = await screenAs({ token: accepted.token, userID: accepted.user.id });
+    await waitForFrame(r, "members: 2");
+    await client.removeMember(org.orgID, accepted.user.id);
+    const f = await waitForFrame(r, "✗ no access");
+    expect(f).toMatch(/✗ .*(revoked|no longer a member|not available)/i);
   });
 });

@@ -180,5 +180,10 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
   if (!item.invite) return item.email;
   const inv = item.invite;
   const c = inviteCells(inv, now);
-  return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${deliveryDetail(inv.delivery, now)}`;
+  const delivery = deliveryDetail(inv.delivery, now);
+  // A delivery problem comes first: it is what the user has to act on.
+  if (inv.delivery.state === "failed" || inv.delivery.lastError) {
+    return `${inv.email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
+  }
+  return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
 }
