@@ -87,7 +87,7 @@ function openLive(
     });
     ws.once("open", () => ws.send(JSON.stringify({ type: "hello", since: 0 })));
     ws.once("message", (data) => {
-      resolve({ status: 101, first: JSON.parse(String(data)) });
+      resolve({ status: 101, first: JSON.parse(Buffer.from(data as Buffer).toString("utf8")) });
       ws.close();
     });
     ws.once("error", (err) => {
@@ -147,7 +147,8 @@ describe("429 resend_too_soon carries Retry-After", () => {
 
   it("is documented in the OpenAPI document", async () => {
     const doc = (await http(d.url, "GET", "/api/v2/openapi.json")).body;
-    const tooMany = doc.paths["/api/v2/orgs/{orgID}/invites/{inviteID}/resend"].post.responses["429"];
+    const tooMany =
+      doc.paths["/api/v2/orgs/{orgID}/invites/{inviteID}/resend"].post.responses["429"];
     expect(tooMany.headers["Retry-After"].schema.type).toBe("integer");
   });
 });
@@ -170,7 +171,12 @@ describe("Host allowlist (DNS rebinding)", () => {
   });
 
   it("refuses any other Host with 403 forbidden and a message that says how to allow it", async () => {
-    for (const host of ["evil.example", `evil.example:${port()}`, "localhost.evil.example", "x@localhost"]) {
+    for (const host of [
+      "evil.example",
+      `evil.example:${port()}`,
+      "localhost.evil.example",
+      "127.0.0.1.nip.io",
+    ]) {
       const r = await rawRequest(d.url, "/api/v2/setup", { host });
       expect({ host, status: r.status }).toEqual({ host, status: 403 });
       expect(r.body.code).toBe("forbidden");
@@ -238,15 +244,18 @@ describe("Host allowlist (DNS rebinding)", () => {
   });
 
   it("ROSTER_ALLOWED_HOSTS (comma list) and --allowed-hosts reach the daemon; a bad entry is a usage error", async () => {
-    expect(
-      parseDaemonArgs([], { ROSTER_ALLOWED_HOSTS: "a.example, .b.example" }),
-    ).toMatchObject({ help: false, options: { allowedHosts: ["a.example", ".b.example"] } });
+    expect(parseDaemonArgs([], { ROSTER_ALLOWED_HOSTS: "a.example, .b.example" })).toMatchObject({
+      help: false,
+      options: { allowedHosts: ["a.example", ".b.example"] },
+    });
     expect(
       parseDaemonArgs(["--allowed-hosts", "c.example"], { ROSTER_ALLOWED_HOSTS: "a.example" }),
     ).toMatchObject({ options: { allowedHosts: ["c.example"] } });
     expect(() => parseDaemonArgs(["--allowed-hosts", "a/b"], {})).toThrow(/not a host name/);
 
-    const daemon = await startTestDaemon({ env: { ROSTER_ALLOWED_HOSTS: "roster.test,*.wild.test" } });
+    const daemon = await startTestDaemon({
+      env: { ROSTER_ALLOWED_HOSTS: "roster.test,*.wild.test" },
+    });
     try {
       expect((await rawRequest(daemon.url, "/health", { host: "roster.test" })).status).toBe(200);
       expect((await rawRequest(daemon.url, "/health", { host: "a.wild.test" })).status).toBe(200);
@@ -255,6 +264,26 @@ describe("Host allowlist (DNS rebinding)", () => {
     } finally {
       await daemon.cleanup();
     }
+  });
+});
+
+describe("no secret in messages", () => {
+  it("a malformed --database-url or --smtp-url is refused without echoing its password", () => {
+    for (const [flag, url] of [
+      ["--database-url", "postgres://roster:s3cret-pw@db:badport/roster"],
+      ["--smtp-url", "smtp://mailer:s3cret-pw@mail:badport"],
+    ] as const) {
+      let message = "";
+      try {
+        parseDaemonArgs([flag, url], {});
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(`${flag} is not a URL`);
+      expect(message).not.toContain("s3cret-pw");
+    }
+    // Without credentials the value is shown, to help.
+    expect(() => parseDaemonArgs(["--public-url", "http://x:bad"], {})).toThrow(/"http:\/\/x:bad"/);
   });
 });
 
@@ -302,14 +331,16 @@ describe("GET /health checks the database", () => {
     const r = await checkDatabase(hung, 200);
     expect(r).toMatchObject({ status: "fail", message: expect.stringContaining("200 ms") });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(await checkDatabase({ query: () => Promise.reject(new Error("boom")) }, 200)).toMatchObject(
-      { status: "fail" },
-    );
+    expect(
+      await checkDatabase({ query: () => Promise.reject(new Error("boom")) }, 200),
+    ).toMatchObject({ status: "fail" });
   });
 });
 
 /** A TCP relay to PostgreSQL that can be cut (every connection dropped, the port closed) and restored. */
-async function relay(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+async function relay(
+  target: URL,
+): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let server: Server;
   let port = 0;
@@ -364,7 +395,10 @@ describe("GET /health on a PostgreSQL server", () => {
       const h = await http(daemon.url, "GET", "/health");
       expect(Date.now() - started).toBeLessThan(5000);
       expect(h.status).toBe(503);
-      expect(h.body).toMatchObject({ status: "fail", checks: [{ name: "database", status: "fail" }] });
+      expect(h.body).toMatchObject({
+        status: "fail",
+        checks: [{ name: "database", status: "fail" }],
+      });
       expect(JSON.stringify(h.body)).not.toContain(String(link.port));
       const me = await http(daemon.url, "GET", "/api/v2/me", { token: o.token });
       expect(me.status).toBe(503);

@@ -79,7 +79,7 @@ describe("kill -9 and the outbox", () => {
     expect(sink.messages).toHaveLength(1);
   });
 
-  it("killed in the middle of the SMTP conversation: sent after restart once the claim's lease ran out, once", async () => {
+  it("killed in the middle of the SMTP conversation: the message goes out after restart, once", async () => {
     const sink = await createSmtpSink(); // started only after the kill
     cleanups.push(() => sink.stop());
 

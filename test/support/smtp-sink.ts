@@ -28,6 +28,8 @@ export interface SmtpSinkOptions {
   auth?: { user: string; pass: string };
   /** Called for each message before it is accepted; throw to refuse it with a 4xx/5xx. */
   onMessage?: (raw: Buffer) => void;
+  /** Answer each message this many milliseconds late (a slow server). */
+  answerDelayMs?: number;
 }
 
 export interface SmtpSink {
@@ -90,8 +92,10 @@ export async function createSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSi
           callback(err as Error);
           return;
         }
-        void simpleParser(raw).then(
-          (parsed) => {
+        const parsing = simpleParser(raw);
+        const delay = new Promise((r) => setTimeout(r, opts.answerDelayMs ?? 0));
+        void Promise.all([parsing, delay]).then(
+          ([parsed]) => {
             const m = LINK_RE.exec(parsed.text ?? "");
             messages.push({
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",

@@ -22,8 +22,8 @@ Options:
   --public-url <url>     base URL of activation links   (env ROSTER_PUBLIC_URL, default the daemon's URL)
   --allowed-hosts <list> more Host names to answer to, comma-separated (env ROSTER_ALLOWED_HOSTS);
                          ".example.com" (or "*.example.com") allows a domain and its subdomains,
-                         "*" any name. Always
-                         answered: localhost, IP addresses, --host and the public URL's host.
+                         "*" any name. Always answered: localhost, IP addresses, --host and the
+                         public URL's host.
                          Other Hosts get 403 (DNS-rebinding protection), except when bound to
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
@@ -63,7 +63,9 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
   try {
     u = new URL(raw);
   } catch {
-    throw new UsageError(`${name} is not a URL: "${raw}".`);
+    // Database and SMTP URLs may carry a password: never echo one.
+    const shown = raw.includes("@") ? "(value hidden: it may hold credentials)" : `"${raw}"`;
+    throw new UsageError(`${name} is not a URL: ${shown}.`);
   }
   if (!protocols.includes(u.protocol)) {
     throw new UsageError(`${name} must be a ${protocols.join(" or ")} URL.`);

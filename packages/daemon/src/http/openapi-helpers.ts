@@ -45,10 +45,8 @@ const RETRY_AFTER = {
 
 /** Documented error responses, all `{code, message, reason?}`. */
 export function errorResponses(...statuses: number[]) {
-  const out: Record<
-    number,
-    ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }
-  > = {};
+  const out: Record<number, ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }> =
+    {};
   for (const s of [...statuses, 500, 503]) {
     const res = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
     out[s] = s === 429 ? { ...res, headers: RETRY_AFTER } : res;

@@ -11,7 +11,7 @@
  * | mailBackoffBaseMs | ROSTER_MAIL_BACKOFF_BASE_MS  | 2000 (doubles per failure, ≤ 10 min)  |
  * | mailBackoffCapMs  | ROSTER_MAIL_BACKOFF_CAP_MS   | 600000                                |
  * | mailPollMs        | ROSTER_MAIL_POLL_MS          | 1000                                  |
- * | mailSendTimeoutMs | ROSTER_MAIL_SEND_TIMEOUT_MS  | 60000 (one send, end to end)          |
+ * | mailSendTimeoutMs | ROSTER_MAIL_SEND_TIMEOUT_MS  | 30000 (one send, end to end)          |
  * | mailLeaseMs       | ROSTER_MAIL_LEASE_MS         | sendTimeout + 30 s (see outbox-worker)|
  */
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
@@ -70,7 +70,7 @@ export function resolveMailSettings(
     capMs:
       num(input.mailBackoffCapMs, "ROSTER_MAIL_BACKOFF_CAP_MS", 1) ?? DEFAULT_RETRY_POLICY.capMs,
   };
-  const sendTimeoutMs = num(input.mailSendTimeoutMs, "ROSTER_MAIL_SEND_TIMEOUT_MS", 100) ?? 60_000;
+  const sendTimeoutMs = num(input.mailSendTimeoutMs, "ROSTER_MAIL_SEND_TIMEOUT_MS", 100) ?? 30_000;
   return {
     smtpUrl,
     publicUrl,

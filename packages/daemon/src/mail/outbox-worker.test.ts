@@ -96,10 +96,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * `shared`: present the storage like a PostgreSQL server shared by several
+ * daemons (no restart recovery: only leases keep workers apart).
+ */
 function startWorker(
   transport: MailTransport,
   opts: MailOptionsInput = {},
   withFeed = true,
+  shared = false,
 ): OutboxWorker {
   const settings = resolveMailSettings(
     { publicUrl: "https://roster.example.com/", mailBackoffBaseMs: 30, mailPollMs: 50, ...opts },
@@ -107,7 +112,9 @@ function startWorker(
     {},
   );
   const w = new OutboxWorker({
-    storage,
+    storage: shared
+      ? { query: storage.query.bind(storage), transaction: storage.transaction.bind(storage) }
+      : storage,
     feed: withFeed ? feed : undefined,
     recordDelivery: (o, i, n, d, tx) => service.recordDelivery(o, i, n, d, tx),
     transport,
@@ -344,7 +351,7 @@ describe("outbox worker", () => {
     const a = new ControlledTransport();
     a.hold();
     const aEntered = a.started();
-    const wa = startWorker(a, { mailLeaseMs: 300 }, false);
+    const wa = startWorker(a, { mailLeaseMs: 300 }, false, true);
     const inv = await invite();
     wa.nudge();
     await aEntered;
@@ -354,8 +361,10 @@ describe("outbox worker", () => {
     const b = new ControlledTransport();
     b.hold();
     const bEntered = b.started();
-    startWorker(b, { mailLeaseMs: 300 }, false);
+    const bStarted = Date.now();
+    startWorker(b, { mailLeaseMs: 300 }, false, true);
     await bEntered; // B re-claimed the row once A's lease ran out
+    expect(Date.now() - bStarted).toBeGreaterThanOrEqual(150);
     expect((await outbox(inv.id))[0]).toMatchObject({ attempts: 2 });
 
     // A's send completes while B's is still on its way: A's mark must not land.
@@ -377,6 +386,28 @@ describe("outbox worker", () => {
       attempts: 2,
       link_token: null,
     });
+  });
+
+  it("on the embedded database, a restarted worker sends at once what a dead process had claimed", async () => {
+    const a = new ControlledTransport();
+    a.hold();
+    const aEntered = a.started();
+    const wa = startWorker(a, { mailLeaseMs: 60_000 }, false);
+    const inv = await invite();
+    wa.nudge();
+    await aEntered;
+    await wa.close(0); // "kill -9" during the send: the row stays leased for a minute
+
+    const b = new ControlledTransport();
+    startWorker(b, { mailLeaseMs: 60_000 });
+    const sent = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "sent" ? i : undefined;
+    }, 3_000);
+    expect(sent.delivery.attempts).toBe(2);
+    expect(b.delivered.map((m) => m.to)).toEqual([inv.email]);
+    a.release();
+    await wa.idle();
   });
 
   it("gives up on a row whose every attempt was interrupted (a crash loop)", async () => {

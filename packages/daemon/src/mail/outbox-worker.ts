@@ -24,7 +24,13 @@
  *                nulled), guarded by `attempts = <our attempt>` so a mark never
  *                lands on a row someone else has re-claimed since. Then the
  *                invitation's delivery state goes through the change log
- *                (service.recordDelivery) so every session sees it live.
+ *                (service.recordDelivery), in the same transaction, so every
+ *                session sees it live. Lock order: org row, then outbox row —
+ *                the order resend/withdraw use when they cancel rows.
+ *
+ * A worker on the embedded database makes every unsent row due when it
+ * starts (only one process can own the data directory, so any lease is a dead
+ * process's): see recoverAfterRestart().
  *
  * Delivery guarantee — AT LEAST ONCE. In normal operation a row is sent
  * exactly once: the claim is exclusive and the mark follows the send. A crash
@@ -44,7 +50,7 @@ import type { MailSettings } from "./mail-options.ts";
 import { activationLink, renderInviteEmail } from "./render-invite-email.ts";
 
 /** The slice of Storage the worker needs. */
-export type OutboxStorage = Pick<Storage, "query" | "transaction">;
+export type OutboxStorage = Pick<Storage, "query" | "transaction"> & Partial<Pick<Storage, "kind">>;
 
 /** The slice of ChangeFeed the worker needs. */
 export interface OutboxFeed {
@@ -123,6 +129,7 @@ export class OutboxWorker {
   private readonly random: () => number;
   private stopped = false;
   private started = false;
+  private recovered = false;
   private running: Promise<void> | undefined;
   private again = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -172,7 +179,7 @@ export class OutboxWorker {
    * and be marked. A send abandoned here is retried after its lease expires
    * (at least once, see the header comment).
    */
-  async close(waitMs = 10_000): Promise<void> {
+  async close(waitMs = 5_000): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -214,6 +221,17 @@ export class OutboxWorker {
   }
 
   private async drain(): Promise<void> {
+    if (!this.recovered) {
+      try {
+        await this.recoverAfterRestart();
+        this.recovered = true;
+      } catch (err) {
+        if (!this.stopped) {
+          this.deps.logger.error({ err: errorMessage(err) }, "mail outbox: recovery failed");
+        }
+        return;
+      }
+    }
     while (!this.stopped) {
       let claimed: ClaimResult;
       try {
@@ -241,6 +259,29 @@ export class OutboxWorker {
           return;
         }
       }
+    }
+  }
+
+  /**
+   * On the embedded database only one process can ever hold the data
+   * directory, so a row whose lease lies in the future was claimed by a
+   * process that is gone (kill -9 mid-send): make it, and every message
+   * waiting for a retry, due now instead of after its lease or backoff.
+   * (On a PostgreSQL server other daemons may be alive and sending: there the
+   * lease alone decides.)
+   */
+  private async recoverAfterRestart(): Promise<void> {
+    if (this.deps.storage.kind !== "pglite") return;
+    const { rows } = await this.deps.storage.query<{ id: unknown }>(
+      `update outbox set next_attempt_at = now()
+        where state in ('queued', 'failed') and link_token is not null and next_attempt_at > now()
+      returning id`,
+    );
+    if (rows.length > 0) {
+      this.deps.logger.info(
+        { count: rows.length },
+        `mail outbox: ${rows.length} unsent message(s) from before the restart are due now`,
+      );
     }
   }
 

@@ -83,7 +83,9 @@ export function isUnavailableError(e: unknown, depth = 0): boolean {
   }
   // AggregateError (every address refused), or a wrapped cause.
   const nested = [
-    ...(Array.isArray((e as { errors?: unknown }).errors) ? (e as { errors: unknown[] }).errors : []),
+    ...(Array.isArray((e as { errors?: unknown }).errors)
+      ? (e as { errors: unknown[] }).errors
+      : []),
     (e as { cause?: unknown }).cause,
   ];
   return nested.some((x) => isUnavailableError(x, depth + 1));

@@ -20,6 +20,19 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
+export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** True when GET <url>/health answers 200 within `timeoutMs`. */
 export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
   try {

@@ -72,6 +72,8 @@ export interface Binding {
   hintLabel?: string;
   /** Always in the footer (at its end), however narrow the terminal. */
   pinned?: boolean;
+  /** When the footer is too narrow for every hint, lower numbers stay (default 5). */
+  priority?: number;
 }
 
 const LIST: readonly KeyContext[] = ["list"];
@@ -84,6 +86,9 @@ export const KEYMAP: readonly Binding[] = [
     keys: [{ input: "j" }, { key: "downArrow" }],
     label: "j/↓",
     description: "Move down",
+    hint: "move",
+    hintLabel: "j/k",
+    priority: 9,
   },
   {
     command: "up",
@@ -149,6 +154,7 @@ export const KEYMAP: readonly Binding[] = [
     label: "/",
     description: "Filter the lists by email or name",
     hint: "filter",
+    priority: 3,
   },
   {
     command: "clearFilter",
@@ -156,6 +162,8 @@ export const KEYMAP: readonly Binding[] = [
     keys: [{ key: "escape" }],
     label: "Esc",
     description: "Clear the filter",
+    hint: "clear filter",
+    priority: 9,
   },
   {
     command: "invite",
@@ -164,6 +172,7 @@ export const KEYMAP: readonly Binding[] = [
     label: "i",
     description: "Invite someone by email",
     hint: "invite",
+    priority: 1,
   },
   {
     command: "resend",
@@ -172,6 +181,7 @@ export const KEYMAP: readonly Binding[] = [
     label: "r",
     description: "Resend the selected invitation",
     hint: "resend",
+    priority: 2,
   },
   {
     command: "delete",
@@ -180,6 +190,7 @@ export const KEYMAP: readonly Binding[] = [
     label: "d/x",
     description: "Withdraw the selected invitation or remove the selected member",
     hint: "withdraw/remove",
+    priority: 1,
     hintLabel: "d",
   },
   {
@@ -196,6 +207,7 @@ export const KEYMAP: readonly Binding[] = [
     label: "o",
     description: "Switch organization",
     hint: "org",
+    priority: 6,
   },
   {
     command: "help",
@@ -365,6 +377,7 @@ export interface Hint {
   label: string;
   hint: string;
   pinned: boolean;
+  priority: number;
 }
 
 /** Footer hints for a context, in table order. */
@@ -372,7 +385,12 @@ export function footerHints(context: KeyContext): Hint[] {
   const out: Hint[] = [];
   for (const b of KEYMAP) {
     if (b.hint !== undefined && b.contexts.includes(context)) {
-      out.push({ label: b.hintLabel ?? b.label, hint: b.hint, pinned: b.pinned ?? false });
+      out.push({
+        label: b.hintLabel ?? b.label,
+        hint: b.hint,
+        pinned: b.pinned ?? false,
+        priority: b.priority ?? 5,
+      });
     }
   }
   return out;
@@ -380,22 +398,25 @@ export function footerHints(context: KeyContext): Hint[] {
 
 const SEP = "  ";
 
-/** The footer line: the pinned hints (help, quit) and as many others as fit in `width` columns. */
+/**
+ * The footer line: the pinned hints (help, quit) at the end, and before them
+ * as many others as fit in `width` columns, the most important first, shown
+ * in table order.
+ */
 export function footerText(context: KeyContext, width: number): string {
   const hints = footerHints(context);
   const text = (h: Hint) => `${h.label} ${h.hint}`;
-  const pinned = hints.filter((h) => h.pinned).map(text);
-  const pinnedWidth = pinned.reduce((n, p) => n + p.length + SEP.length, 0);
-  const others: string[] = [];
-  let used = 0;
-  for (const h of hints) {
-    if (h.pinned) continue;
+  const pinned = hints.filter((h) => h.pinned);
+  let used = pinned.reduce((n, h) => n + text(h).length + SEP.length, 0) - SEP.length;
+  const chosen = new Set<Hint>();
+  const byPriority = hints.filter((h) => !h.pinned).sort((a, b) => a.priority - b.priority);
+  for (const h of byPriority) {
     const w = text(h).length + SEP.length;
-    if (used + w + pinnedWidth - SEP.length > width) break;
-    others.push(text(h));
+    if (used + w > width) continue;
+    chosen.add(h);
     used += w;
   }
-  const line = [...others, ...pinned].join(SEP);
+  const line = [...hints.filter((h) => chosen.has(h)), ...pinned].map(text).join(SEP);
   return line.length <= width ? line : line.slice(0, Math.max(0, width));
 }
 

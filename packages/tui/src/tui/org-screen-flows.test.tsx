@@ -17,6 +17,7 @@ import { freePort } from "../../../../test/support/smtp-sink.ts";
 import { OrgScreen } from "./components/org-screen.tsx";
 import { openOrgEngine, type EngineAdapter } from "./engine-adapter.ts";
 import {
+  flat,
   frame,
   KEYS,
   lines,
@@ -362,8 +363,15 @@ describe("delivery state and lost access", () => {
     await press(r, "i");
     await type(r, "nomail@example.com");
     await press(r, KEYS.enter);
-    const f = await waitForFrame(r, (x) => /› +nomail@example\.com +pending .* 1× +failed/.test(x), 20_000);
-    expect(f).toMatch(/email failed after 2 attempts · last error: \S/);
+    const f = await waitForFrame(
+      r,
+      (x) => /› +nomail@example\.com +pending .* 1× +failed/.test(x),
+      20_000,
+    );
+    // The detail line leads with the delivery problem, the daemon's error included.
+    expect(flat(f)).toMatch(
+      /nomail@example\.com · email failed after \d+ attempts? · last error: .*ECONNREFUSED/,
+    );
   });
 
   it("a member removed by someone else is told at once; their screen says they have no access", async () => {
@@ -376,6 +384,6 @@ describe("delivery state and lost access", () => {
     await waitForFrame(r, "members: 2");
     await client.removeMember(org.orgID, accepted.user.id);
     const f = await waitForFrame(r, "✗ no access");
-    expect(f).toMatch(/✗ .*(revoked|no longer a member|not available)/i);
+    expect(f).toContain("✗ You were removed from this organization.");
   });
 });

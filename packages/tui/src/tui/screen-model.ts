@@ -9,6 +9,7 @@ import {
   type Invite,
   type Member,
   type PendingAction,
+  type SyncState,
   type SyncView,
 } from "@roster/core";
 import { ago, deliveryDetail, inviteCells, matchesFilter, memberCells } from "./format.ts";
@@ -186,4 +187,23 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
     return `${inv.email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
   }
   return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
+}
+
+/** An action in words, naming the invitation or member by email where the state knows it. */
+export function describeActionIn(a: PendingAction, state: SyncState): string {
+  const k = a.kind;
+  switch (k.type) {
+    case "invite":
+      return `invite ${k.email}`;
+    case "resend":
+    case "withdraw": {
+      const inv = state.server.invites.find((i) => i.id === k.inviteID);
+      const who = inv ? `the invitation for ${inv.email}` : "the invitation";
+      return `${k.type} ${who}`;
+    }
+    case "remove": {
+      const m = state.server.members.find((x) => x.userID === k.userID);
+      return `remove ${m ? m.email : "the member"}`;
+    }
+  }
 }

@@ -4,7 +4,7 @@
  * file-backed offline queue.
  */
 import type { OwnedEngine, TuiServices } from "./components/app.tsx";
-import { isHealthy, startDaemon } from "./daemon-launcher.ts";
+import { answers, startDaemon } from "./daemon-launcher.ts";
 import { openOrgEngine } from "./engine-adapter.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
@@ -25,7 +25,8 @@ export function createServices(opts: ServiceOptions): TuiServices {
     url: opts.url,
     token: opts.token,
     org: opts.org,
-    isHealthy: (url) => isHealthy(url),
+    // Any HTTP answer means a daemon is there (a 503 is its problem to report, not a reason to start another).
+    isReachable: (url) => answers(url),
     daemonLogPath: join(opts.dataDir, "daemon.log"),
     saveConfig: (patch) => opts.saveConfig(patch),
     readSession: async (url, token) => {

@@ -27,12 +27,8 @@ export async function checkDatabase(sql: Sql, timeoutMs: number): Promise<CheckR
   const timeout = new Promise<typeof timedOut>((resolve) => {
     timer = setTimeout(() => resolve(timedOut), timeoutMs);
   });
-  let query: Promise<unknown>;
-  try {
-    query = sql.query("select 1 as ok");
-  } catch (err) {
-    query = Promise.reject(err as Error);
-  }
+  // async: a synchronous throw becomes a rejection too.
+  const query = (async () => sql.query("select 1 as ok"))();
   // Answered late (after the timeout) or not at all: never an unhandled rejection.
   query.catch(() => undefined);
   try {

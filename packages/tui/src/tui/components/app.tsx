@@ -32,8 +32,8 @@ export interface TuiServices {
   token: string | undefined;
   /** Org to open: an id or a name (config, ROSTER_ORG or --org). */
   org: string | undefined;
-  /** Is anything listening at `url`? */
-  isHealthy(url: string): Promise<boolean>;
+  /** Does a daemon answer at `url` (any HTTP answer)? */
+  isReachable(url: string): Promise<boolean>;
   /** Start a local daemon for `url`; undefined when the URL is not ours to start. */
   startDaemon?: (url: string) => Promise<{ logPath: string }>;
   /** Say where the daemon's data and log are (for the boot message). */
@@ -163,7 +163,7 @@ export function App({ services, onDone }: AppProps) {
     let cancelled = false;
     const boot = async () => {
       const { url, token } = services;
-      let up = await services.isHealthy(url);
+      let up = await services.isReachable(url);
       let startError: string | undefined;
       if (!up && services.startDaemon) {
         setPhase({

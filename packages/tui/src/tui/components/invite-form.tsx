@@ -57,7 +57,7 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
           value={form.email}
           cursor={form.cursor}
           focus={form.field === 0}
-          placeholder="name@example.com"
+          placeholder="e.g. name@example.com"
         />
       </Box>
       <Box>

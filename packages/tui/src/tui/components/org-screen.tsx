@@ -3,7 +3,7 @@
  * line and footer, plus the dialogs that open over the list (help, invite,
  * confirm, org switcher). All keys go through the keymap table.
  */
-import { describeAction, ROLES, type ActionInput, type PendingAction } from "@roster/core";
+import { ROLES, type ActionInput, type PendingAction } from "@roster/core";
 import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
@@ -19,6 +19,7 @@ import {
 } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
 import {
+  describeActionIn,
   filterLists,
   inviteDetail,
   memberDetail,
@@ -154,15 +155,17 @@ export function OrgScreen({
   // A refusal from the daemon (also of an offline replay) is announced once, and stays as a row.
   const announced = useRef(new Set<string>());
   useEffect(() => {
+    // Wait for the first snapshot, so the words can name the invitation or member.
+    if (!view.synced) return;
     for (const a of view.failed) {
       if (announced.current.has(a.id)) continue;
       announced.current.add(a.id);
       setMessage({
         kind: "error",
-        text: `✗ The daemon refused to ${describeAction(a.kind)}: ${a.error?.message ?? "unknown error"}`,
+        text: `✗ The daemon refused to ${describeActionIn(a, state)}: ${a.error?.message ?? "unknown error"}`,
       });
     }
-  }, [view.failed]);
+  }, [view.failed, view.synced, state]);
 
   // ------------------------------------------------------------ geometry
   const width = size.columns;
@@ -174,17 +177,25 @@ export function OrgScreen({
       : "");
   // A long message (most daemon refusals) gets a second line, taken from the list.
   const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
-  const height = Math.max(1, listHeight(size) - (messageLines - 1));
   const items: readonly (MemberItem | InviteItem)[] =
     active === "members" ? shown.members : shown.invites;
   const current = sel[active];
   const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
   const cursor =
     items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
+  const selected = items[cursor];
+  const detail =
+    modal !== null || !selected
+      ? ""
+      : active === "members"
+        ? memberDetail(selected as MemberItem, now, online)
+        : inviteDetail(selected as InviteItem, now, online);
+  // A long detail (a delivery error) gets a second line too.
+  const detailLines = detail.length > width ? 2 : 1;
+  const height = Math.max(1, listHeight(size) - (messageLines - 1) - (detailLines - 1));
   const offset = scrollOffset(offsets.current[active], cursor, height, items.length);
   offsets.current[active] = offset;
   const win = windowOf(items, offset, height);
-  const selected = items[cursor];
 
   // ------------------------------------------------------------- actions
   const select = (list: ListName, index: number) => {
@@ -595,12 +606,6 @@ export function OrgScreen({
     );
   }
 
-  const detail =
-    modal !== null || !selected
-      ? ""
-      : active === "members"
-        ? memberDetail(selected as MemberItem, now, online)
-        : inviteDetail(selected as InviteItem, now, online);
   const detailColor =
     selected && "mark" in selected && selected.mark === "failed" ? theme.error : undefined;
 
@@ -616,8 +621,12 @@ export function OrgScreen({
         width={width}
       />
       {body}
-      <Box width={width}>
-        <Text dimColor={detailColor === undefined} color={detailColor} wrap="truncate-end">
+      <Box width={width} height={detailLines}>
+        <Text
+          dimColor={detailColor === undefined}
+          color={detailColor}
+          wrap={detailLines > 1 ? "wrap" : "truncate-end"}
+        >
           {detail || " "}
         </Text>
       </Box>

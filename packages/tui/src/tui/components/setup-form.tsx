@@ -23,8 +23,8 @@ export const emptySetupForm = (): SetupFormState => ({
 });
 
 export const SETUP_FIELDS = [
-  { key: "org", label: "Organization name", placeholder: "Acme Inc." },
-  { key: "email", label: "Your email", placeholder: "you@example.com" },
+  { key: "org", label: "Organization name", placeholder: "e.g. Acme Inc." },
+  { key: "email", label: "Your email", placeholder: "e.g. you@example.com" },
   { key: "name", label: "Your name", placeholder: "(optional)" },
 ] as const;
 

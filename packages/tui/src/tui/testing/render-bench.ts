@@ -56,9 +56,16 @@ class Keys extends EventEmitter {
 }
 
 function org(members: number, now: number): ModelEngine {
-  const e = new ModelEngine(makeMember("usr-owner", "owner@example.com", now - 86_400_000), () => now);
+  const e = new ModelEngine(
+    makeMember("usr-owner", "owner@example.com", now - 86_400_000),
+    () => now,
+  );
   for (let i = 0; i < members - 1; i++) {
-    const inv = e.server.run("usr-owner", { type: "invite", email: `m${i}@example.com`, role: "owner" }, now);
+    const inv = e.server.run(
+      "usr-owner",
+      { type: "invite", email: `m${i}@example.com`, role: "owner" },
+      now,
+    );
     if (!inv.ok || inv.entry.change.type !== "invite.created") throw new Error("invite failed");
     e.server.accept(inv.entry.change.invite.id, now);
   }
@@ -101,15 +108,29 @@ export async function tuiBench(opts: { sizes: number[]; presses: number }): Prom
     }
     const live: number[] = [];
     for (let i = 0; i < Math.min(20, opts.presses); i++) {
-      const inv = engine.server.run("usr-owner", { type: "invite", email: `late${i}@example.com`, role: "owner" }, now);
+      const inv = engine.server.run(
+        "usr-owner",
+        { type: "invite", email: `late${i}@example.com`, role: "owner" },
+        now,
+      );
       if (!inv.ok) throw new Error(inv.error.message);
       const f = nextFrame(stdout);
       engine.push(inv.entry);
       live.push(await f);
     }
     app.unmount();
-    rows.push({ name: `key press → frame, ${n} members`, value: median(keys), unit: "ms", p99ms: p99(keys) });
-    rows.push({ name: `live change → frame, ${n} members`, value: median(live), unit: "ms", p99ms: p99(live) });
+    rows.push({
+      name: `key press → frame, ${n} members`,
+      value: median(keys),
+      unit: "ms",
+      p99ms: p99(keys),
+    });
+    rows.push({
+      name: `live change → frame, ${n} members`,
+      value: median(live),
+      unit: "ms",
+      p99ms: p99(live),
+    });
   }
   return rows;
 }
