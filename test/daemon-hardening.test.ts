@@ -298,6 +298,18 @@ describe("GET /health checks the database", () => {
     });
   });
 
+  it("publishes the rule limits in force, for clients' local checks", async () => {
+    const custom = await startInProcessDaemon({ mail: false, resendIntervalS: 7 });
+    try {
+      const r = await http(custom.url, "GET", "/health");
+      expect(r.body).toMatchObject({
+        limits: { pendingLimit: 50, resendIntervalS: 7, inviteTtlMs: 72 * 60 * 60 * 1000 },
+      });
+    } finally {
+      await custom.close();
+    }
+  });
+
   it("fails with 503 once the database is closed; the API answers 503 unavailable, not 500", async () => {
     const broken = await startInProcessDaemon({ mail: false });
     try {

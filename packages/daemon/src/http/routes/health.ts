@@ -53,7 +53,12 @@ const CheckSchema = z.object({
   status: z.enum(["pass", "fail"]),
   message: z.string().optional(),
 });
-const HealthPassSchema = HealthSchema.extend({ checks: z.array(CheckSchema) });
+const LimitsSchema = z.object({
+  pendingLimit: z.number().int(),
+  resendIntervalS: z.number(),
+  inviteTtlMs: z.number().int(),
+});
+const HealthPassSchema = HealthSchema.extend({ checks: z.array(CheckSchema), limits: LimitsSchema });
 const HealthFailSchema = z
   .object({ status: z.literal("fail"), version: z.string(), checks: z.array(CheckSchema) })
   .loose();
@@ -90,6 +95,8 @@ export function healthRoutes(ctx: AppContext, databaseTimeoutMs = DATABASE_CHECK
           version: DAEMON_VERSION,
           storage: ctx.storage.kind,
           uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+          // The rule limits in force, so clients check R5/R7 locally with the daemon's numbers.
+          limits: ctx.service.ctx.limits,
           checks: [
             pass
               ? { name: "database", status: "pass" as const }
