@@ -7,7 +7,7 @@
 import { request } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { liveUrl } from "@roster/core/client";
 import { parseDaemonArgs } from "../packages/daemon/src/config.ts";
 import { checkDatabase } from "../packages/daemon/src/http/routes/health.ts";
@@ -260,7 +260,11 @@ describe("Host allowlist (DNS rebinding)", () => {
       expect((await rawRequest(daemon.url, "/health", { host: "roster.test" })).status).toBe(200);
       expect((await rawRequest(daemon.url, "/health", { host: "a.wild.test" })).status).toBe(200);
       expect((await rawRequest(daemon.url, "/health", { host: "evil.example" })).status).toBe(403);
-      expect(daemon.output()).toContain("refused a request for another host");
+      // The log line is written asynchronously: wait for it rather than racing it.
+      await vi.waitFor(
+        () => expect(daemon.output()).toContain("refused a request for another host"),
+        { timeout: 5000, interval: 50 },
+      );
     } finally {
       await daemon.cleanup();
     }

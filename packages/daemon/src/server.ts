@@ -14,7 +14,12 @@ import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
 import { hostPolicy } from "./http/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
-import { startLiveSync, type LiveSync, type LiveSyncOptions } from "./live/index.ts";
+import {
+  ProjectionStore,
+  startLiveSync,
+  type LiveSync,
+  type LiveSyncOptions,
+} from "./live/index.ts";
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
 import { RosterService } from "./service/service.ts";
@@ -137,8 +142,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       publicUrl: opts.publicUrl,
       allowedHosts: opts.allowedHosts,
     });
+    // In-memory org projections, folded from the feed by the live hub: live
+    // snapshots and the HTTP list reads are served from them.
+    const projections = new ProjectionStore(storage, {
+      idleMs: opts.live?.projectionIdleMs ?? 30_000,
+      onError: (err, orgID) =>
+        logger.child({ component: "live" }).error({ err, orgID }, "org projection error"),
+    });
     const app = createApp(
-      { service, storage, feed, logger, publicUrl: () => publicUrl },
+      { service, storage, feed, logger, publicUrl: () => publicUrl, projections },
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
@@ -146,7 +158,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const live = startLiveSync(
       app,
       { service, storage, feed, logger },
-      { ...opts.live, changeRetention: opts.changeRetention },
+      { ...opts.live, projections, changeRetention: opts.changeRetention },
     );
 
     const server = await listen(app, opts.port, host, live.wss);

@@ -30,6 +30,29 @@ export function requireAuth(ctx: AppContext): MiddlewareHandler<Env> {
   };
 }
 
+/**
+ * requireAuth + requireMember in one database round trip, for the routes
+ * under /orgs/:orgID: also sets `orgVersion`, the org's version read in the
+ * same statement as the membership (reads compare it with the in-memory
+ * projection). Nothing is cached: a removed member or a deleted token fails
+ * on its very next request.
+ */
+export function requireOrgMember(ctx: AppContext): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const token = parseAuthorization(c.req.header("authorization"));
+    if (!token) fail(errors.unauthorized());
+    const orgID = c.req.param("orgID") ?? "";
+    const found = await ctx.service.authenticateForOrg(token, orgID);
+    if (!found || !hashesEqual(found.user.tokenHash, hashSecret(token))) {
+      fail(errors.unauthorized());
+    }
+    c.set("caller", found.user);
+    if (!ID_PATTERN.test(orgID) || !found.role) fail(errors.orgNotFound());
+    c.set("orgVersion", found.version);
+    await next();
+  };
+}
+
 /** After requireAuth: the caller must be a member of `:orgID`, else 404. */
 export function requireMember(ctx: AppContext): MiddlewareHandler<Env> {
   return async (c, next) => {

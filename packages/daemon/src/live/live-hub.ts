@@ -47,6 +47,8 @@ export interface LiveHubOptions {
   closeGraceMs?: number;
   /** Keep an unwatched org's projection this long (default 30 s). */
   projectionIdleMs?: number;
+  /** The projection store to use (shared with the HTTP reads); default: a new one. */
+  projections?: ProjectionStore;
 }
 
 export interface LiveHubStats extends SessionStats {
@@ -84,10 +86,12 @@ export class LiveHub {
       maxQueued: opts.maxQueued ?? 10_000,
       closeGraceMs: opts.closeGraceMs ?? 2000,
     };
-    this.projections = new ProjectionStore(opts.storage, {
-      idleMs: opts.projectionIdleMs ?? 30_000,
-      onError: (err, orgID) => opts.logger.error({ err, orgID }, "org projection error"),
-    });
+    this.projections =
+      opts.projections ??
+      new ProjectionStore(opts.storage, {
+        idleMs: opts.projectionIdleMs ?? 30_000,
+        onError: (err, orgID) => opts.logger.error({ err, orgID }, "org projection error"),
+      });
     this.#unsubscribe = opts.feed.subscribe((orgID, entry) => this.#onEntry(orgID, entry));
     this.#pingTimer = setInterval(() => this.#ping(), opts.pingIntervalMs ?? 15_000);
     this.#pingTimer.unref();

@@ -5,7 +5,7 @@
  * sessions are served from here, not by re-reading every row.
  *
  * A projection lives while someone holds it (acquire/release) and for
- * `idleMs` after the last release.
+ * `idleMs` after the last release or the last warm() (HTTP list reads).
  */
 import {
   applyChange,
@@ -81,6 +81,26 @@ export class ProjectionStore {
     if (!slot || slot.refs === 0) return;
     slot.refs--;
     if (slot.refs > 0) return;
+    this.#dropLater(orgID, slot);
+  }
+
+  /**
+   * For HTTP reads: keep the projection of `orgID` for `idleMs` more without
+   * holding it, loading it in the background if needed (the read that calls
+   * this is answered from the database meanwhile). No I/O when loaded.
+   */
+  warm(orgID: string): void {
+    const slot = this.#slot(orgID);
+    if (slot.refs === 0) {
+      if (slot.dropTimer) slot.dropTimer.refresh();
+      else this.#dropLater(orgID, slot);
+    }
+    if (!slot.proj && !slot.loading) {
+      void this.#ensure(orgID, slot).catch((e: unknown) => this.opts.onError?.(e, orgID));
+    }
+  }
+
+  #dropLater(orgID: string, slot: Slot): void {
     slot.dropTimer = setTimeout(() => {
       if (slot.refs === 0 && this.#slots.get(orgID) === slot) this.#slots.delete(orgID);
     }, this.#idleMs);

@@ -37,6 +37,48 @@ export async function userByTokenHash(
     : undefined;
 }
 
+/** The caller of an org route: the token's user, their role in the org (if any), the org's version. */
+export interface OrgCaller {
+  user: AuthenticatedUser;
+  role: Role | undefined;
+  /** The org's version, read in the same statement as the role (0 when not a member). */
+  version: number;
+}
+
+/**
+ * Token lookup, membership check and the org's version in one statement:
+ * every org request is checked against the database (a removed member's
+ * next request fails at once, R10), at the cost of a single round trip.
+ */
+export async function orgCallerByTokenHash(
+  sql: Sql,
+  tokenHash: string,
+  orgID: string,
+): Promise<OrgCaller | undefined> {
+  const r = await sql.query<{
+    id: string;
+    email: string;
+    name: string;
+    token_hash: string;
+    role: Role | null;
+    version: number | string | null;
+  }>(
+    `select u.id, u.email, u.name, t.token_hash, m.role, o.version
+     from api_tokens t join users u on u.id = t.user_id
+     left join memberships m on m.org_id = $2 and m.user_id = t.user_id
+     left join orgs o on o.id = m.org_id
+     where t.token_hash = $1`,
+    [tokenHash, orgID],
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  return {
+    user: { id: row.id, email: row.email, name: row.name, tokenHash: row.token_hash },
+    role: row.role ?? undefined,
+    version: row.role == null ? 0 : Number(row.version ?? 0),
+  };
+}
+
 export async function membershipRole(
   sql: Sql,
   orgID: string,

@@ -19,6 +19,7 @@ import {
   listMembers,
   listOrgs,
   membershipRole,
+  orgCallerByTokenHash,
   userByTokenHash,
 } from "./queries.ts";
 import { recordDelivery } from "./record-delivery.ts";
@@ -94,6 +95,10 @@ export class RosterService {
   /** The user holding this raw API token, if any. */
   authenticate(token: string) {
     return userByTokenHash(this.storage, hashSecret(token));
+  }
+  /** The holder of this raw API token, their role in `orgID` and the org's version (one query). */
+  authenticateForOrg(token: string, orgID: string) {
+    return orgCallerByTokenHash(this.storage, hashSecret(token), orgID);
   }
   membershipRole(orgID: string, userID: string) {
     return membershipRole(this.storage, orgID, userID);

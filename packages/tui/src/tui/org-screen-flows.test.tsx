@@ -3,7 +3,13 @@
  * against a REAL daemon (in this process) through core's real SyncEngine
  * (HTTP + WebSocket) — what the user sees is what the daemon holds.
  */
-import { errors, MemoryActionStore, PENDING_LIMIT } from "@roster/core";
+import {
+  DEFAULT_LIMITS,
+  errors,
+  MemoryActionStore,
+  PENDING_LIMIT,
+  type Limits,
+} from "@roster/core";
 import { render } from "ink-testing-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
@@ -264,13 +270,15 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function screenB() {
+  /** `limits`: what the TUI believes (default: what the daemon publishes in /health). */
+  async function screenB(limits?: Limits) {
     const engine = await openOrgEngine({
       url: b!.url,
       token: owner.token,
       orgID: owner.orgID,
       actorID: owner.userID,
       store: new MemoryActionStore(),
+      ...(limits ? { limits } : {}),
     });
     const r = render(<OrgScreen engine={engine} onQuit={() => undefined} />);
     resize(r, 80, 24);
@@ -305,7 +313,8 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     const have = (await client.listInvites(owner.orgID)).pending;
     for (let i = have; i < 2; i++)
       await client.createInvite(owner.orgID, { email: `fill${i}@example.com`, role: "owner" });
-    const { r } = await screenB();
+    // A session whose local copy of the limit is stale (50): the daemon (limit 2) refuses.
+    const { r } = await screenB(DEFAULT_LIMITS);
     await waitForFrame(r, "pending: 2/50");
     await press(r, "i");
     await type(r, "third@example.com");
@@ -321,6 +330,22 @@ describe("offline and refusals (a daemon that stops and restarts)", () => {
     await waitForFrame(r, (x) => !x.includes("third@example.com"));
     expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain(
       "third@example.com",
+    );
+  });
+  it("checks the limit the daemon publishes before sending anything", async () => {
+    const client = b!.client(owner.token);
+    const have = (await client.listInvites(owner.orgID)).pending;
+    for (let i = have; i < 2; i++)
+      await client.createInvite(owner.orgID, { email: `full${i}@example.com`, role: "owner" });
+    const { r } = await screenB();
+    await waitForFrame(r, "pending: 2/2");
+    await press(r, "i");
+    await type(r, "local@example.com");
+    await press(r, KEYS.enter);
+    await waitForFrame(r, "already has 2 pending invitations");
+    expect(frame(r)).not.toContain("The daemon refused");
+    expect((await client.listInvites(owner.orgID)).invites.map((i) => i.email)).not.toContain(
+      "local@example.com",
     );
   });
 });

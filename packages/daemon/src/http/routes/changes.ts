@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { ChangesResponseSchema } from "@roster/core";
 import { z } from "zod";
 import type { AppContext } from "../app-env.ts";
-import { requireAuth, requireMember } from "../auth.ts";
+import { requireOrgMember } from "../auth.ts";
 import {
   addRoute,
   errorResponses,
@@ -40,7 +40,7 @@ export function changeRoutes(ctx: AppContext) {
         "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
       tags: ["changes"],
       security: SECURITY,
-      middleware: [requireAuth(ctx), requireMember(ctx)],
+      middleware: [requireOrgMember(ctx)],
       request: { params: OrgParams, query: ChangesQuery },
       responses: {
         200: jsonResponse(

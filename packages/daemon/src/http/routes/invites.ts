@@ -9,8 +9,9 @@ import {
 } from "@roster/core";
 import { z } from "zod";
 import type { AppContext } from "../app-env.ts";
-import { requireAuth, requireMember } from "../auth.ts";
+import { requireOrgMember } from "../auth.ts";
 import { mutate } from "../mutation.ts";
+import { readInvites } from "../org-reads.ts";
 import {
   addRoute,
   errorResponses,
@@ -31,7 +32,7 @@ const InvitesQuery = z.strictObject({
 
 export function inviteRoutes(ctx: AppContext) {
   const app = newRouter();
-  const auth = [requireAuth(ctx), requireMember(ctx)];
+  const auth = [requireOrgMember(ctx)];
   const callerOf = (c: Parameters<Parameters<typeof addRoute>[2]>[0]) => {
     const u = c.get("caller");
     return { userID: u.id, email: u.email };
@@ -58,7 +59,7 @@ export function inviteRoutes(ctx: AppContext) {
     async (c) => {
       const { orgID } = valid<{ orgID: string }>(c, "param");
       const { status } = valid<{ status?: InviteStatusFilter }>(c, "query");
-      return c.json(await ctx.service.listInvites(orgID, status ?? "open"));
+      return c.json(await readInvites(ctx, orgID, c.get("orgVersion"), status ?? "open"));
     },
   );
 

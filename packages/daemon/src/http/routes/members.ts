@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MembersResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { requireAuth, requireMember } from "../auth.ts";
+import { requireOrgMember } from "../auth.ts";
 import { mutate } from "../mutation.ts";
+import { readMembersJson } from "../org-reads.ts";
 import {
   addRoute,
   errorResponses,
@@ -16,7 +17,7 @@ import { MemberParams, OrgParams } from "../validation.ts";
 
 export function memberRoutes(ctx: AppContext) {
   const app = newRouter();
-  const auth = [requireAuth(ctx), requireMember(ctx)];
+  const auth = [requireOrgMember(ctx)];
   addRoute(
     app,
     createRoute({
@@ -32,7 +33,11 @@ export function memberRoutes(ctx: AppContext) {
         ...errorResponses(401, 404),
       },
     }),
-    async (c) => c.json(await ctx.service.listMembers(valid<{ orgID: string }>(c, "param").orgID)),
+    async (c) => {
+      const { orgID } = valid<{ orgID: string }>(c, "param");
+      const text = await readMembersJson(ctx, orgID, c.get("orgVersion"));
+      return c.body(text, 200, { "Content-Type": "application/json" });
+    },
   );
   addRoute(
     app,

@@ -1,0 +1,84 @@
+/**
+ * List reads of an org, served from the in-memory projection (kept current
+ * by the change feed) when it is at exactly the version read together with
+ * the caller's membership — so a client always sees its own writes and never
+ * an older state than the database's — else from the database. Either way
+ * the answer is the same JSON (same order: as the SQL's `order by`).
+ */
+import {
+  countPending,
+  inviteStatus,
+  PENDING_LIMIT,
+  withDerivedStatus,
+  type Invite,
+  type InvitesResponse,
+  type InviteStatusFilter,
+  type Member,
+  type MembersResponse,
+} from "@roster/core";
+import type { OrgProjection } from "../live/org-projection.ts";
+import type { AppContext } from "./app-env.ts";
+
+/** The projection of `orgID` at `version`, if any; asks the store to keep it loaded. */
+function projected(ctx: AppContext, orgID: string, version: number): OrgProjection | undefined {
+  const store = ctx.projections;
+  if (!store) return undefined;
+  store.warm(orgID);
+  return store.at(orgID, version);
+}
+
+const byJoined = (a: Member, b: Member) =>
+  compare(a.joinedAt, b.joinedAt) || compare(a.userID, b.userID);
+const byCreated = (a: Invite, b: Invite) =>
+  compare(a.createdAt, b.createdAt) || compare(a.id, b.id);
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The body of GET …/members per projection (projections are immutable: one per version). */
+const membersJson = new WeakMap<OrgProjection, string>();
+
+/**
+ * GET …/members as JSON text; `version` is the org's version read with the
+ * membership check. Served from the projection, the text is built once per
+ * version of the org.
+ */
+export async function readMembersJson(
+  ctx: AppContext,
+  orgID: string,
+  version: number,
+): Promise<string> {
+  const p = projected(ctx, orgID, version);
+  if (!p) return JSON.stringify(await ctx.service.listMembers(orgID));
+  let text = membersJson.get(p);
+  if (text === undefined) {
+    const body: MembersResponse = {
+      members: [...p.state.members].sort(byJoined),
+      version: p.version,
+    };
+    membersJson.set(p, (text = JSON.stringify(body)));
+  }
+  return text;
+}
+
+/** Filters the projection can answer (it holds the open invitations only). */
+const OPEN_FILTERS = new Set<InviteStatusFilter>(["open", "pending", "expired"]);
+
+/** GET …/invites?status=; `version` as for readMembers. */
+export async function readInvites(
+  ctx: AppContext,
+  orgID: string,
+  version: number,
+  status: InviteStatusFilter,
+): Promise<InvitesResponse> {
+  const p = OPEN_FILTERS.has(status) ? projected(ctx, orgID, version) : undefined;
+  if (!p) return ctx.service.listInvites(orgID, status);
+  const now = ctx.service.ctx.now();
+  const open = p.state.invites.filter((i) => i.status === "pending" || i.status === "expired");
+  const invites = open
+    .map((i) => withDerivedStatus(i, now))
+    .filter((i) => status === "open" || inviteStatus(i, now) === status)
+    .sort(byCreated);
+  return { invites, pending: countPending(open, now), limit: PENDING_LIMIT, version: p.version };
+}
