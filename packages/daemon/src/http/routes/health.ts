@@ -58,7 +58,10 @@ const LimitsSchema = z.object({
   resendIntervalS: z.number(),
   inviteTtlMs: z.number().int(),
 });
-const HealthPassSchema = HealthSchema.extend({ checks: z.array(CheckSchema), limits: LimitsSchema });
+const HealthPassSchema = HealthSchema.extend({
+  checks: z.array(CheckSchema),
+  limits: LimitsSchema,
+});
 const HealthFailSchema = z
   .object({ status: z.literal("fail"), version: z.string(), checks: z.array(CheckSchema) })
   .loose();
