@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 
+/** Where CI asks for a machine-readable summary (see .ci/run). */
+const resultsFile = process.env.ROSTER_TEST_RESULTS;
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,5 +14,6 @@ export default defineConfig({
     env: { FORCE_COLOR: "0" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    reporters: resultsFile ? ["default", ["json", { outputFile: resultsFile }]] : ["default"],
   },
 });
