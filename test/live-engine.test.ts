@@ -3,13 +3,18 @@
  * local refusals, the offline queue replayed exactly once after a daemon
  * restart (and a client restart), lost responses replayed with the same
  * Idempotency-Key, and an injected gap that makes the reducer resync.
+ * With a SnapshotStore: the server state saved (throttled, and on close),
+ * restored by a client started while the daemon is down, resumed from its
+ * version; deleted when access is revoked.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MemoryActionStore,
+  MemorySnapshotStore,
   withDerivedStatus,
   type Invite,
   type Member,
+  type SyncEvent,
   type SyncState,
 } from "@roster/core";
 import { RosterClient, SyncEngine } from "@roster/core/client";
@@ -179,6 +184,68 @@ describe("engine against an in-process daemon", () => {
       await proxy.close();
     }
   });
+
+  it("saves the server state at most once per interval while live, and on close", async () => {
+    const snapshots = new MemorySnapshotStore();
+    const engine = await SyncEngine.open({
+      client: d.client(owner.token),
+      orgID: owner.orgID,
+      actorID: owner.userID,
+      snapshotStore: snapshots,
+      snapshotSaveIntervalMs: 60_000,
+      live: FAST,
+    });
+    engine.start();
+    try {
+      await engine.waitFor((s, st) => s.synced && st === "live");
+      await eventually(() => expect(snapshots.saves).toBe(1));
+      const first = snapshots.load()!;
+      expect(first.version).toBe(engine.getState().version);
+      const c = d.client(owner.token);
+      for (let i = 0; i < 5; i++)
+        await c.createInvite(owner.orgID, { email: `burst${i}@example.com` });
+      await expectConverged(engine, c, owner.orgID);
+      expect(snapshots.saves).toBe(1); // the burst waits for the interval
+    } finally {
+      const closedAt = Date.now();
+      await engine.close();
+      expect(snapshots.saves).toBe(2);
+      const last = snapshots.load()!;
+      expect(last.version).toBe(engine.getState().version);
+      expect(last.invites.map((i) => i.email)).toEqual(
+        expect.arrayContaining(["burst0@example.com", "burst4@example.com"]),
+      );
+      expect(JSON.stringify(last)).not.toContain(owner.token);
+      expect(last.at).toBeGreaterThanOrEqual(closedAt - 5);
+    }
+  });
+
+  it("a member whose access is revoked loses the saved lists", async () => {
+    const c = d.client(owner.token);
+    const inv = await c.createInvite(owner.orgID, { email: "leaver@example.com" });
+    const accepted = await d
+      .client()
+      .acceptInvite({ token: await d.activationToken(inv.id), name: "Leaver" });
+    const snapshots = new MemorySnapshotStore();
+    const engine = await SyncEngine.open({
+      client: d.client(accepted.token),
+      orgID: owner.orgID,
+      actorID: accepted.user.id,
+      snapshotStore: snapshots,
+      live: FAST,
+    });
+    engine.start();
+    try {
+      await engine.waitFor((s, st) => s.synced && st === "live");
+      await eventually(() => expect(snapshots.load()).toBeDefined());
+      await c.removeMember(owner.orgID, accepted.user.id);
+      await engine.waitFor((_s, st) => st === "revoked");
+      await eventually(() => expect(snapshots.load()).toBeUndefined());
+    } finally {
+      await engine.close();
+    }
+    expect(snapshots.load()).toBeUndefined();
+  });
 });
 
 describe("engine against a daemon process that stops and comes back", () => {
@@ -249,6 +316,83 @@ describe("engine against a daemon process that stops and comes back", () => {
       ).toEqual([...emails, "withdraw"]);
       expect(store.load()).toEqual([]);
       await expectConverged(engine, d.client(owner.token), owner.orgID);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a client started while the daemon is down shows the saved lists, queues against them, then resumes from their version", async () => {
+    const c = d.client(owner.token);
+    const kept = await c.createInvite(owner.orgID, { email: "kept@example.com" });
+    const store = new MemoryActionStore();
+    const snapshots = new MemorySnapshotStore();
+    const events: SyncEvent[] = [];
+    const open = () =>
+      SyncEngine.open({
+        client: d.client(owner.token),
+        orgID: owner.orgID,
+        actorID: owner.userID,
+        store,
+        snapshotStore: snapshots,
+        live: FAST,
+        sendBackoff: { initialMs: 50, maxMs: 200 },
+        onEvent: (e) => events.push(e),
+      });
+    let engine = await open();
+    engine.start();
+    await engine.waitFor((s, st) => s.synced && st === "live");
+    await engine.close();
+    const saved = snapshots.load()!;
+    expect(saved.version).toBe(engine.getState().version);
+    expect(saved.invites.map((i) => i.id)).toContain(kept.id);
+
+    // A change the client will miss, then the daemon goes away.
+    await c.createInvite(owner.orgID, { email: "missed@example.com" });
+    await d.stop();
+
+    events.length = 0;
+    engine = await open();
+    engine.start();
+    try {
+      let state = engine.getState();
+      expect(state).toMatchObject({ version: saved.version, synced: false, cachedAt: saved.at });
+      expect(engine.dataAsOf).toBe(saved.at);
+      const before = engine.getView();
+      expect(before.cachedAt).toBe(saved.at);
+      expect(before.memberCount).toBe(saved.members.length);
+      expect(before.invites.map((i) => i.invite.id)).toContain(kept.id);
+      // Checked against the saved lists (R6), then queued rather than refused.
+      const dup = engine.submit({ type: "invite", email: "kept@example.com" });
+      expect(!dup.ok && dup.error.reason).toBe("already_invited");
+      expect(engine.submit({ type: "invite", email: "offline@example.com" }).ok).toBe(true);
+      expect(engine.submit({ type: "withdraw", inviteID: kept.id }).ok).toBe(true);
+      await engine.waitFor((_s, st) => st === "offline");
+      expect(engine.getView().unsent).toBe(2);
+
+      await d.restart();
+      state = await engine.waitFor(
+        (s, st) => s.pending.length === 0 && s.synced && st === "live",
+        30_000,
+      );
+      expect(state.cachedAt).toBeNull();
+      // Resumed from the saved version: the missed changes, not a snapshot.
+      expect(events.find((e) => e.type === "hello")).toEqual({
+        type: "hello",
+        since: saved.version,
+      });
+      expect(events.some((e) => e.type === "snapshot")).toBe(false);
+      const log = await c.changes(owner.orgID, 0);
+      expect(
+        log.changes.filter(
+          (x) =>
+            x.change.type === "invite.created" && x.change.invite.email === "offline@example.com",
+        ),
+      ).toHaveLength(1);
+      expect(state.server.invites.map((i) => i.email)).toEqual(
+        expect.arrayContaining(["missed@example.com", "offline@example.com"]),
+      );
+      expect(state.server.invites.some((i) => i.id === kept.id)).toBe(false);
+      await expectConverged(engine, c, owner.orgID);
     } finally {
       await engine.close();
     }

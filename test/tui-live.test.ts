@@ -6,9 +6,13 @@
  * - two sessions: an invite typed in one shows in the other within a second,
  *   without a key press; a withdraw confirmed in the second leaves the first;
  * - the daemon stops: the header says offline, an invite is queued; the TUI
- *   is quit and reopened, the daemon restarted: the invitation exists once.
+ *   is quit and reopened, the daemon restarted: the invitation exists once;
+ * - the TUI quit while live, the daemon stopped, the TUI started again: it
+ *   shows the lists it saved, checks and queues an invite against them, and
+ *   once the daemon is back the invite exists once and the list is live.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestDaemon, tempDir, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
 import {
@@ -130,5 +134,64 @@ describe("the TUI in a pseudo-terminal against a real daemon", () => {
     expect(invites.filter((i) => i.email === "queued@example.com")).toHaveLength(1);
     again.write("q");
     expect(await again.exited).toBe(0);
+  });
+
+  it("started while the daemon is down: the saved lists, an invite queued against them, replayed once", async () => {
+    await daemon.client(owner.token).createInvite(owner.orgID, { email: "before@example.com" });
+    const a = open();
+    await a.waitFor("● live", 30_000);
+    a.write("2");
+    await a.waitFor(row("before@example.com"));
+    const counts = /members: \d+ · pending: \d+\/50/.exec(a.screen()[0] ?? "")?.[0];
+    expect(counts).toBeDefined();
+    const rowsBefore = a.screen().filter((l) => /@example\.com/.test(l));
+    a.write("q");
+    expect(await a.exited).toBe(0);
+
+    // The lists are saved under the data directory: 0600, without the token.
+    const listsDir = join(home.env.XDG_DATA_HOME!, "roster", "lists");
+    const files = readdirSync(listsDir).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(1);
+    expect(statSync(join(listsDir, files[0]!)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(listsDir, files[0]!), "utf8")).not.toContain(owner.token);
+
+    await daemon.stop();
+    const b = open();
+    let s = await b.waitFor(/offline — 0 queued/, 30_000);
+    expect(s.split("\n")[0]).toContain(counts!);
+    expect(s.split("\n")[0]).toMatch(/offline — 0 queued · (data from )?\d+[sm] (ago|old)$/);
+    b.write("2");
+    s = await b.waitFor(row("before@example.com"));
+    expect(s).not.toContain("Not loaded");
+    expect(s.split("\n").filter((l) => /@example\.com/.test(l))).toEqual(rowsBefore);
+
+    // Checked against the saved lists (R6) ...
+    b.write("i");
+    await b.waitFor("Invite someone to Live Org");
+    await b.type("before@example.com");
+    b.write(KEY.enter);
+    await b.waitFor("already has a pending invitation");
+    b.write(KEY.esc);
+    await b.waitFor((x) => !x.includes("Invite someone to"));
+    // ... and queued, not refused.
+    b.write("i");
+    await b.waitFor("Invite someone to Live Org");
+    await b.type("after@example.com");
+    b.write(KEY.enter);
+    s = await b.waitFor("offline — 1 queued", 15_000);
+    expect(s).toMatch(/[ ›]… +after@example\.com/);
+
+    await daemon.restart();
+    await b.waitFor(
+      (x) => x.includes("● live") && /[ ›]  +after@example\.com +pending/.test(x),
+      30_000,
+    );
+    const invites = (await daemon.client(owner.token).listInvites(owner.orgID, "all")).invites;
+    expect(invites.filter((i) => i.email === "after@example.com")).toHaveLength(1);
+    // Live again: a change made elsewhere shows without a key press.
+    await daemon.client(owner.token).createInvite(owner.orgID, { email: "elsewhere@example.com" });
+    await b.waitFor(row("elsewhere@example.com"), 5000);
+    b.write("q");
+    expect(await b.exited).toBe(0);
   });
 });

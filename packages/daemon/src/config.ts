@@ -28,6 +28,9 @@ Options:
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
+  --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
+                         The change log is the audit trail (who did what, when): keep it unless
+                         it grows too large; live clients further behind get a snapshot.
   --log-level <level>    fatal|error|warn|info|debug|trace|silent (env ROSTER_LOG_LEVEL, default info)
   -h, --help             show this help
 `;
@@ -104,6 +107,7 @@ export function parseDaemonArgs(
         "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
         "resend-interval": { type: "string" },
+        "change-retention": { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -137,6 +141,12 @@ export function parseDaemonArgs(
       values["resend-interval"] ?? env.ROSTER_RESEND_INTERVAL,
       0,
       7 * 24 * 3600,
+    ),
+    changeRetention: intOption(
+      "--change-retention",
+      values["change-retention"] ?? env.ROSTER_CHANGE_RETENTION,
+      0,
+      1_000_000_000,
     ),
     logLevel: logLevel as LevelWithSilent,
   };

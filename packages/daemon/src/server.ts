@@ -50,7 +50,10 @@ export interface DaemonOptions {
   smtpUrl?: string | undefined;
   /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
   resendIntervalS?: number | undefined;
-  /** How many change-log entries to keep per org (live sync). */
+  /**
+   * How many change-log entries to keep per org; 0 (the default) keeps them
+   * all: the change log is the audit trail (R12).
+   */
   changeRetention?: number | undefined;
   logLevel?: LevelWithSilent | undefined;
   logger?: Logger | undefined;

@@ -14,11 +14,17 @@
  * Pending actions are kept in submission order and never folded into the
  * server state: views rebase them on top of it (see view.ts). A confirmed
  * action is dropped once its change is visible in the server state.
+ *
+ * A client restarted while the daemon is away starts from its last known
+ * server state (`restored-snapshot`): shown, validated against and rebased
+ * on like any server state, but not `synced` until the daemon has caught
+ * it up (hello{since: version} → the missed changes, or a snapshot).
  */
 import type { DomainError } from "../errors.ts";
 import { applyChange, type OrgState } from "../rules.ts";
 import type { Change, ChangeMessage, Org, ServerMessage, SnapshotMessage } from "../schemas.ts";
 import type { ActionResult, PendingAction } from "./pending-action.ts";
+import type { SavedSnapshot } from "./saved-snapshot.ts";
 
 export interface SyncState {
   orgID: string;
@@ -40,6 +46,11 @@ export interface SyncState {
   needsSnapshot: boolean;
   /** Has caught up with the server at least once (snapshot or ready). */
   synced: boolean;
+  /**
+   * The server state was restored from a saved snapshot that was current at
+   * this time (ms), and the daemon has not caught it up yet; null otherwise.
+   */
+  cachedAt: number | null;
   /** The current connection finished its catch-up (`ready` received). */
   live: boolean;
   /** Number of `hello`s sent: a stream started in a later epoch includes every earlier confirmation. */
@@ -64,7 +75,9 @@ export type SyncEvent =
   /** The user acknowledged a failed action (or cancels a queued one). */
   | { type: "dismissed"; id: string }
   /** Actions loaded from a store at start-up; `sending` ones become `queued`. */
-  | { type: "restored"; actions: readonly PendingAction[] };
+  | { type: "restored"; actions: readonly PendingAction[] }
+  /** The last known server state, loaded at start-up (ignored once anything newer is known). */
+  | { type: "restored-snapshot"; snapshot: SavedSnapshot };
 
 export function initialSyncState(orgID: string, pending: readonly PendingAction[] = []): SyncState {
   return {
@@ -78,6 +91,7 @@ export function initialSyncState(orgID: string, pending: readonly PendingAction[
     needsResync: false,
     needsSnapshot: false,
     synced: false,
+    cachedAt: null,
     live: false,
     epoch: 0,
   };
@@ -115,7 +129,7 @@ export function reduce(state: SyncState, event: SyncEvent): SyncState {
       if (state.needsResync) return state;
       // The stream said it is complete at `version`; if we are behind, something was lost.
       if (event.version > state.version) return { ...state, needsResync: true, live: false };
-      return { ...state, live: true, synced: true };
+      return { ...state, live: true, synced: true, cachedAt: null };
     case "submitted":
       if (state.pending.some((a) => a.id === event.action.id)) return state;
       return { ...state, pending: [...state.pending, event.action] };
@@ -166,8 +180,13 @@ export function reduce(state: SyncState, event: SyncEvent): SyncState {
       const added = event.actions
         .filter((a) => a.orgID === state.orgID && !known.has(a.id))
         .map((a) => (a.state === "confirmed" ? { ...a, confirmedEpoch: -1 } : requeue(a)));
-      return added.length === 0 ? state : { ...state, pending: [...added, ...state.pending] };
+      if (added.length === 0) return state;
+      const next = { ...state, pending: [...added, ...state.pending] };
+      // Against a restored server state, like the actions of a restored snapshot (see below).
+      return next.version > 0 && !next.synced ? checkRestored(next) : next;
     }
+    case "restored-snapshot":
+      return applyRestoredSnapshot(state, event.snapshot);
   }
 }
 
@@ -199,8 +218,47 @@ function applySnapshot(state: SyncState, snap: SnapshotMessage): SyncState {
     server: { orgID: state.orgID, members: snap.members, invites: snap.invites },
     needsResync: false,
     synced: true,
+    cachedAt: null,
   };
   return settle(next, true);
+}
+
+function applyRestoredSnapshot(state: SyncState, snap: SavedSnapshot): SyncState {
+  // Only as a starting point: anything this run learned from the daemon is newer.
+  if (snap.orgID !== state.orgID || state.synced || snap.version <= state.version) return state;
+  return checkRestored({
+    ...state,
+    org: snap.org,
+    version: snap.version,
+    server: { orgID: state.orgID, members: snap.members, invites: snap.invites },
+    needsResync: false,
+    synced: false,
+    cachedAt: snap.at,
+    live: false,
+  });
+}
+
+/**
+ * Pending actions from an earlier run against a restored server state, whose
+ * version cannot be compared with theirs:
+ * - a request already started may have been committed inside it (`uncertain`,
+ *   as for a snapshot);
+ * - a confirmed action it shows is settled; one it does not show may come in
+ *   the changes after it — or was committed and undone before it, and then no
+ *   change will ever settle it: only a fresh snapshot can (`needsSnapshot`).
+ */
+function checkRestored(state: SyncState): SyncState {
+  const marked: SyncState = {
+    ...state,
+    pending: state.pending.map((a) =>
+      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
+        ? { ...a, uncertain: true }
+        : a,
+    ),
+  };
+  const next = settle(marked, false);
+  const open = next.pending.some((a) => a.state === "confirmed");
+  return open && !next.needsSnapshot ? { ...next, needsSnapshot: true } : next;
 }
 
 function applyServerChange(state: SyncState, msg: ChangeMessage): SyncState {

@@ -14,6 +14,11 @@
  * they are replayed in submission order, each exactly once: a replay reuses
  * the same Idempotency-Key, so the daemon answers it with the first response.
  *
+ * With a SnapshotStore, the last known server state is saved too (at most
+ * once per `snapshotSaveIntervalMs`, and on close) and restored by open():
+ * a client started while the daemon is down shows the lists, checks and
+ * queues actions against them, and resumes with hello{since: version}.
+ *
  * Not exported from the pure core index (it does I/O): import it from
  * `@roster/core/client`.
  */
@@ -42,6 +47,7 @@ import {
   type ActionStore,
   type PendingAction,
 } from "./pending-action.ts";
+import { savedSnapshotOf, type SavedSnapshot, type SnapshotStore } from "./saved-snapshot.ts";
 import {
   eventFromServer,
   initialSyncState,
@@ -65,6 +71,10 @@ export interface SyncEngineOptions {
   actorID: string;
   /** Where the queue survives restarts (default: memory only). */
   store?: ActionStore;
+  /** Where the last known server state survives restarts (default: nowhere). */
+  snapshotStore?: SnapshotStore;
+  /** Least time between two snapshot saves (default 1000 ms); close() always saves. */
+  snapshotSaveIntervalMs?: number;
   /** The daemon's limits, for local checks and views (default: core's). */
   limits?: Limits;
   /** Clock (default Date.now). */
@@ -80,7 +90,7 @@ export interface SyncEngineOptions {
   sendBackoff?: Partial<BackoffOptions>;
   /** Every reducer event with the state before and after it (logging, debugging, tests). */
   onEvent?: (event: SyncEvent, before: SyncState, after: SyncState) => void;
-  /** Called when the store fails to save (the queue then only lives in memory). */
+  /** Called when a store fails to save (the queue then only lives in memory) or the snapshot store to load. */
   onStoreError?: (e: unknown) => void;
 }
 
@@ -106,25 +116,49 @@ export class SyncEngine {
   private closed = false;
   private started = false;
   private idleWaiters: (() => void)[] = [];
+  /** Last time (engine clock) the server state was known to match the daemon's. */
+  private currentAt: number | null = null;
+  private snapshotDirty = false;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private lastSnapshotSave = 0;
+  private snapshotChain: Promise<void> = Promise.resolve();
+  /** Access was revoked: the saved lists are deleted and never saved again. */
+  private snapshotsOff = false;
 
-  /** Create an engine with the queue loaded from `opts.store`. Call start() to connect. */
+  /**
+   * Create an engine with the queue loaded from `opts.store` and the last
+   * known server state from `opts.snapshotStore`. Call start() to connect.
+   */
   static async open(opts: SyncEngineOptions): Promise<SyncEngine> {
     const store = opts.store ?? new MemoryActionStore();
     const loaded = await store.load();
-    return new SyncEngine(opts, store, loaded);
+    let snapshot: SavedSnapshot | undefined;
+    try {
+      snapshot = await opts.snapshotStore?.load();
+    } catch (e) {
+      // Only a cache: without it the lists show once the daemon answers.
+      opts.onStoreError?.(e);
+    }
+    return new SyncEngine(opts, store, loaded, snapshot);
   }
 
   private constructor(
     private readonly opts: SyncEngineOptions,
     store: ActionStore,
     loaded: readonly PendingAction[],
+    snapshot: SavedSnapshot | undefined,
   ) {
     this.store = store;
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.now = opts.now ?? Date.now;
     this.newID = opts.newID ?? randomUUID;
     this.sendBackoff = { ...DEFAULT_BACKOFF, ...opts.sendBackoff };
-    this.state = reduce(initialSyncState(opts.orgID), { type: "restored", actions: loaded });
+    let initial = initialSyncState(opts.orgID);
+    if (snapshot) {
+      initial = reduce(initial, { type: "restored-snapshot", snapshot });
+      if (initial.cachedAt !== null) this.currentAt = initial.cachedAt;
+    }
+    this.state = reduce(initial, { type: "restored", actions: loaded });
     this.savedPending = this.state.pending;
     if (!opts.client.token) throw new Error("SyncEngine needs a client with a token.");
     this.live = new LiveConnection({
@@ -154,14 +188,17 @@ export class SyncEngine {
     if (this.started && !this.closed) this.live.reconnect();
   }
 
-  /** Stop: close the socket, cancel timers, flush the store. */
+  /** Stop: close the socket, cancel timers, save the server state, flush the stores. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Up to date right now: the saved lists say so.
+    if (this.isCurrent()) this.noteCurrent();
     this.closed = true;
     this.live.close();
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = null;
-    await this.saveChain;
+    this.saveSnapshot();
+    await Promise.all([this.saveChain, this.snapshotChain]);
     this.resolveIdle();
   }
 
@@ -181,6 +218,15 @@ export class SyncEngine {
   /** Details of the connection state (attempt, retry delay, reason). */
   get statusInfo(): LiveStatusInfo {
     return this.liveInfo;
+  }
+
+  /**
+   * When (engine clock) the server state shown was last known to match the
+   * daemon's: now while live, else the last moment it was (for a restored
+   * state, when it was saved); null when nothing has been loaded.
+   */
+  get dataAsOf(): number | null {
+    return this.isCurrent() ? this.now() : this.currentAt;
   }
 
   /** The daemon's words when access was revoked. */
@@ -262,6 +308,14 @@ export class SyncEngine {
     this.opts.onEvent?.(event, before, this.state);
     if (this.state === before) return;
     if (this.state.pending !== this.savedPending) this.persist();
+    if (
+      this.state.version !== before.version ||
+      this.state.server !== before.server ||
+      this.state.org !== before.org
+    ) {
+      if (event.type === "snapshot" || event.type === "change") this.currentAt = this.now();
+      this.scheduleSnapshotSave();
+    }
     if (this.state.needsResync && !before.needsResync && this.started && !this.closed) {
       // A gap (or a confirmation only a fresh snapshot can settle): reconnect and resume.
       queueMicrotask(() => this.live.reconnect());
@@ -281,10 +335,17 @@ export class SyncEngine {
 
   private onLiveStatus(status: LiveStatus, info: LiveStatusInfo): void {
     const wasLive = this.liveStatus === "live";
+    const wasCurrent = this.isCurrent();
     this.liveStatus = status;
     this.liveInfo = info;
     if (status === "revoked" && !this.revokedMessage && info.reason)
       this.revokedMessage = info.reason;
+    if (status === "revoked") this.forgetSnapshot();
+    else if (wasCurrent && !this.isCurrent()) {
+      // The lists were current until now: save when that was.
+      this.noteCurrent();
+      this.scheduleSnapshotSave();
+    }
     if (status === "live" && !wasLive) {
       // The daemon is back: replay now rather than waiting for the send timer.
       this.sendAttempt = 0;
@@ -313,6 +374,57 @@ export class SyncEngine {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Live and caught up: the server state is the daemon's as of now. */
+  private isCurrent(): boolean {
+    return this.liveStatus === "live" && this.state.live;
+  }
+
+  private noteCurrent(): void {
+    this.currentAt = this.now();
+    this.snapshotDirty = true;
+  }
+
+  /** Save the server state soon: at once if the last save is old enough, else when it is. */
+  private scheduleSnapshotSave(): void {
+    if (!this.opts.snapshotStore || this.snapshotsOff || this.closed) return;
+    this.snapshotDirty = true;
+    if (this.snapshotTimer) return;
+    const interval = this.opts.snapshotSaveIntervalMs ?? 1000;
+    const delay = Math.max(0, this.lastSnapshotSave + interval - Date.now());
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      this.saveSnapshot();
+    }, delay);
+    this.snapshotTimer.unref?.();
+  }
+
+  private saveSnapshot(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    const store = this.opts.snapshotStore;
+    if (!store || this.snapshotsOff || !this.snapshotDirty) return;
+    this.snapshotDirty = false;
+    const at = this.isCurrent() ? this.now() : (this.currentAt ?? this.now());
+    const snapshot = savedSnapshotOf(this.state, at);
+    if (!snapshot) return;
+    this.lastSnapshotSave = Date.now();
+    this.snapshotChain = this.snapshotChain
+      .then(() => store.save(snapshot))
+      .catch((e: unknown) => this.opts.onStoreError?.(e));
+  }
+
+  /** Access was revoked: delete the saved lists and save no more. */
+  private forgetSnapshot(): void {
+    const store = this.opts.snapshotStore;
+    if (!store || this.snapshotsOff) return;
+    this.snapshotsOff = true;
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    this.snapshotChain = this.snapshotChain
+      .then(() => store.clear?.())
+      .catch((e: unknown) => this.opts.onStoreError?.(e));
   }
 
   private persist(): void {

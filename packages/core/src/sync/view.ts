@@ -69,6 +69,8 @@ export interface SyncView {
   failed: PendingAction[];
   needsResync: boolean;
   synced: boolean;
+  /** The lists come from a saved snapshot current at this time (ms), not yet caught up; else null. */
+  cachedAt: number | null;
   live: boolean;
 }
 
@@ -251,6 +253,7 @@ export function selectView(state: SyncState, now: number, opts: ViewOptions = {}
     failed: state.pending.filter((a) => a.state === "failed"),
     needsResync: state.needsResync,
     synced: state.synced,
+    cachedAt: state.cachedAt,
     live: state.live,
   };
 }

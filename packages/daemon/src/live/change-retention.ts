@@ -1,14 +1,17 @@
 /**
  * Change-log retention: keep the newest `keep` entries of every org and
- * delete older ones (0 keeps everything). A live client that resumes from a
- * version older than what is retained gets a snapshot instead; GET /changes
- * reports the oldest retained version.
+ * delete older ones (0 keeps everything). The change log is also the audit
+ * trail (R12: who did what, when), so by default nothing is deleted; an
+ * operator may bound it with `--change-retention N` (ROSTER_CHANGE_RETENTION).
+ * A live client that resumes from a version older than what is retained (or
+ * too far behind, see LiveHubOptions.maxCatchUp) gets a snapshot instead;
+ * GET /changes reports the oldest retained version.
  */
 import type { Logger } from "pino";
 import type { Sql } from "../storage/storage.ts";
 
-/** Default number of change-log entries kept per org. */
-export const DEFAULT_CHANGE_RETENTION = 10_000;
+/** Default number of change-log entries kept per org: 0, every one (the audit trail). */
+export const DEFAULT_CHANGE_RETENTION = 0;
 
 export class ChangeRetention {
   readonly #every: number;

@@ -19,7 +19,7 @@ export interface LiveSyncOptions extends Omit<
   LiveHubOptions,
   "storage" | "feed" | "logger" | "retention"
 > {
-  /** Change-log entries kept per org (default 10 000; 0 keeps everything). */
+  /** Change-log entries kept per org (default 0: keeps everything, the audit trail). */
   changeRetention?: number | undefined;
   /** Largest frame accepted from a client, in bytes (default 4 KiB: clients only say hello). */
   maxPayload?: number;

@@ -22,6 +22,11 @@ function parsePort(value: string): string {
   return value;
 }
 
+function parseCount(value: string): string {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number, 0 or more.");
+  return value;
+}
+
 function parseSeconds(value: string): string {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number of seconds.");
   return value;
@@ -109,6 +114,18 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       ).argParser(parseSeconds),
     )
     .addOption(
+      new Option(
+        "--allowed-hosts <list>",
+        "more Host names to answer to, comma-separated (.example.com: a domain; *: any)",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--change-retention <n>",
+        "change-log entries (audit trail) kept per org (default 0: all)",
+      ).argParser(parseCount),
+    )
+    .addOption(
       new Option("--log-level <level>", "log level").choices([
         "fatal",
         "error",
@@ -122,7 +139,8 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     .addHelpText(
       "after",
       "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
-        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_LOG_LEVEL (flags win).",
+        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
+        "ROSTER_LOG_LEVEL (flags win).",
     )
     .action(async (opts: Record<string, string | undefined>) => {
       const { runDaemonCommand } = await import("./commands/daemon.ts");

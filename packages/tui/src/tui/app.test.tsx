@@ -1,9 +1,10 @@
 /**
- * The whole app (boot, org picker, org switcher, start-up errors) with the
- * real services — config callbacks, session cache, file-backed queue, core's
- * SyncEngine — against a real daemon in this process.
+ * The whole app (boot, org picker, org switcher, start-up errors, a restart
+ * while the daemon is down) with the real services — config callbacks,
+ * session cache, file-backed queue and saved lists, core's SyncEngine —
+ * against a real daemon in this process.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
@@ -15,11 +16,14 @@ import {
   type OrgSetup,
 } from "../../../../test/support/daemon.ts";
 import { App, type AppResult } from "./components/app.tsx";
+import { snapshotFilePath } from "./file-snapshot-store.ts";
 import { createServices } from "./services.ts";
 import {
   KEYS,
+  lines,
   press,
   resize,
+  type,
   waitForFrame,
   waitUntil,
   type Rendered,
@@ -48,19 +52,34 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function mount(opts: { url?: string; token?: string; org?: string }) {
+function mount(opts: {
+  url?: string;
+  token?: string;
+  org?: string;
+  dataDir?: string;
+  /** Holds the org screen back (keys typed meanwhile are typed while booting). */
+  gate?: Promise<void>;
+}) {
   const saved: { url: string; token: string; org: string }[] = [];
   const done: AppResult[] = [];
   const services = createServices({
     url: opts.url ?? d.url,
     token: opts.token,
     org: opts.org,
-    dataDir,
+    dataDir: opts.dataDir ?? dataDir,
     canStartDaemon: false,
     saveConfig: async (patch) => {
       saved.push(patch);
     },
   });
+  const gate = opts.gate;
+  if (gate) {
+    const createEngine = services.createEngine;
+    services.createEngine = async (o) => {
+      await gate;
+      return createEngine(o);
+    };
+  }
   r = render(<App services={services} onDone={(x) => done.push(x)} />);
   resize(r, 80, 24);
   return { r, saved, done };
@@ -105,5 +124,78 @@ describe("App", () => {
     await press(r, "q");
     await waitUntil(() => done.length > 0);
     expect(done[0]!.code).toBe(3);
+  });
+});
+
+describe("App: restarted while the daemon is down", () => {
+  let daemonDir: string;
+  let tuiDir: string;
+  let port = 0;
+  let b: InProcessDaemon | undefined;
+  let org: OrgSetup;
+  const startB = async () => {
+    b = await startInProcessDaemon({ mail: false, dataDir: daemonDir, port });
+    port = Number(new URL(b.url).port);
+  };
+
+  beforeAll(async () => {
+    daemonDir = mkdtempSync(join(tmpdir(), "roster-app-daemon-"));
+    tuiDir = mkdtempSync(join(tmpdir(), "roster-app-tui-"));
+    await startB();
+    org = await b!.setupOrg({ org: "Cached Org", email: "owner@example.com" });
+    await b!.client(org.token).createInvite(org.orgID, { email: "before@example.com" });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    rmSync(daemonDir, { recursive: true, force: true });
+    rmSync(tuiDir, { recursive: true, force: true });
+  });
+
+  it("shows the saved lists, queues what was typed while starting, and replays it once", async () => {
+    const url = b!.url;
+    const first = mount({ url, token: org.token, org: org.orgID, dataDir: tuiDir });
+    await waitForFrame(first.r, /members: 1 · pending: 1\/50 +● live/, 15_000);
+    await press(first.r, "q");
+    await waitUntil(() => first.done.length > 0);
+    first.r.unmount();
+    r = undefined;
+    // Saved on quit: private to the user, and without the token.
+    const file = snapshotFilePath(tuiDir, url, org.orgID);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("before@example.com");
+    expect(text).not.toContain(org.token);
+
+    await b!.close();
+    b = undefined;
+
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const second = mount({ url, token: org.token, org: org.orgID, dataDir: tuiDir, gate });
+    await waitForFrame(second.r, "Opening Cached Org…", 15_000);
+    // Typed before the org screen is up: the Invitations list, an invitation, Enter.
+    second.r.stdin.write("2i");
+    await type(second.r, "ahead@example.com");
+    await press(second.r, KEYS.enter);
+    open();
+    const f = await waitForFrame(
+      second.r,
+      (x) => /offline — 1 queued · \d+s old/.test(x) && x.includes("ahead@example.com"),
+      15_000,
+    );
+    expect(lines(f)[0]).toMatch(/^Roster · Cached Org +members: 1 · pending: 2\/50 +offline/);
+    expect(f).toMatch(/ +before@example\.com +pending/);
+    expect(f).toMatch(/…  +ahead@example\.com|›… +ahead@example\.com/);
+    expect(f).not.toContain("Not loaded");
+
+    await startB();
+    await waitForFrame(
+      second.r,
+      (x) => x.includes("● live") && / +ahead@example\.com +pending/.test(x) && !/… +ahead/.test(x),
+      30_000,
+    );
+    const invites = (await b!.client(org.token).listInvites(org.orgID, "all")).invites;
+    expect(invites.filter((i) => i.email === "ahead@example.com")).toHaveLength(1);
   });
 });

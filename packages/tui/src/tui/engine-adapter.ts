@@ -10,6 +10,7 @@ import {
   type Limits,
   type PendingAction,
   type Result,
+  type SnapshotStore,
   type SyncState,
   type SyncView,
   type Validated,
@@ -44,8 +45,12 @@ export class EngineAdapter implements OwnedEngine {
 
   private readLink(): LinkInfo {
     const state = linkState(this.engine.status);
+    const link: LinkInfo = { state };
     const message = state === "revoked" ? this.engine.revokedReason : undefined;
-    return message === undefined ? { state } : { state, message };
+    if (message !== undefined) link.message = message;
+    const asOf = state === "live" ? null : this.engine.dataAsOf;
+    if (asOf !== null) link.dataAsOf = asOf;
+    return link;
   }
 
   getState(): SyncState {
@@ -57,7 +62,12 @@ export class EngineAdapter implements OwnedEngine {
   getLink(): LinkInfo {
     const next = this.readLink();
     // A new object only when something changed (useSyncExternalStore compares by identity).
-    if (next.state !== this.link.state || next.message !== this.link.message) this.link = next;
+    if (
+      next.state !== this.link.state ||
+      next.message !== this.link.message ||
+      next.dataAsOf !== this.link.dataAsOf
+    )
+      this.link = next;
     return this.link;
   }
   subscribe(listener: () => void): () => void {
@@ -83,6 +93,8 @@ export interface OpenEngineOptions {
   orgID: string;
   actorID: string;
   store: ActionStore;
+  /** The last known lists, shown (and checked against) while the daemon is away. */
+  snapshotStore?: SnapshotStore;
   limits?: Limits;
 }
 
@@ -111,7 +123,7 @@ export async function daemonLimits(url: string): Promise<Limits> {
   }
 }
 
-/** Load the org's queue, connect, and start replaying. */
+/** Load the org's queue and last known lists, connect, and start replaying. */
 export async function openOrgEngine(opts: OpenEngineOptions): Promise<EngineAdapter> {
   const client = new RosterClient({ url: opts.url, token: opts.token });
   const limits = opts.limits ?? (await daemonLimits(opts.url));
@@ -120,6 +132,7 @@ export async function openOrgEngine(opts: OpenEngineOptions): Promise<EngineAdap
     orgID: opts.orgID,
     actorID: opts.actorID,
     store: opts.store,
+    ...(opts.snapshotStore ? { snapshotStore: opts.snapshotStore } : {}),
     limits,
   });
   const adapter = new EngineAdapter(engine, opts.orgID, opts.actorID);

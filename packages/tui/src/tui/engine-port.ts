@@ -18,6 +18,8 @@ export interface LinkInfo {
   state: LinkState;
   /** Why, for `revoked` (the daemon's words) or the last connection error. */
   message?: string;
+  /** When not live: the last time (ms) the lists shown were known to be the daemon's, if ever. */
+  dataAsOf?: number;
 }
 
 export interface OrgEngine {

@@ -5,9 +5,10 @@
  * crash leaves either the old queue or the new one, never half of one.
  */
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { parsePendingActions, type ActionStore, type PendingAction } from "@roster/core";
+import { writeFileAtomic } from "./atomic-file.ts";
 
 /** The queue file for a daemon URL and org, under `dataDir`. */
 export function queueFilePath(dataDir: string, url: string, orgID: string): string {
@@ -22,7 +23,6 @@ export function queueFilePath(dataDir: string, url: string, orgID: string): stri
 export class FileActionStore implements ActionStore {
   /** Saves run one after the other, in the order they were asked for. */
   private chain: Promise<void> = Promise.resolve();
-  private seq = 0;
 
   constructor(readonly path: string) {}
 
@@ -45,7 +45,7 @@ export class FileActionStore implements ActionStore {
 
   save(actions: readonly PendingAction[]): Promise<void> {
     const snapshot = JSON.stringify({ version: 1, actions }, null, 1);
-    const next = this.chain.then(() => this.write(snapshot));
+    const next = this.chain.then(() => writeFileAtomic(this.path, snapshot));
     // Keep the chain alive after a failed write; the caller still sees the error.
     this.chain = next.catch(() => undefined);
     return next;
@@ -54,23 +54,5 @@ export class FileActionStore implements ActionStore {
   /** Wait until every save asked for so far is on disk. */
   flush(): Promise<void> {
     return this.chain;
-  }
-
-  private async write(text: string): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.${++this.seq}.tmp`;
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(text, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await rename(tmp, this.path);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
   }
 }

@@ -26,6 +26,17 @@ describe("format", () => {
     expect(connectionText({ state: "offline", queued: 2 })).toBe("offline — 2 queued");
   });
 
+  it("says how old offline data is, in as many words as asked", () => {
+    const c = { state: "offline", queued: 1, dataAge: 3 * 60_000 + 5000 } as const;
+    expect(connectionText(c)).toBe("offline — 1 queued · data from 3m ago");
+    expect(connectionText(c, "short")).toBe("offline — 1 queued · 3m old");
+    expect(connectionText(c, "none")).toBe("offline — 1 queued");
+    expect(connectionText({ ...c, dataAge: 20_000 })).toBe(
+      "offline — 1 queued · data from 20s ago",
+    );
+    expect(connectionText({ ...c, dataAge: -5 })).toBe("offline — 1 queued · data from 0s ago");
+  });
+
   it("shows time left, derived status, sends and delivery", () => {
     expect(inviteCells(invite(), now)).toEqual({
       email: "bob@example.com",

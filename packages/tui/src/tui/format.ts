@@ -16,10 +16,17 @@ export type ConnectionView =
   | { state: "connecting" }
   | { state: "live" }
   | { state: "reconnecting" }
-  | { state: "offline"; queued: number }
+  /** `dataAge`: how old (ms) the lists shown are, when known. */
+  | { state: "offline"; queued: number; dataAge?: number }
   | { state: "revoked"; message: string };
 
-export function connectionText(c: ConnectionView): string {
+/**
+ * How much of the data's age to say: "offline — 1 queued · data from 3m ago"
+ * (`long`), "offline — 1 queued · 3m old" (`short`) or nothing (`none`).
+ */
+export type AgeWords = "long" | "short" | "none";
+
+export function connectionText(c: ConnectionView, age: AgeWords = "long"): string {
   switch (c.state) {
     case "connecting":
       return "connecting…";
@@ -27,8 +34,12 @@ export function connectionText(c: ConnectionView): string {
       return "● live";
     case "reconnecting":
       return "reconnecting…";
-    case "offline":
-      return `offline — ${c.queued} queued`;
+    case "offline": {
+      const base = `offline — ${c.queued} queued`;
+      if (c.dataAge === undefined || age === "none") return base;
+      const d = humanDuration(Math.max(0, c.dataAge));
+      return age === "long" ? `${base} · data from ${d} ago` : `${base} · ${d} old`;
+    }
     case "revoked":
       return "✗ no access";
   }

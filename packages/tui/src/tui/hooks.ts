@@ -63,12 +63,12 @@ export function useEngine(engine: OrgEngine): EngineSnapshot {
 export function useStableInput(
   handler: (input: string, key: Key) => void,
   options: { isActive?: boolean } = {},
-): void {
+): (presses: readonly KeyPress[]) => void {
   const ref = useRef(handler);
   ref.current = handler;
   const queue = useRef<KeyPress[]>([]);
-  const stable = useCallback((input: string, key: Key) => {
-    const presses = splitChunk(input, key);
+  /** Handle key presses that did not come from the terminal just now (keys typed earlier). */
+  const feed = useCallback((presses: readonly KeyPress[]) => {
     const idle = queue.current.length === 0;
     queue.current.push(...presses);
     if (!idle) return;
@@ -82,7 +82,9 @@ export function useStableInput(
     };
     step();
   }, []);
+  const stable = useCallback((input: string, key: Key) => feed(splitChunk(input, key)), [feed]);
   useInput(stable, options);
+  return feed;
 }
 
 /**

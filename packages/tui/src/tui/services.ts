@@ -1,12 +1,13 @@
 /**
  * The real outside world of the TUI (TuiServices): the daemon probe and
  * launcher, the config file, the session cache and the sync engine with its
- * file-backed offline queue.
+ * file-backed offline queue and last known lists.
  */
 import type { OwnedEngine, TuiServices } from "./components/app.tsx";
 import { answers, startDaemon } from "./daemon-launcher.ts";
 import { openOrgEngine } from "./engine-adapter.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
+import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
 import { join } from "node:path";
 
@@ -36,7 +37,12 @@ export function createServices(opts: ServiceOptions): TuiServices {
     writeSession: (s) => writeSession(opts.dataDir, s.url, s.token, { user: s.user, orgs: s.orgs }),
     createEngine: async ({ url, token, orgID, actorID }): Promise<OwnedEngine> => {
       const store = new FileActionStore(queueFilePath(opts.dataDir, url, orgID));
-      return openOrgEngine({ url, token, orgID, actorID, store });
+      const snapshotStore = new FileSnapshotStore(
+        snapshotFilePath(opts.dataDir, url, orgID),
+        url,
+        orgID,
+      );
+      return openOrgEngine({ url, token, orgID, actorID, store, snapshotStore });
     },
   };
   if (opts.canStartDaemon) {

@@ -7,6 +7,8 @@ const FLAGS: Record<string, string> = {
   publicUrl: "--public-url",
   smtpUrl: "--smtp-url",
   resendInterval: "--resend-interval",
+  allowedHosts: "--allowed-hosts",
+  changeRetention: "--change-retention",
   logLevel: "--log-level",
 };
 

@@ -6,9 +6,10 @@
 import { parseEmail, type User } from "@roster/core";
 import { RosterApiError, RosterClient, RosterUnreachableError } from "@roster/core/client";
 import { Box, Text, useApp, type Key } from "ink";
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
 import { useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
+import type { KeyPress } from "../input-chunks.ts";
 import { footerText, resolveKey, type KeyContext } from "../keymap.ts";
 import { drawableLines } from "../layout.ts";
 import { useTheme } from "../theme.ts";
@@ -76,6 +77,9 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Keys kept while booting, at most (a paste into a starting TUI is not kept whole). */
+const MAX_TYPED_AHEAD = 256;
+
 export interface AppProps {
   services: TuiServices;
   /** Called once, when the app is done; the caller unmounts and exits with `code`. */
@@ -92,6 +96,9 @@ export function App({ services, onDone }: AppProps) {
   });
   const engineRef = useRef<OwnedEngine | null>(null);
   const doneRef = useRef(false);
+  /** Keys typed while booting, for the org screen once it is up. */
+  const typedAhead = useRef<KeyPress[]>([]);
+  const [orgKeys, setOrgKeys] = useState<readonly KeyPress[]>([]);
 
   const finish = useCallback(
     (result: AppResult) => {
@@ -131,6 +138,8 @@ export function App({ services, onDone }: AppProps) {
         return;
       }
       engineRef.current = engine;
+      setOrgKeys(typedAhead.current);
+      typedAhead.current = [];
       setPhase({ type: "org", session, engine, orgName: org.name });
     },
     [services, setPhase],
@@ -319,6 +328,19 @@ export function App({ services, onDone }: AppProps) {
       const phase = phaseRef.current;
       const context = contextOf(phase);
       if (context === null) return;
+      if (phase.type === "boot") {
+        // Keys typed while connecting are for the org screen: keep them for it. Ctrl-C
+        // still quits, and so does the first key when it is a quit key.
+        const cmd = resolveKey("message", input, key);
+        const quits = cmd === "forceQuit" || (cmd === "close" && typedAhead.current.length === 0);
+        if (!quits) {
+          if (typedAhead.current.length < MAX_TYPED_AHEAD) typedAhead.current.push({ input, key });
+          return;
+        }
+      } else {
+        // Any other screen (setup, org picker, an error) is not what they were typed for.
+        typedAhead.current = [];
+      }
       if (phase.type === "setup" && !phase.form.busy) {
         const f = phase.form;
         const field = SETUP_FIELDS[f.field].key;
@@ -383,6 +405,7 @@ export function App({ services, onDone }: AppProps) {
       <OrgScreen
         key={phase.engine.orgID}
         engine={phase.engine}
+        typedAhead={orgKeys}
         orgName={phase.orgName}
         loadOrgs={async () => {
           try {

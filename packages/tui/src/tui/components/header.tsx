@@ -1,11 +1,11 @@
 /** Top line: org, counts and the connection state; then the list tabs. */
 import { Box, Text } from "ink";
-import { connectionText, countsText, type ConnectionView } from "../format.ts";
+import { connectionText, countsText, type AgeWords, type ConnectionView } from "../format.ts";
 import { useTheme } from "../theme.ts";
 
 export interface HeaderProps {
   orgName: string;
-  /** False until the first snapshot: the counts are not known yet. */
+  /** False until the first snapshot (or saved lists): the counts are not known yet. */
   synced?: boolean;
   members: number;
   pending: number;
@@ -24,8 +24,13 @@ export function Header({
   width,
 }: HeaderProps) {
   const theme = useTheme();
-  const conn = connectionText(connection);
   const counts = synced ? countsText(members, pending, limit) : `members: ? · pending: ?/${limit}`;
+  const title = `Roster · ${orgName}`;
+  // Say how old offline data is in as many words as fit beside the whole org name.
+  const variants: AgeWords[] = ["long", "short", "none"];
+  const fits = (age: AgeWords) =>
+    title.length + counts.length + connectionText(connection, age).length + 4 <= width;
+  const conn = connectionText(connection, variants.find(fits) ?? "none");
   const connColor =
     connection.state === "live"
       ? theme.ok
@@ -37,7 +42,7 @@ export function Header({
     <Box width={width} justifyContent="space-between">
       <Box width={nameWidth} flexShrink={1}>
         <Text bold wrap="truncate-end">
-          Roster · {orgName}
+          {title}
         </Text>
       </Box>
       <Box flexShrink={0}>

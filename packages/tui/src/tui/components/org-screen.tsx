@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
 import type { ConnectionView } from "../format.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
+import type { KeyPress } from "../input-chunks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
 import {
   drawableLines,
@@ -46,6 +47,8 @@ export interface OrgScreenProps {
   onQuit: () => void;
   /** Clock override for tests. */
   now?: number;
+  /** Keys typed before the screen was up (while the TUI was starting), handled on mount. */
+  typedAhead?: readonly KeyPress[];
 }
 
 type Modal =
@@ -73,7 +76,11 @@ interface Selection {
   index: number;
 }
 
-function connectionView(link: ReturnType<OrgEngine["getLink"]>, unsent: number): ConnectionView {
+function connectionView(
+  link: ReturnType<OrgEngine["getLink"]>,
+  unsent: number,
+  now: number,
+): ConnectionView {
   switch (link.state) {
     case "live":
       return { state: "live" };
@@ -82,7 +89,9 @@ function connectionView(link: ReturnType<OrgEngine["getLink"]>, unsent: number):
     case "reconnecting":
       return { state: "reconnecting" };
     case "offline":
-      return { state: "offline", queued: unsent };
+      return link.dataAsOf === undefined
+        ? { state: "offline", queued: unsent }
+        : { state: "offline", queued: unsent, dataAge: now - link.dataAsOf };
     case "revoked":
       return { state: "revoked", message: link.message ?? "" };
   }
@@ -123,6 +132,7 @@ export function OrgScreen({
   onOpenOrg,
   onQuit,
   now: fixedNow,
+  typedAhead,
 }: OrgScreenProps) {
   const theme = useTheme();
   const size = useTerminalSize();
@@ -151,12 +161,14 @@ export function OrgScreen({
 
   const shown = useMemo(() => filterLists(lists, filter), [lists, filter]);
   const online = link.state === "live";
+  // The lists are known: from the daemon in this run, or saved by an earlier one.
+  const loaded = view.synced || view.cachedAt !== null;
 
   // A refusal from the daemon (also of an offline replay) is announced once, and stays as a row.
   const announced = useRef(new Set<string>());
   useEffect(() => {
-    // Wait for the first snapshot, so the words can name the invitation or member.
-    if (!view.synced) return;
+    // Wait for the lists, so the words can name the invitation or member.
+    if (!loaded) return;
     for (const a of view.failed) {
       if (announced.current.has(a.id)) continue;
       announced.current.add(a.id);
@@ -165,7 +177,7 @@ export function OrgScreen({
         text: `✗ The daemon refused to ${describeActionIn(a, state)}: ${a.error?.message ?? "unknown error"}`,
       });
     }
-  }, [view.failed, view.synced, state]);
+  }, [view.failed, loaded, state]);
 
   // ------------------------------------------------------------ geometry
   const width = size.columns;
@@ -235,9 +247,9 @@ export function OrgScreen({
     setWatching({ id: a.id, done: doneMessage(a, target) });
   };
 
-  /** A local refusal in words; before the first snapshot nothing can be checked. */
+  /** A local refusal in words; before the lists are known nothing can be checked. */
   const refusal = (message: string, reason: string | undefined): string =>
-    !view.synced && reason === "org_not_found"
+    !loaded && reason === "org_not_found"
       ? "The organization has not been loaded from the daemon yet, so this cannot be checked. Try again once it is back."
       : message;
 
@@ -479,7 +491,7 @@ export function OrgScreen({
     }
   };
 
-  useStableInput((input: string, key: Key) => {
+  const feedKeys = useStableInput((input: string, key: Key) => {
     // Read what earlier keys left, even if React has not drawn it yet.
     const modal = modalRef.current;
     const context = contextOf(modal, filterEditingRef.current);
@@ -526,9 +538,16 @@ export function OrgScreen({
     onList(cmd);
   });
 
+  // Keys typed while the TUI was starting: handled once, as if typed now.
+  useEffect(() => {
+    if (typedAhead && typedAhead.length > 0) feedKeys(typedAhead);
+    // Once, on mount: later changes of the prop are not new keys.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   // -------------------------------------------------------------- render
   const name = view.org?.name ?? orgName ?? engine.orgID;
-  const conn = connectionView(link, view.unsent);
+  const conn = connectionView(link, view.unsent, now);
   const bodyHeight = height + 1; // column titles + rows
   const position =
     items.length > height
@@ -587,7 +606,7 @@ export function OrgScreen({
             now={now}
             height={height}
             filter={filter}
-            synced={view.synced}
+            synced={loaded}
             online={link.state !== "offline"}
           />
         ) : (
@@ -598,7 +617,7 @@ export function OrgScreen({
             now={now}
             height={height}
             filter={filter}
-            synced={view.synced}
+            synced={loaded}
             online={link.state !== "offline"}
           />
         )}
@@ -613,7 +632,7 @@ export function OrgScreen({
     <Box flexDirection="column" width={width} height={lines}>
       <Header
         orgName={name}
-        synced={view.synced}
+        synced={loaded}
         members={view.memberCount}
         pending={view.pendingCount}
         limit={view.pendingLimit}
