@@ -317,7 +317,7 @@ describe("with a daemon", { timeout: 90_000 }, () => {
     const r = await run(["setup", "--org", "Other", "--email", "x@example.com"]);
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: "" });
     expect(r.stderr).toBe(
-      "Error: Roster is already set up: sign in with your token. (conflict: setup_done)\n",
+      "Error: Roster is already set up on this daemon. To join an organization, ask one of its owners to invite you, then accept the invitation. (conflict: setup_done)\n",
     );
   });
 

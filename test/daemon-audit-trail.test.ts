@@ -26,6 +26,10 @@ import { eventually } from "./live-helpers.ts";
 
 const T0 = Date.parse("2031-05-06T07:08:09.123Z");
 
+/** from, from + 1, …, to. */
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 describe("GET /changes: who and when", () => {
   const clock = { t: T0 };
   let d: InProcessDaemon;
@@ -190,12 +194,12 @@ describe("change-log retention of a daemon process", { timeout: 180_000 }, () =>
         const c = d.client(owner.token);
         await c.createInvite(owner.orgID, { email: "one-more@example.com" });
         const log = await c.changes(owner.orgID, 0);
-        expect(log.version).toBe(10051);
+        // 10 051, or more once the mail worker reported the delivery.
+        expect(log.version).toBeGreaterThanOrEqual(10051);
         expect(log.oldest).toBe(1);
-        expect(log.changes[0]?.version).toBe(1);
-        expect((await c.changes(owner.orgID, 10049)).changes.map((e) => e.version)).toEqual([
-          10050, 10051,
-        ]);
+        expect(log.changes.map((e) => e.version)).toEqual(range(1, 1000));
+        const tail = await c.changes(owner.orgID, 10049);
+        expect(tail.changes.map((e) => e.version)).toEqual(range(10050, tail.version));
       } finally {
         await d.stop();
       }
@@ -209,11 +213,11 @@ describe("change-log retention of a daemon process", { timeout: 180_000 }, () =>
     try {
       const { c, orgID } = await org(d.url, 8);
       await eventually(async () => {
+        // 9 changes, and the mail worker's delivery reports.
         const log = await c.changes(orgID, 0);
-        expect(log.version).toBe(9);
-        expect(log.oldest).toBeGreaterThan(1);
-        expect(log.changes.length).toBeLessThanOrEqual(5);
-        expect(log.changes.at(-1)?.version).toBe(9);
+        expect(log.version).toBeGreaterThanOrEqual(9);
+        expect(log.oldest).toBe(log.version - 4);
+        expect(log.changes.map((e) => e.version)).toEqual(range(log.version - 4, log.version));
       });
     } finally {
       await d.cleanup();
@@ -241,9 +245,9 @@ describe("change-log retention of a daemon process", { timeout: 180_000 }, () =>
         const { c, orgID } = await org(d.url, 6);
         await eventually(async () => {
           const log = await c.changes(orgID, 0);
-          expect(log.version).toBe(7);
-          expect(log.oldest).toBeGreaterThan(1);
-          expect(log.changes.length).toBeLessThanOrEqual(3);
+          expect(log.version).toBeGreaterThanOrEqual(7);
+          expect(log.oldest).toBe(log.version - 2);
+          expect(log.changes.map((e) => e.version)).toEqual(range(log.version - 2, log.version));
         });
       } finally {
         expect(await d.stop()).toBe(0);

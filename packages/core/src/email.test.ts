@@ -18,6 +18,17 @@ describe("parseEmail (R2, R3)", () => {
     if (!r.ok) expect(r.error).toMatchObject({ code: "invalid", reason: "multiple_emails" });
   });
 
+  it("names a value that is not a string as JSON, never as [object Object]", () => {
+    const message = (input: unknown) => {
+      const r = parseEmail(input);
+      return r.ok ? null : r.error.message;
+    };
+    expect(message({ a: 1 })).toBe('{"a":1} is not a valid email address.');
+    expect(message(42)).toBe("42 is not a valid email address.");
+    expect(message(true)).toBe("true is not a valid email address.");
+    expect(message("bob")).toBe('"bob" is not a valid email address.');
+  });
+
   it("refuses an array, even of one", () => {
     for (const input of [["a@b.co"], ["a@b.co", "c@d.co"], []]) {
       const r = parseEmail(input);

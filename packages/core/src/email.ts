@@ -12,7 +12,7 @@ const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
  */
 export function parseEmail(input: unknown): Result<string> {
   if (Array.isArray(input)) return err(errors.multipleEmails());
-  if (typeof input !== "string") return err(errors.invalidEmail(String(input)));
+  if (typeof input !== "string") return err(errors.invalidEmail(input));
   const trimmed = input.trim();
   if (trimmed === "") return err(errors.emptyEmail());
   if (/[,;\s]/.test(trimmed) && (trimmed.match(/@/g)?.length ?? 0) >= 2) {

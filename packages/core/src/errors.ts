@@ -74,8 +74,8 @@ const e = (code: ErrorCode, reason: Reason | undefined, message: string): Domain
 
 /** Constructors for every domain error, so the words are written once. */
 export const errors = {
-  invalidEmail: (input: string): DomainError =>
-    e("invalid", "invalid_email", `"${clip(input)}" is not a valid email address.`),
+  invalidEmail: (input: unknown): DomainError =>
+    e("invalid", "invalid_email", `${quoted(input)} is not a valid email address.`),
   emptyEmail: (): DomainError => e("invalid", "invalid_email", "An email address is required."),
   multipleEmails: (): DomainError =>
     e(
@@ -84,7 +84,7 @@ export const errors = {
       "Invite one person at a time: give a single email address, not a list.",
     ),
   invalidRole: (role: unknown): DomainError =>
-    e("invalid", "invalid_role", `"${clip(String(role))}" is not a role. Roles: owner.`),
+    e("invalid", "invalid_role", `${quoted(role)} is not a role. Roles: owner.`),
   invalidBody: (message: string): DomainError => e("invalid", "invalid_body", message),
   pendingLimit: (limit: number): DomainError =>
     e(
@@ -132,11 +132,18 @@ export const errors = {
     ),
   inviteNotFound: (): DomainError =>
     e("not found", "invite_not_found", "No invitation matches this link."),
+  /** An invitation id (resend, withdraw) that names no invitation of the org: there is no link here. */
+  noSuchInvite: (): DomainError =>
+    e("not found", "invite_not_found", "There is no such invitation in this organization."),
   memberNotFound: (): DomainError =>
     e("not found", "member_not_found", "That user is not a member of this organization."),
   orgNotFound: (): DomainError => e("not found", "org_not_found", "Organization not found."),
   setupDone: (): DomainError =>
-    e("conflict", "setup_done", "Roster is already set up: sign in with your token."),
+    e(
+      "conflict",
+      "setup_done",
+      "Roster is already set up on this daemon. To join an organization, ask one of its owners to invite you, then accept the invitation.",
+    ),
   unauthorized: (): DomainError =>
     e(
       "unauthorized",
@@ -153,6 +160,18 @@ export const errors = {
 
 function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** A value as a message shows it: a string in quotes, anything else as JSON (never "[object Object]"). */
+function quoted(value: unknown): string {
+  if (typeof value === "string") return `"${clip(value)}"`;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return clip(json ?? String(value));
 }
 
 export function isDomainError(x: unknown): x is DomainError {

@@ -108,7 +108,7 @@ function closedError(invite: Invite) {
 
 function findInvite(state: OrgState, inviteID: string): Result<Invite> {
   const invite = state.invites.find((i) => i.id === inviteID);
-  return invite ? ok(invite) : err(errors.inviteNotFound());
+  return invite ? ok(invite) : err(errors.noSuchInvite());
 }
 
 export interface InviteActionCommand {

@@ -41,13 +41,15 @@ export function requireOrgMember(ctx: AppContext): MiddlewareHandler<Env> {
   return async (c, next) => {
     const token = parseAuthorization(c.req.header("authorization"));
     if (!token) fail(errors.unauthorized());
-    const orgID = c.req.param("orgID") ?? "";
-    const found = await ctx.service.authenticateForOrg(token, orgID);
+    const param = c.req.param("orgID") ?? "";
+    const orgID = ID_PATTERN.test(param) ? param : undefined;
+    // A malformed id (a NUL, say) never reaches the database: it names no org.
+    const found = await ctx.service.authenticateForOrg(token, orgID ?? "");
     if (!found || !hashesEqual(found.user.tokenHash, hashSecret(token))) {
       fail(errors.unauthorized());
     }
     c.set("caller", found.user);
-    if (!ID_PATTERN.test(orgID) || !found.role) fail(errors.orgNotFound());
+    if (!orgID || !found.role) fail(errors.orgNotFound());
     c.set("orgVersion", found.version);
     await next();
   };

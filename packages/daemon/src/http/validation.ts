@@ -22,12 +22,22 @@ export function describeZodError(target: string, error: z.ZodError): DomainError
     if (i.code === "unrecognized_keys") {
       return `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")}`;
     }
-    return field ? `${field}: ${i.message}` : i.message;
+    return field ? `${field}: ${issueText(i)}` : issueText(i);
   });
   const message = `Invalid ${WHERE[target] ?? target}: ${parts.join("; ")}.`;
   return target === "json" || target === "form"
     ? errors.invalidBody(message)
     : httpErrors.invalid(message);
+}
+
+/** zod's words for the common cases, in plain words ("required", not "expected nonoptional, received undefined"). */
+function issueText(i: z.core.$ZodIssue): string {
+  if (i.code === "invalid_type" && i.message.endsWith("received undefined")) return "required";
+  if (i.code === "too_small" && i.origin === "string") {
+    return Number(i.minimum) <= 1 ? "must not be empty" : `at least ${i.minimum} characters`;
+  }
+  if (i.code === "too_big" && i.origin === "string") return `at most ${i.maximum} characters`;
+  return i.message;
 }
 
 /** Whether a value holds a string with a NUL or another C0 control besides tab/newline. */

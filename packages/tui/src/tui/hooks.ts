@@ -67,21 +67,35 @@ export function useStableInput(
   const ref = useRef(handler);
   ref.current = handler;
   const queue = useRef<KeyPress[]>([]);
-  /** Handle key presses that did not come from the terminal just now (keys typed earlier). */
-  const feed = useCallback((presses: readonly KeyPress[]) => {
-    const idle = queue.current.length === 0;
-    queue.current.push(...presses);
-    if (!idle) return;
-    // One key per turn of the event loop: React renders in between, so each key
-    // sees the state the previous one left (the handler ref is updated on render).
-    const step = () => {
-      const next = queue.current.shift();
-      if (next === undefined) return;
-      ref.current(next.input, next.key);
-      if (queue.current.length > 0) setImmediate(step);
-    };
-    step();
+  // One key at a time, and the next one only after React has rendered what the
+  // previous one did (the handler ref is updated on render): a turn of the event
+  // loop is not enough, Ink may render later ("jj" moved one row, "2d" acted on
+  // the Members list). `turn` forces that render even when a key changed nothing.
+  const waitingForRender = useRef(false);
+  const [, setTurn] = useState(0);
+  const step = useCallback(() => {
+    const next = queue.current.shift();
+    if (next === undefined) return;
+    ref.current(next.input, next.key);
+    if (queue.current.length > 0) {
+      waitingForRender.current = true;
+      setTurn((n) => n + 1);
+    }
   }, []);
+  useEffect(() => {
+    if (!waitingForRender.current) return;
+    waitingForRender.current = false;
+    setImmediate(step);
+  });
+  /** Handle key presses that did not come from the terminal just now (keys typed earlier). */
+  const feed = useCallback(
+    (presses: readonly KeyPress[]) => {
+      const idle = queue.current.length === 0;
+      queue.current.push(...presses);
+      if (idle) step();
+    },
+    [step],
+  );
   const stable = useCallback((input: string, key: Key) => feed(splitChunk(input, key)), [feed]);
   useInput(stable, options);
   return feed;

@@ -229,11 +229,12 @@ export function OrgScreen({
     }
   }, [state.pending, watching]);
 
-  // Actions queued earlier (offline, or in a previous run) that went out once the daemon was back.
+  // Actions queued earlier (offline, or in a previous run) that went out once the daemon was back:
+  // they go out one at a time, so count the most that waited since the queue was last empty.
   const unsentBefore = useRef(view.unsent);
   useEffect(() => {
-    const before = unsentBefore.current;
-    unsentBefore.current = view.unsent;
+    const before = Math.max(unsentBefore.current, view.unsent);
+    unsentBefore.current = view.unsent === 0 ? 0 : before;
     if (before > 0 && view.unsent === 0 && watching === null && view.failed.length === 0) {
       setMessage({
         kind: "ok",
@@ -378,6 +379,14 @@ export function OrgScreen({
   const context = contextOf(modal, filterEditing);
 
   const onList = (cmd: Command) => {
+    // Removed from the org: say so, rather than open a form that ends in "Organization not found".
+    if (link.state === "revoked" && (cmd === "invite" || cmd === "resend" || cmd === "delete")) {
+      setMessage({
+        kind: "error",
+        text: `✗ ${link.message ?? "Access to this organization was revoked."}`,
+      });
+      return;
+    }
     switch (cmd) {
       case "down":
       case "up":

@@ -1,0 +1,118 @@
+/**
+ * Keys that reach the TUI together (typed fast, pasted, or sent by tmux
+ * send-keys) act one after another, each on the screen the previous one
+ * left — in a real pseudo-terminal against a real daemon process. And after
+ * an outage, the replay notice counts every queued action.
+ */
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestDaemon, tempDir, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
+import {
+  cleanEnv,
+  KEY,
+  startTui,
+  tuiHome,
+  type TuiHome,
+  type TuiSession,
+} from "./support/tui-pty.ts";
+
+let daemon: TestDaemon;
+let owner: OrgSetup;
+let home: TuiHome;
+const sessions: TuiSession[] = [];
+
+function open(): TuiSession {
+  const s = startTui({ env: cleanEnv({ ...home.env, ROSTER_URL: daemon.url }) });
+  sessions.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  daemon = await startTestDaemon({ resendIntervalS: 0 });
+  owner = await daemon.setupOrg({ org: "Keys Org", email: "owner@example.com", name: "Olive" });
+  const c = daemon.client(owner.token);
+  // Newest first on screen: c, b, a.
+  for (const who of ["a", "b", "c"]) {
+    await c.createInvite(owner.orgID, { email: `${who}@example.com`, role: "owner" });
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  home = tuiHome(tempDir("roster-tui-keys-"), {
+    url: daemon.url,
+    token: owner.token,
+    org: owner.orgID,
+  });
+});
+
+afterAll(async () => {
+  for (const s of sessions) s.kill();
+  await daemon?.cleanup();
+  if (home) rmSync(home.dir, { recursive: true, force: true });
+});
+
+describe("keys arriving in one chunk", () => {
+  it('"jj" moves two rows, "2d" withdraws on the Invitations list it just opened', async () => {
+    const t = open();
+    await t.waitFor("● live", 30_000);
+    await t.waitFor("[1 Members (1)]");
+
+    // One write: switch to Invitations and ask to withdraw the selected one.
+    t.write("2d");
+    await t.waitFor("Withdraw invitation");
+    expect(t.text()).toContain("Withdraw the invitation for c@example.com?");
+    expect(t.text()).not.toContain("You cannot remove yourself");
+    t.write(KEY.esc);
+    await t.waitFor("Cancelled.");
+
+    t.write("jj");
+    await t.waitFor(/› +a@example\.com/);
+    expect(t.text()).toMatch(/^ {3}c@example\.com/m);
+    expect(t.text()).toMatch(/^ {3}b@example\.com/m);
+
+    // "kr" in one write resends b (where k lands), not a.
+    t.write("kr");
+    await t.waitFor("✓ Sent the invitation to b@example.com again.");
+    const invites = (await daemon.client(owner.token).listInvites(owner.orgID)).invites;
+    const sends = Object.fromEntries(invites.map((i) => [i.email, i.sendCount]));
+    expect(sends).toEqual({ "a@example.com": 1, "b@example.com": 2, "c@example.com": 1 });
+
+    t.write("q");
+    expect(await t.exited).toBe(0);
+  }, 60_000);
+
+  it("after an outage, the notice counts every queued action that went out", async () => {
+    const t = open();
+    await t.waitFor("● live", 30_000);
+    t.write("2");
+    await t.waitFor("[2 Invitations");
+
+    await daemon.stop();
+    await t.waitFor(/offline — 0 queued|reconnecting…/, 15_000);
+    for (const email of ["q1@example.com", "q2@example.com"]) {
+      t.write("i");
+      await t.waitFor("Invite someone to");
+      await t.type(email);
+      t.write(KEY.enter);
+      await t.waitFor(new RegExp(`…\\s+${email.replace(".", "\\.")}`));
+    }
+    await t.waitFor("offline — 2 queued", 15_000);
+    t.write("q");
+    expect(await t.exited).toBe(0);
+
+    // Reopened: the queue comes back from its file and goes out, one action at a time.
+    const again = open();
+    await again.waitFor("offline — 2 queued", 30_000);
+    await daemon.restart();
+    await again.waitFor("● live", 30_000);
+    await again.waitFor("✓ Sent 2 queued actions to the daemon.", 15_000);
+    const invites = (await daemon.client(owner.token).listInvites(owner.orgID)).invites;
+    expect(
+      invites
+        .filter((i) => i.email.startsWith("q"))
+        .map((i) => i.email)
+        .sort(),
+    ).toEqual(["q1@example.com", "q2@example.com"]);
+
+    again.write("q");
+    expect(await again.exited).toBe(0);
+  }, 90_000);
+});
