@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { DAEMON_USAGE, parseDaemonArgs, UsageError } from "./config.ts";
+import { createPrettyLogger, logFormat } from "./logger.ts";
 import { startDaemon } from "./server.ts";
 import { DataDirLockedError } from "./storage/data-dir-lock.ts";
 
@@ -26,7 +27,13 @@ export async function runDaemonCli(
   }
   let daemon;
   try {
-    daemon = await startDaemon(parsed.options);
+    const pretty = logFormat(process.env, process.stdout.isTTY === true) === "pretty";
+    const logger = pretty
+      ? createPrettyLogger(parsed.options.logLevel ?? "info", {
+          colorize: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        })
+      : undefined;
+    daemon = await startDaemon(logger ? { ...parsed.options, logger } : parsed.options);
   } catch (e) {
     const message =
       e instanceof DataDirLockedError

@@ -10,6 +10,7 @@ import {
   inviteStatus,
   PENDING_LIMIT,
   withDerivedStatus,
+  type Delivery,
   type Invite,
   type InvitesResponse,
   type InviteStatusFilter,
@@ -25,6 +26,34 @@ function projected(ctx: AppContext, orgID: string, version: number): OrgProjecti
   if (!store) return undefined;
   store.warm(orgID);
   return store.at(orgID, version);
+}
+
+/*
+ * Entries folded from the change feed come from jsonb, whose key order is
+ * not ours: rebuild each object in the order the database path writes it
+ * (service/rows.ts), so both paths answer the same bytes.
+ */
+function member(m: Member): Member {
+  return { userID: m.userID, email: m.email, name: m.name, role: m.role, joinedAt: m.joinedAt };
+}
+
+function invite(i: Invite): Invite {
+  const delivery: Delivery = { state: i.delivery.state, attempts: i.delivery.attempts ?? 0 };
+  if (i.delivery.lastError !== undefined) delivery.lastError = i.delivery.lastError;
+  if (i.delivery.nextAttemptAt !== undefined) delivery.nextAttemptAt = i.delivery.nextAttemptAt;
+  return {
+    id: i.id,
+    orgID: i.orgID,
+    email: i.email,
+    role: i.role,
+    status: i.status,
+    invitedBy: i.invitedBy,
+    createdAt: i.createdAt,
+    sentAt: i.sentAt,
+    expiresAt: i.expiresAt,
+    sendCount: i.sendCount,
+    delivery,
+  };
 }
 
 const byJoined = (a: Member, b: Member) =>
@@ -54,7 +83,7 @@ export async function readMembersJson(
   let text = membersJson.get(p);
   if (text === undefined) {
     const body: MembersResponse = {
-      members: [...p.state.members].sort(byJoined),
+      members: p.state.members.map(member).sort(byJoined),
       version: p.version,
     };
     membersJson.set(p, (text = JSON.stringify(body)));
@@ -77,7 +106,7 @@ export async function readInvites(
   const now = ctx.service.ctx.now();
   const open = p.state.invites.filter((i) => i.status === "pending" || i.status === "expired");
   const invites = open
-    .map((i) => withDerivedStatus(i, now))
+    .map((i) => invite(withDerivedStatus(i, now)))
     .filter((i) => status === "open" || inviteStatus(i, now) === status)
     .sort(byCreated);
   return { invites, pending: countPending(open, now), limit: PENDING_LIMIT, version: p.version };
