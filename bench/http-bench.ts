@@ -68,6 +68,9 @@ export async function httpBench(opts: { members: number; seconds: number }): Pro
   const d = await startTestDaemon({ dataDir, resendIntervalS: 0 });
   try {
     const rows: Row[] = [];
+    // Warm up the fresh process (JIT, connections) so the baseline is not its cold start.
+    await cannon(d.url, owner.token, `/api/v2/orgs/${owner.orgID}/members`, 1);
+    await cannon(d.url, undefined, "/health", 1);
     rows.push(await cannon(d.url, undefined, "/health", opts.seconds));
     rows.push(await cannon(d.url, owner.token, "/api/v2/me", opts.seconds));
     rows.push(
