@@ -104,10 +104,16 @@ describe("orgs", { timeout: 60_000 }, () => {
     expect(list.map((i) => i.email)).toEqual(["g@example.com"]);
   });
 
-  it("refuses an org the caller does not belong to", async () => {
-    refused(
-      await run(["members", "list", "--org", "Nope"]),
-      'Error: You are not a member of an organization "Nope". (not found: org_not_found)',
+  it("refuses an org the caller does not belong to, listing theirs with their ids", async () => {
+    const r = await run(["members", "list", "--org", "Nope"]);
+    refused(r, 'Error: You are not a member of an organization "Nope". (not found: org_not_found)');
+    const orgs = json<Org[]>(await run(["orgs", "list", "--json"]));
+    const hint = r.stderr.trimEnd().split("\n").slice(1);
+    expect(hint[0]).toBe("Your organizations (pass one to --org, by name or id):");
+    expect(hint.slice(1).sort()).toEqual(
+      orgs
+        .map((o) => `  ${o.name.padEnd(Math.max(...orgs.map((x) => x.name.length)))}  ${o.id}`)
+        .sort(),
     );
   });
 });
@@ -277,7 +283,11 @@ describe("members and invitations", { timeout: 90_000 }, () => {
     // Withdrawing it again: the email now names only a closed invitation, which the daemon refuses.
     refused(
       await run(["invites", "withdraw", "carol@example.com"]),
-      "Error: This invitation was withdrawn. (conflict: invite_withdrawn)",
+      "Error: This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again. (conflict: invite_withdrawn)",
+    );
+    refused(
+      await run(["invites", "resend", dan.id]),
+      "Error: This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again. (conflict: invite_withdrawn)",
     );
 
     const carolLinks = await mailedLinks(daemon.dataDir, "carol@example.com", 2);
@@ -344,6 +354,11 @@ describe("members and invitations", { timeout: 90_000 }, () => {
         ["bob@example.com", "Bob"],
         ["owner@example.com", "Olga Owner"],
       ]);
+      // His invitation is closed now: withdrawing it says he is a member.
+      refused(
+        await run(["invites", "withdraw", latest!.id]),
+        "Error: This invitation was already accepted: bob@example.com is a member now. (conflict: invite_accepted)",
+      );
 
       // The owner removes Bob (by email, text), and Bob loses access at once.
       const removed = ok(await run(["members", "remove", "bob@example.com"]));

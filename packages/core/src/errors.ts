@@ -124,6 +124,20 @@ export const errors = {
     e("conflict", "invite_withdrawn", "This invitation was withdrawn."),
   inviteAccepted: (): DomainError =>
     e("conflict", "invite_accepted", "This invitation has already been accepted."),
+  /** Resend or withdraw of an invitation that was withdrawn (accept says `inviteWithdrawn`). */
+  inviteAlreadyWithdrawn: (): DomainError =>
+    e(
+      "conflict",
+      "invite_withdrawn",
+      "This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again.",
+    ),
+  /** Resend or withdraw of an invitation that was accepted (accept says `inviteAccepted`). */
+  inviteAlreadyAccepted: (email: string): DomainError =>
+    e(
+      "conflict",
+      "invite_accepted",
+      `This invitation was already accepted: ${email} is a member now.`,
+    ),
   inviteSuperseded: (): DomainError =>
     e(
       "conflict",

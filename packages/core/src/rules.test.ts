@@ -282,14 +282,18 @@ describe("resend (R7)", () => {
     const inv = s.invites[0]!;
     const withdrawn = { ...s, invites: [{ ...inv, status: "withdrawn" as const }] };
     const accepted = { ...s, invites: [{ ...inv, status: "accepted" as const }] };
-    expect(
-      error(decideResend(withdrawn, { actorID: owner.userID, inviteID: inv.id, now: T0 + H }))
-        .reason,
-    ).toBe("invite_withdrawn");
-    expect(
-      error(decideResend(accepted, { actorID: owner.userID, inviteID: inv.id, now: T0 + H }))
-        .reason,
-    ).toBe("invite_accepted");
+    const w = error(
+      decideResend(withdrawn, { actorID: owner.userID, inviteID: inv.id, now: T0 + H }),
+    );
+    expect(w.reason).toBe("invite_withdrawn");
+    expect(w.message).toBe(
+      "This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again.",
+    );
+    const a = error(
+      decideResend(accepted, { actorID: owner.userID, inviteID: inv.id, now: T0 + H }),
+    );
+    expect(a.reason).toBe("invite_accepted");
+    expect(a.message).toBe("This invitation was already accepted: a@b.co is a member now.");
   });
 
   it("says not found for an unknown invitation", () => {
@@ -328,6 +332,11 @@ describe("withdraw (R8)", () => {
       );
       expect(e.code).toBe("conflict");
       expect(e.reason).toBe(`invite_${status}`);
+      expect(e.message).toMatch(
+        status === "accepted"
+          ? /^This invitation was already accepted: a@b\.co is a member now\.$/
+          : /^This invitation was already withdrawn, so it can no longer be resent or withdrawn\./,
+      );
     }
   });
 });
@@ -373,9 +382,8 @@ describe("accept (R9)", () => {
   it("refuses after withdraw", () => {
     const w = value(decideWithdraw(s, { actorID: owner.userID, inviteID: inv.id, now: T0 })).invite;
     expect(
-      error(decideAccept(s, { invite: w, tokenIsCurrent: true, user: newUser, now: T0 + H }))
-        .reason,
-    ).toBe("invite_withdrawn");
+      error(decideAccept(s, { invite: w, tokenIsCurrent: true, user: newUser, now: T0 + H })),
+    ).toMatchObject({ reason: "invite_withdrawn", message: "This invitation was withdrawn." });
   });
 
   it("refuses the old token after a resend", () => {

@@ -102,8 +102,11 @@ export function decideInvite(
   return ok({ type: "invite.created", invite });
 }
 
+/** Resend or withdraw of a closed invitation (accept has its own words, for the invitee). */
 function closedError(invite: Invite) {
-  return invite.status === "accepted" ? errors.inviteAccepted() : errors.inviteWithdrawn();
+  return invite.status === "accepted"
+    ? errors.inviteAlreadyAccepted(invite.email)
+    : errors.inviteAlreadyWithdrawn();
 }
 
 function findInvite(state: OrgState, inviteID: string): Result<Invite> {

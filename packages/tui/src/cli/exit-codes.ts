@@ -11,7 +11,10 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** An error the CLI reports itself: a message for stderr and the exit code. */
+/**
+ * An error the CLI reports itself: a message for stderr and the exit code,
+ * and optionally a hint printed on the lines after the `Error:` line.
+ */
 export class CliError extends Error {
   override readonly name = "CliError";
   constructor(
@@ -19,6 +22,7 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     readonly code?: string,
     readonly reason?: string,
+    readonly hint?: string,
   ) {
     super(message);
   }

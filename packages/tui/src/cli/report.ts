@@ -39,8 +39,10 @@ export function describeFailure(e: unknown): { text: string; exitCode: ExitCode 
     }
     return { text, exitCode: EXIT.refused };
   }
-  if (e instanceof CliError)
-    return { text: `Error: ${e.message}${tag(e.code, e.reason)}`, exitCode: e.exitCode };
+  if (e instanceof CliError) {
+    const hint = e.hint ? `\n${e.hint}` : "";
+    return { text: `Error: ${e.message}${tag(e.code, e.reason)}${hint}`, exitCode: e.exitCode };
+  }
   if (e instanceof ConfigError) return { text: `Error: ${e.message}`, exitCode: EXIT.usage };
   if (isDomainError(e))
     return { text: `Error: ${e.message}${tag(e.code, e.reason)}`, exitCode: EXIT.refused };

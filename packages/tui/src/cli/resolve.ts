@@ -68,5 +68,14 @@ export function findOrg<O extends Org>(orgs: readonly O[], key: string): O {
     EXIT.refused,
     "not found",
     "org_not_found",
+    orgChoices(orgs),
   );
+}
+
+/** The caller's orgs, one per line with its id, to pick one for `--org`. */
+export function orgChoices(orgs: readonly Org[]): string {
+  if (orgs.length === 0) return "You are not a member of any organization yet.";
+  const width = Math.max(...orgs.map((o) => o.name.length));
+  const rows = orgs.map((o) => `  ${o.name.padEnd(width)}  ${o.id}`);
+  return ["Your organizations (pass one to --org, by name or id):", ...rows].join("\n");
 }

@@ -15,7 +15,13 @@ import { drawableLines } from "../layout.ts";
 import { useTheme } from "../theme.ts";
 import { OrgScreen } from "./org-screen.tsx";
 import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
-import { emptySetupForm, SETUP_FIELDS, SetupForm, type SetupFormState } from "./setup-form.tsx";
+import {
+  emptySetupForm,
+  SETUP_FIELDS,
+  SetupForm,
+  setupFieldError,
+  type SetupFormState,
+} from "./setup-form.tsx";
 import { editField } from "./text-field.tsx";
 
 export interface Session {
@@ -60,7 +66,14 @@ export interface AppResult {
 type Phase =
   | { type: "boot"; text: string }
   | { type: "setup"; form: SetupFormState }
-  | { type: "pick"; session: Session; cursor: number; offline: boolean }
+  | {
+      type: "pick";
+      session: Session;
+      cursor: number;
+      offline: boolean;
+      /** The org asked for (--org, ROSTER_ORG, config) when it is not one of the user's. */
+      notFound?: string;
+    }
   | { type: "org"; session: Session; engine: OwnedEngine; orgName: string }
   | { type: "fatal"; text: string; code: number };
 
@@ -70,6 +83,12 @@ function findOrg(orgs: readonly OrgChoice[], key: string | undefined): OrgChoice
     orgs.find((o) => o.id === key) ??
     orgs.find((o) => o.name.toLowerCase() === key.trim().toLowerCase())
   );
+}
+
+/** One line left in the shell when Roster quits with actions not yet sent. */
+export function unsentNote(unsent: number, orgName: string): string {
+  const what = unsent === 1 ? "1 action is" : `${unsent} actions are`;
+  return `Roster: ${what} not sent yet; queued until Roster opens ${orgName} again and reaches the daemon.`;
 }
 
 function errorText(e: unknown): string {
@@ -147,9 +166,11 @@ export function App({ services, onDone }: AppProps) {
 
   const openSession = useCallback(
     async (session: Session, offline: boolean) => {
+      const wanted = services.org?.trim() ? services.org.trim() : undefined;
+      // An org asked for by name that is not the user's is never swapped for another in silence.
       const chosen =
-        findOrg(session.orgs, services.org) ??
-        (session.orgs.length === 1 ? session.orgs[0] : undefined);
+        findOrg(session.orgs, wanted) ??
+        (wanted === undefined && session.orgs.length === 1 ? session.orgs[0] : undefined);
       if (chosen) {
         await openOrg(session, chosen, false);
         return;
@@ -162,7 +183,11 @@ export function App({ services, onDone }: AppProps) {
         });
         return;
       }
-      setPhase({ type: "pick", session, cursor: 0, offline });
+      setPhase(
+        wanted === undefined
+          ? { type: "pick", session, cursor: 0, offline }
+          : { type: "pick", session, cursor: 0, offline, notFound: wanted },
+      );
     },
     [openOrg, services.org, setPhase],
   );
@@ -272,26 +297,16 @@ export function App({ services, onDone }: AppProps) {
   // --------------------------------------------------------------- setup
   const submitSetup = (form: SetupFormState) => {
     const org = form.org.trim();
-    if (org === "") {
-      setPhase({
-        type: "setup",
-        form: {
-          ...form,
-          field: 0,
-          cursor: form.org.length,
-          error: "Give your organization a name.",
-        },
-      });
-      return;
-    }
     const email = parseEmail(form.email);
-    if (!email.ok) {
-      setPhase({
-        type: "setup",
-        form: { ...form, field: 1, cursor: form.email.length, error: email.error.message },
-      });
-      return;
+    for (const field of [0, 1] as const) {
+      const error = setupFieldError(form, field);
+      if (error !== undefined) {
+        const cursor = form[SETUP_FIELDS[field].key].length;
+        setPhase({ type: "setup", form: { ...form, field, cursor, error } });
+        return;
+      }
     }
+    if (!email.ok) return;
     setPhase({ type: "setup", form: { ...form, busy: true, error: undefined } });
     const client = new RosterClient({ url: services.url });
     const name = form.name.trim();
@@ -364,17 +379,26 @@ export function App({ services, onDone }: AppProps) {
         if (f.busy) return;
         const last = SETUP_FIELDS.length - 1;
         if (cmd === "cancel") finish({ code: 0, message: "Setup cancelled: nothing was created." });
+        // Moving to another field takes the error with it: it was about the field left.
         const focus = (field: number) => {
           const i = ((field % 3) + 3) % 3;
           setPhase({
             ...phase,
-            form: { ...f, field: i as 0 | 1 | 2, cursor: f[SETUP_FIELDS[i]!.key].length },
+            form: {
+              ...f,
+              field: i as 0 | 1 | 2,
+              cursor: f[SETUP_FIELDS[i]!.key].length,
+              error: undefined,
+            },
           });
         };
         if (cmd === "nextField") focus(f.field + 1);
         else if (cmd === "prevField") focus(f.field - 1);
         else if (cmd === "submit") {
-          if (f.field < last) focus(f.field + 1);
+          // Enter checks the field it is on, and stays there with the message when it is wrong.
+          const error = setupFieldError(f, f.field);
+          if (error !== undefined) setPhase({ ...phase, form: { ...f, error } });
+          else if (f.field < last) focus(f.field + 1);
           else submitSetup(f);
         }
         return;
@@ -423,7 +447,14 @@ export function App({ services, onDone }: AppProps) {
             await openOrg(session, org, true);
           })().catch((e: unknown) => setPhase({ type: "fatal", code: 1, text: errorText(e) }));
         }}
-        onQuit={() => finish({ code: 0 })}
+        onQuit={() => {
+          // Quitting with actions still queued: leave a note in the shell (the dialog asked on q).
+          const view = phase.engine.getView(Date.now());
+          const org = view.org?.name ?? phase.orgName;
+          finish(
+            view.unsent > 0 ? { code: 0, message: unsentNote(view.unsent, org) } : { code: 0 },
+          );
+        }}
       />
     );
   }
@@ -435,8 +466,14 @@ export function App({ services, onDone }: AppProps) {
   else if (phase.type === "pick")
     body = (
       <Box flexDirection="column">
-        <Text>
-          {phase.session.user.email} belongs to {phase.session.orgs.length} organizations
+        {phase.notFound !== undefined ? (
+          <Text color={theme.error} wrap="wrap">
+            {`✗ You are not a member of an organization "${phase.notFound}". Pick one of yours:`}
+          </Text>
+        ) : null}
+        <Text wrap="wrap">
+          {phase.session.user.email} belongs to {phase.session.orgs.length} organization
+          {phase.session.orgs.length === 1 ? "" : "s"}
           {phase.offline ? " (offline: the daemon is not reachable)" : ""}.
         </Text>
         <OrgSwitcher
@@ -444,7 +481,7 @@ export function App({ services, onDone }: AppProps) {
           cursor={phase.cursor}
           currentID={undefined}
           width={size.columns}
-          height={lines - 4}
+          height={lines - 4 - (phase.notFound === undefined ? 0 : 2)}
         />
       </Box>
     );

@@ -10,6 +10,8 @@ export interface ConfirmDialogProps {
   title: string;
   body: string;
   actionLabel: string;
+  /** The safe button's words (default "Cancel"). */
+  cancelLabel?: string;
   /** 0 = Cancel (the default), 1 = the action. */
   focused: 0 | 1;
   width: number;
@@ -24,7 +26,14 @@ function Button({ label, focused, danger }: { label: string; focused: boolean; d
   );
 }
 
-export function ConfirmDialog({ title, body, actionLabel, focused, width }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  title,
+  body,
+  actionLabel,
+  cancelLabel = "Cancel",
+  focused,
+  width,
+}: ConfirmDialogProps) {
   const theme = useTheme();
   const w = Math.min(width, 64);
   return (
@@ -34,7 +43,7 @@ export function ConfirmDialog({ title, body, actionLabel, focused, width }: Conf
         <Text wrap="wrap">{body}</Text>
       </Box>
       <Box gap={2}>
-        <Button label="Cancel" focused={focused === 0} />
+        <Button label={cancelLabel} focused={focused === 0} />
         <Button label={actionLabel} focused={focused === 1} danger />
       </Box>
     </Box>

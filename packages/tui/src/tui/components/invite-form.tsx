@@ -70,10 +70,12 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
           </Text>
         ))}
       </Box>
-      <Text dimColor wrap="truncate-end">
-        {"        "}
-        {ROLE_HELP[form.role]}
-      </Text>
+      {/* Under the role, wrapped rather than cut: it has to read whole at 80 columns. */}
+      <Box paddingLeft={8}>
+        <Text dimColor wrap="wrap">
+          {ROLE_HELP[form.role]}
+        </Text>
+      </Box>
       <Box marginTop={1}>
         {form.error ? (
           <Text color={theme.error} wrap="wrap">

@@ -27,6 +27,7 @@ import {
   screenLists,
   type InviteItem,
   type MemberItem,
+  type ScreenLists,
 } from "../screen-model.ts";
 import { useTheme } from "../theme.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
@@ -47,6 +48,8 @@ export interface OrgScreenProps {
   onQuit: () => void;
   /** Clock override for tests. */
   now?: number;
+  /** How long a success or info message stays on the message line (errors stay until dismissed). */
+  messageTtlMs?: number;
   /** Keys typed before the screen was up (while the TUI was starting), handled on mount. */
   typedAhead?: readonly KeyPress[];
 }
@@ -64,12 +67,30 @@ type Modal =
       label: string;
       focused: 0 | 1;
     }
-  | { type: "switcher"; orgs: OrgChoice[]; cursor: number };
+  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
+  /** `q` while actions are still queued or sending: stay (the default) or quit anyway. */
+  | { type: "quit"; focused: 0 | 1 };
 
 interface Message {
   kind: "error" | "info" | "ok";
   text: string;
 }
+
+/** A success or info message goes away after this long, like a k9s flash. */
+export const MESSAGE_TTL_MS = 8_000;
+
+/** The quit dialog's question: what stays behind, and when it goes out. */
+export function unsentQuestion(unsent: number, orgName: string): string {
+  if (unsent === 0) return "Every action has been sent now. Quit?";
+  const what =
+    unsent === 1
+      ? "1 action is not sent yet. It stays queued and is sent"
+      : `${unsent} actions are not sent yet. They stay queued and are sent`;
+  return `${what} the next time Roster opens ${orgName} and reaches the daemon. Quit anyway?`;
+}
+
+/** A list that is not there (access revoked): nothing to draw, nothing to act on. */
+const NO_LISTS: ScreenLists = { members: [], invites: [], totalMembers: 0, totalInvites: 0 };
 
 interface Selection {
   key: string | undefined;
@@ -132,6 +153,7 @@ export function OrgScreen({
   onOpenOrg,
   onQuit,
   now: fixedNow,
+  messageTtlMs = MESSAGE_TTL_MS,
   typedAhead,
 }: OrgScreenProps) {
   const theme = useTheme();
@@ -144,7 +166,12 @@ export function OrgScreen({
   const viewNow = fixedNow ?? Math.floor(now / 60_000) * 60_000;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the view is a function of the engine's state
   const view = useMemo(() => engine.getView(viewNow), [engine, state, viewNow]);
-  const lists = useMemo(() => screenLists(view, engine.actorID), [view, engine.actorID]);
+  // Removed from the org: its lists are no longer the user's to see (the saved copy is deleted too).
+  const revoked = link.state === "revoked";
+  const lists = useMemo(
+    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID)),
+    [revoked, view, engine.actorID],
+  );
 
   const [active, setActive] = useState<ListName>("members");
   const [filterEdit, setFilterEdit, filterRef] = useRefState({ value: "", cursor: 0 });
@@ -153,6 +180,13 @@ export function OrgScreen({
   const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
   const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
   const [message, setMessage] = useState<Message | null>(null);
+  // Successes and notes expire; errors stay until dismissed (Esc, c) or replaced. Once gone,
+  // a message never comes back.
+  useEffect(() => {
+    if (message === null || message.kind === "error") return;
+    const t = setTimeout(() => setMessage((m) => (m === message ? null : m)), messageTtlMs);
+    return () => clearTimeout(t);
+  }, [message, messageTtlMs]);
   const [sel, setSel] = useState<Record<ListName, Selection>>({
     members: { key: undefined, index: 0 },
     invites: { key: undefined, index: 0 },
@@ -182,11 +216,9 @@ export function OrgScreen({
   // ------------------------------------------------------------ geometry
   const width = size.columns;
   const lines = drawableLines(size);
-  const messageText =
-    message?.text ??
-    (link.state === "revoked"
-      ? `✗ ${link.message ?? "Access to this organization was revoked."}`
-      : "");
+  const revokedText = link.message ?? "Access to this organization was revoked.";
+  // Without a dialog the banner says it; over a dialog, the message line does.
+  const messageText = message?.text ?? (revoked && modal !== null ? `✗ ${revokedText}` : "");
   // A long message (most daemon refusals) gets a second line, taken from the list.
   const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
   const items: readonly (MemberItem | InviteItem)[] =
@@ -367,7 +399,7 @@ export function OrgScreen({
   const contextOf = (m: Modal | null, editingFilter: boolean): KeyContext =>
     m?.type === "help"
       ? "help"
-      : m?.type === "confirm"
+      : m?.type === "confirm" || m?.type === "quit"
         ? "dialog"
         : m?.type === "invite"
           ? "form"
@@ -380,11 +412,8 @@ export function OrgScreen({
 
   const onList = (cmd: Command) => {
     // Removed from the org: say so, rather than open a form that ends in "Organization not found".
-    if (link.state === "revoked" && (cmd === "invite" || cmd === "resend" || cmd === "delete")) {
-      setMessage({
-        kind: "error",
-        text: `✗ ${link.message ?? "Access to this organization was revoked."}`,
-      });
+    if (revoked && (cmd === "invite" || cmd === "resend" || cmd === "delete")) {
+      setMessage({ kind: "error", text: `✗ ${revokedText}` });
       return;
     }
     switch (cmd) {
@@ -406,6 +435,8 @@ export function OrgScreen({
         setActive("invites");
         return;
       case "filter":
+        // The filter line takes the message line's place: the message is dismissed, not hidden.
+        setMessage(null);
         setFilterEditing(true);
         return;
       case "clearFilter":
@@ -431,6 +462,10 @@ export function OrgScreen({
         setModal({ type: "help", offset: 0 });
         return;
       case "quit":
+        // Queued actions survive quitting, but go out only when Roster runs again: ask first.
+        if (engine.getView(Date.now()).unsent > 0) setModal({ type: "quit", focused: 0 });
+        else onQuit();
+        return;
       case "forceQuit":
         onQuit();
         return;
@@ -486,6 +521,14 @@ export function OrgScreen({
         }
         return;
       }
+      case "quit":
+        if (cmd === "toggleButton") setModal({ ...m, focused: m.focused === 0 ? 1 : 0 });
+        else if (cmd === "cancel") setModal(null);
+        else if (cmd === "confirm") {
+          setModal(null);
+          if (m.focused === 1) onQuit();
+        }
+        return;
       case "switcher":
         if (cmd === "down") setModal({ ...m, cursor: clamp(m.cursor + 1, 0, m.orgs.length - 1) });
         else if (cmd === "up")
@@ -578,6 +621,19 @@ export function OrgScreen({
         />
       </Box>
     );
+  } else if (modal?.type === "quit") {
+    body = (
+      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
+        <ConfirmDialog
+          title="Quit Roster?"
+          body={unsentQuestion(view.unsent, name)}
+          cancelLabel="Stay"
+          actionLabel="Quit anyway"
+          focused={modal.focused}
+          width={width}
+        />
+      </Box>
+    );
   } else if (modal?.type === "invite") {
     body = (
       <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
@@ -594,6 +650,29 @@ export function OrgScreen({
           width={width}
           height={bodyHeight}
         />
+      </Box>
+    );
+  } else if (revoked) {
+    body = (
+      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
+        <Box
+          flexDirection="column"
+          borderStyle="round"
+          borderColor={theme.error}
+          width={Math.min(width, 64)}
+          paddingX={1}
+        >
+          <Text bold color={theme.error} wrap="truncate-end">
+            ✗ No access to {name}
+          </Text>
+          <Text wrap="wrap">{revokedText}</Text>
+          <Box marginTop={1}>
+            <Text dimColor wrap="wrap">
+              Its lists are no longer shown, and the copy saved on this computer was deleted. Press
+              o to open another of your organizations, or q to quit.
+            </Text>
+          </Box>
+        </Box>
       </Box>
     );
   } else {
@@ -641,7 +720,7 @@ export function OrgScreen({
     <Box flexDirection="column" width={width} height={lines}>
       <Header
         orgName={name}
-        synced={loaded}
+        synced={loaded && !revoked}
         members={view.memberCount}
         pending={view.pendingCount}
         limit={view.pendingLimit}
@@ -674,7 +753,7 @@ export function OrgScreen({
             <Text
               wrap={messageLines > 1 ? "wrap" : "truncate-end"}
               color={
-                message?.kind === "error" || (!message && link.state === "revoked")
+                message?.kind === "error" || (!message && revoked)
                   ? theme.error
                   : message?.kind === "ok"
                     ? theme.ok

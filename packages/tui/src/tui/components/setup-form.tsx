@@ -1,4 +1,5 @@
 /** First run: create the organization and its first owner (you). */
+import { parseEmail } from "@roster/core";
 import { Box, Text } from "ink";
 import { TextField } from "./text-field.tsx";
 import { useTheme } from "../theme.ts";
@@ -27,6 +28,16 @@ export const SETUP_FIELDS = [
   { key: "email", label: "Your email", placeholder: "e.g. you@example.com" },
   { key: "name", label: "Your name", placeholder: "(optional)" },
 ] as const;
+
+/** What is wrong with a required field (org name, email), if anything; the name is optional. */
+export function setupFieldError(form: SetupFormState, field: 0 | 1 | 2): string | undefined {
+  if (field === 0) return form.org.trim() === "" ? "Give your organization a name." : undefined;
+  if (field === 1) {
+    const email = parseEmail(form.email);
+    return email.ok ? undefined : email.error.message;
+  }
+  return undefined;
+}
 
 export interface SetupFormProps {
   form: SetupFormState;
@@ -77,7 +88,8 @@ export function SetupForm({ form, url, width }: SetupFormProps) {
           </Text>
         ) : (
           <Text dimColor wrap="wrap">
-            Enter goes to the next field and creates the organization on the last one.
+            Enter checks the field and goes to the next one; on the last one it creates the
+            organization.
           </Text>
         )}
       </Box>

@@ -85,6 +85,11 @@ export function flat(f: string): string {
     .replace(/\s+/g, " ");
 }
 
+/** The frame as one line without box borders (a dialog's wrapped text reads as one sentence). */
+export function unboxed(f: string): string {
+  return flat(f.replace(/[│╭╮╰╯─]/g, " "));
+}
+
 /** The frame's lines, without trailing spaces. */
 export function lines(f: string): string[] {
   return f.split("\n").map((l) => l.replace(/\s+$/, ""));
