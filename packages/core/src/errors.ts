@@ -55,7 +55,8 @@ export type Reason =
   | "org_not_found"
   | "setup_done"
   | "unauthorized"
-  | "idempotency_key_reused";
+  | "idempotency_key_reused"
+  | "invalid_query";
 
 export interface DomainError {
   code: ErrorCode;
@@ -162,7 +163,7 @@ export const errors = {
     e(
       "unauthorized",
       "unauthorized",
-      "A valid API token is required (Authorization: Token <token>).",
+      "A valid API token is required (Authorization: Token <token>, or Bearer <token>).",
     ),
   idempotencyKeyReused: (): DomainError =>
     e(

@@ -29,7 +29,9 @@ import {
   lines,
   press,
   resize,
+  sleep,
   type,
+  unboxed,
   waitForFrame,
   type Rendered,
 } from "./testing/ink-harness.ts";
@@ -60,7 +62,10 @@ async function newOrg(): Promise<OrgSetup> {
 }
 
 /** The org screen of `org` for its owner, 80×24, once live. */
-async function screen(org: OrgSetup): Promise<{ r: Rendered; engine: EngineAdapter }> {
+async function screen(
+  org: OrgSetup,
+  opts: { messageTtlMs?: number } = {},
+): Promise<{ r: Rendered; engine: EngineAdapter }> {
   const engine = await openOrgEngine({
     url: d.url,
     token: org.token,
@@ -68,7 +73,7 @@ async function screen(org: OrgSetup): Promise<{ r: Rendered; engine: EngineAdapt
     actorID: org.userID,
     store: new MemoryActionStore(),
   });
-  const r = render(<OrgScreen engine={engine} onQuit={() => undefined} />);
+  const r = render(<OrgScreen engine={engine} onQuit={() => undefined} {...opts} />);
   resize(r, 80, 24);
   open.push({ r, engine });
   await waitForFrame(r, "● live");
@@ -99,8 +104,11 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     const { r } = await screen(org);
     await press(r, "i");
     await waitForFrame(r, "Invite someone to Flow Org");
-    // The role picker offers Owner, selected by default.
+    // The role picker offers Owner, selected by default, and says what an owner can do, whole.
     expect(frame(r)).toContain("(•) Owner");
+    expect(unboxed(frame(r))).toContain(
+      "Owners read and write everything: invite, resend, withdraw and remove.",
+    );
     await type(r, "Bob@Example.com ");
     await press(r, KEYS.enter);
     // The list switched to Invitations; the daemon's confirmation arrives through the live stream.
@@ -227,6 +235,53 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     expect(frame(r)).toContain("✓ Removed frank@example.com from the organization.");
     const members = (await d.client(org.token).listMembers(org.orgID)).members;
     expect(members.map((m) => m.userID)).not.toContain(frank.id);
+  });
+
+  it("a message dismissed by opening the filter does not come back when the filter closes", async () => {
+    const org = await newOrg();
+    await d.client(org.token).createInvite(org.orgID, { email: "fay@example.com", role: "owner" });
+    const { r } = await screen(org, { messageTtlMs: 60_000 });
+    await press(r, "2");
+    await waitForFrame(r, "fay@example.com");
+    await press(r, "d");
+    await waitForFrame(r, "Withdraw Invitation");
+    await press(r, KEYS.esc);
+    await waitForFrame(r, "Cancelled.");
+    await press(r, "/");
+    await waitForFrame(r, "filter by email or name");
+    await press(r, KEYS.enter);
+    await waitForFrame(r, (x) => !x.includes("filter by email or name"));
+    await sleep(100);
+    expect(frame(r)).not.toContain("Cancelled.");
+    // The same with Esc (clears the filter and closes the line), after an error.
+    await press(r, "1", "d");
+    await waitForFrame(r, errors.cannotRemoveSelf().message.slice(0, 40));
+    await press(r, "/");
+    await waitForFrame(r, "filter by email or name");
+    await press(r, KEYS.esc);
+    await waitForFrame(r, (x) => !x.includes("filter by email or name"));
+    await sleep(100);
+    expect(frame(r)).not.toContain(errors.cannotRemoveSelf().message.slice(0, 40));
+  });
+
+  it("success and info messages expire; errors stay until dismissed", async () => {
+    const org = await newOrg();
+    await d.client(org.token).createInvite(org.orgID, { email: "gil@example.com", role: "owner" });
+    const { r } = await screen(org, { messageTtlMs: 400 });
+    await press(r, "2");
+    await waitForFrame(r, "gil@example.com");
+    await press(r, "d");
+    await waitForFrame(r, "Withdraw Invitation");
+    await press(r, KEYS.enter);
+    await waitForFrame(r, "Cancelled.");
+    await waitForFrame(r, (x) => !x.includes("Cancelled."));
+    const refusal = errors.cannotRemoveSelf().message.slice(0, 40);
+    await press(r, "1", "d");
+    await waitForFrame(r, refusal);
+    await sleep(1000);
+    expect(frame(r)).toContain(refusal);
+    await press(r, "c");
+    await waitForFrame(r, (x) => !x.includes(refusal));
   });
 
   it("removing yourself is refused with core's message, without a dialog", async () => {
@@ -409,6 +464,12 @@ describe("delivery state and lost access", () => {
     await waitForFrame(r, "members: 2");
     await client.removeMember(org.orgID, accepted.user.id);
     const f = await waitForFrame(r, "✗ no access");
-    expect(f).toContain("✗ You were removed from this organization.");
+    // The lists are cleared (they are no longer this user's to see) and a banner says why.
+    expect(unboxed(f)).toContain(
+      "✗ No access to Mail Org You were removed from this organization. Its lists are no longer shown",
+    );
+    expect(lines(f)[0]).toMatch(/members: \? · pending: \?\/50 +✗ no access$/);
+    for (const email of ["owner@example.com", "gone@example.com"]) expect(f).not.toContain(email);
+    expect(f).not.toContain("Members (");
   });
 });
