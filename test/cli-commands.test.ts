@@ -231,7 +231,7 @@ describe("members and invitations", { timeout: 90_000 }, () => {
     const r = await run(["members", "list"], { ROSTER_TOKEN: "not-a-real-token" });
     refused(
       r,
-      "Error: A valid API token is required (Authorization: Token <token>). (unauthorized: unauthorized)",
+      "Error: A valid API token is required (Authorization: Token <token>, or Bearer <token>). (unauthorized: unauthorized)",
     );
     expect(r.stderr).toContain("roster setup");
   });

@@ -303,12 +303,22 @@ describe("GET /health checks the database", () => {
   });
 
   it("publishes the rule limits in force, for clients' local checks", async () => {
-    const custom = await startInProcessDaemon({ mail: false, resendIntervalS: 7 });
+    const custom = await startInProcessDaemon({
+      mail: false,
+      resendIntervalS: 7,
+      limits: { pendingLimit: 4 },
+    });
     try {
       const r = await http(custom.url, "GET", "/health");
       expect(r.body).toMatchObject({
-        limits: { pendingLimit: 50, resendIntervalS: 7, inviteTtlMs: 72 * 60 * 60 * 1000 },
+        limits: { pendingLimit: 4, resendIntervalS: 7, inviteTtlMs: 72 * 60 * 60 * 1000 },
       });
+      // The invitation list reports the same limit, read from the database or from memory.
+      const o = await custom.setupOrg();
+      for (let i = 0; i < 2; i++) {
+        const list = await custom.client(o.token).listInvites(o.orgID);
+        expect(list.limit).toBe(4);
+      }
     } finally {
       await custom.close();
     }

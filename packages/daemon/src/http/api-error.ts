@@ -2,8 +2,9 @@
  * The one error mapper: every failure becomes `{code, message, reason?}` with
  * the status that matches its code (SPEC §2), plus `Retry-After` (seconds)
  * when the error carries `retryAfterS` (429 resend_too_soon; the delay is in
- * the header and the message, not a body field). Internal errors are logged
- * with their stack and answered without it.
+ * the header and the message, not a body field) and `WWW-Authenticate` on
+ * every 401. Internal errors are logged with their stack and answered
+ * without it.
  */
 import { HTTP_STATUS, type DomainError, type ErrorCode } from "@roster/core";
 import type { Context } from "hono";
@@ -26,8 +27,12 @@ export function setRetryAfter(c: Context, e: DomainError): void {
   }
 }
 
+/** The challenge of every 401 (RFC 9110 §11.6.1), InfluxDB's scheme; `Bearer` is accepted too. */
+export const WWW_AUTHENTICATE = 'Token realm="roster"';
+
 export function errorResponse(c: Context, e: DomainError): Response {
   setRetryAfter(c, e);
+  if (e.code === "unauthorized") c.header("WWW-Authenticate", WWW_AUTHENTICATE);
   return c.json(errorBody(e), HTTP_STATUS[e.code] as ContentfulStatusCode);
 }
 
@@ -48,6 +53,11 @@ export const httpErrors = {
     message: "The request body is not valid JSON.",
   }),
   invalid: (message: string) => simple("invalid", message),
+  invalidQuery: (message: string): DomainError => ({
+    code: "invalid",
+    reason: "invalid_query",
+    message,
+  }),
   unavailable: (reqId: string) =>
     simple(
       "unavailable",

@@ -7,13 +7,16 @@ import { ErrorBodySchema } from "@roster/core";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Env } from "./app-env.ts";
-import { validationHook } from "./validation.ts";
+import { routeValidationHook, validationHook, type RouteValidation } from "./validation.ts";
 
 export function newRouter(): OpenAPIHono<Env> {
   return new OpenAPIHono<Env>({ defaultHook: validationHook as never });
 }
 
+/** An operation that needs `Authorization: Token <token>` (also the document's default). */
 export const SECURITY = [{ Token: [] }];
+/** An operation that needs no token (overrides the document's default). */
+export const PUBLIC: [] = [];
 
 export function jsonContent<S extends z.ZodType>(schema: S) {
   return { "application/json": { schema } };
@@ -68,13 +71,19 @@ export const IdempotencyHeaders = z.object({
 /**
  * Register a route. Handlers return plain Responses (replays, errors and
  * successes share one path), so the typed-response check is relaxed here.
+ * Validation failures are described with what the route knows: its query
+ * parameters, and `onJsonList` for a body that is an array.
  */
 export function addRoute<R extends RouteConfig>(
   app: OpenAPIHono<Env>,
   config: R,
   handler: (c: Context<Env>) => Response | Promise<Response>,
+  validation: Pick<RouteValidation, "onJsonList"> = {},
 ): void {
-  app.openapi(config, handler as never);
+  const query = config.request?.query;
+  const queryParams = query && "shape" in query ? Object.keys(query.shape as object) : undefined;
+  const hook = routeValidationHook({ ...validation, ...(queryParams ? { queryParams } : {}) });
+  app.openapi(config, handler as never, hook as never);
 }
 
 /** Validated input of the current route (validated by the route's schemas). */

@@ -8,7 +8,6 @@
 import {
   countPending,
   inviteStatus,
-  PENDING_LIMIT,
   withDerivedStatus,
   type Delivery,
   type Invite,
@@ -109,5 +108,10 @@ export async function readInvites(
     .map((i) => invite(withDerivedStatus(i, now)))
     .filter((i) => status === "open" || inviteStatus(i, now) === status)
     .sort(byCreated);
-  return { invites, pending: countPending(open, now), limit: PENDING_LIMIT, version: p.version };
+  return {
+    invites,
+    pending: countPending(open, now),
+    limit: ctx.service.ctx.limits.pendingLimit,
+    version: p.version,
+  };
 }

@@ -132,6 +132,7 @@ export async function listInvites(
   orgID: string,
   status: InviteStatusFilter,
   now: number,
+  limit: number = PENDING_LIMIT,
 ): Promise<{ invites: Invite[]; pending: number; limit: number; version: number }> {
   const r = await sql.query<{
     version: number | string;
@@ -149,11 +150,11 @@ export async function listInvites(
     [orgID, new Date(now).toISOString()],
   );
   const row = r.rows[0];
-  if (!row) return { invites: [], pending: 0, limit: PENDING_LIMIT, version: 0 };
+  if (!row) return { invites: [], pending: 0, limit, version: 0 };
   return {
     invites: row.invites.map((i) => withDerivedStatus(toInvite(i), now)),
     pending: Number(row.pending),
-    limit: PENDING_LIMIT,
+    limit,
     version: Number(row.version),
   };
 }

@@ -113,7 +113,7 @@ export class RosterService {
     return listMembers(this.storage, orgID);
   }
   listInvites(orgID: string, status: InviteStatusFilter = "open") {
-    return listInvites(this.storage, orgID, status, this.ctx.now());
+    return listInvites(this.storage, orgID, status, this.ctx.now(), this.ctx.limits.pendingLimit);
   }
   changes(orgID: string, since: number, limit?: number) {
     return changesSince(this.storage, orgID, since, limit);

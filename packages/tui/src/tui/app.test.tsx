@@ -15,7 +15,7 @@ import {
   type InProcessDaemon,
   type OrgSetup,
 } from "../../../../test/support/daemon.ts";
-import { App, type AppResult } from "./components/app.tsx";
+import { App, unsentNote, type AppResult } from "./components/app.tsx";
 import { snapshotFilePath } from "./file-snapshot-store.ts";
 import { createServices } from "./services.ts";
 import {
@@ -24,6 +24,7 @@ import {
   press,
   resize,
   type,
+  unboxed,
   waitForFrame,
   waitUntil,
   type Rendered,
@@ -107,6 +108,17 @@ describe("App", () => {
   it("opens the configured org directly (by id or by name)", async () => {
     const { r } = mount({ token: alpha.token, org: "beta" });
     await waitForFrame(r, /Roster · Beta .*● live/);
+  });
+
+  it("an org asked for that is not the user's: the picker says so, naming it", async () => {
+    const { r, saved } = mount({ token: alpha.token, org: "nope" });
+    const f = await waitForFrame(r, "› Alpha");
+    expect(f).toContain('✗ You are not a member of an organization "nope". Pick one of yours:');
+    expect(f).toContain("owner@example.com belongs to 2 organizations.");
+    for (const l of lines(f)) expect(l.length).toBeLessThanOrEqual(80);
+    await press(r, "j", KEYS.enter);
+    await waitForFrame(r, /Roster · Beta .*● live/);
+    expect(saved.at(-1)?.org).toBe(beta.orgID);
   });
 
   it("a token the daemon does not accept ends with a clear message and exit code 1", async () => {
@@ -197,5 +209,39 @@ describe("App: restarted while the daemon is down", () => {
     );
     const invites = (await b!.client(org.token).listInvites(org.orgID, "all")).invites;
     expect(invites.filter((i) => i.email === "ahead@example.com")).toHaveLength(1);
+  });
+
+  it("q with an action still queued asks first (Stay is the default); quitting leaves a note", async () => {
+    const m = mount({ url: b!.url, token: org.token, org: org.orgID, dataDir: tuiDir });
+    await waitForFrame(m.r, "● live", 15_000);
+    await b!.close();
+    b = undefined;
+    await waitForFrame(m.r, /reconnecting…|offline — 0 queued/, 15_000);
+    await press(m.r, "2", "i");
+    await type(m.r, "late@example.com");
+    await press(m.r, KEYS.enter);
+    await waitForFrame(m.r, /…  +late@example\.com|›… +late@example\.com/);
+
+    await press(m.r, "q");
+    const f = await waitForFrame(m.r, "Quit Roster?");
+    expect(unboxed(f)).toContain(
+      "1 action is not sent yet. It stays queued and is sent the next time Roster opens Cached Org and reaches the daemon. Quit anyway?",
+    );
+    expect(f).toContain("› Stay ‹");
+    // Enter presses the default: stay.
+    await press(m.r, KEYS.enter);
+    await waitForFrame(m.r, (x) => !x.includes("Quit Roster?") && x.includes("late@example.com"));
+    expect(m.done).toEqual([]);
+
+    await press(m.r, "q");
+    await waitForFrame(m.r, "Quit Roster?");
+    await press(m.r, KEYS.tab);
+    await waitForFrame(m.r, "› Quit anyway ‹");
+    await press(m.r, KEYS.enter);
+    await waitUntil(() => m.done.length > 0);
+    expect(m.done[0]).toEqual({ code: 0, message: unsentNote(1, "Cached Org") });
+    expect(m.done[0]!.message).toBe(
+      "Roster: 1 action is not sent yet; queued until Roster opens Cached Org again and reaches the daemon.",
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
   jsonContent,
   jsonResponse,
   newRouter,
+  PUBLIC,
   valid,
 } from "../openapi-helpers.ts";
 
@@ -24,6 +25,8 @@ export function acceptRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/invites/accept",
+      operationId: "acceptInvite",
+      security: PUBLIC,
       summary: "Accept an invitation with its activation token (R9; no auth)",
       tags: ["invites"],
       request: {

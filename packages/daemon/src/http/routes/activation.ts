@@ -16,7 +16,7 @@ import {
   refusalPage,
 } from "../activation-page.ts";
 import { HTTP_STATUS } from "@roster/core";
-import { addRoute, newRouter } from "../openapi-helpers.ts";
+import { addRoute, newRouter, PUBLIC } from "../openapi-helpers.ts";
 
 const TokenParams = z.object({
   token: z.string().describe("The activation token from the emailed link"),
@@ -41,6 +41,8 @@ export function activationRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/activate/{token}",
+      operationId: "getActivationPage",
+      security: PUBLIC,
       summary:
         "The page behind an emailed link: org, inviter, expiry and a form that accepts (a GET never accepts)",
       tags: ["activation"],
@@ -79,6 +81,8 @@ export function activationRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/activate/{token}",
+      operationId: "submitActivation",
+      security: PUBLIC,
       summary: "Accept the invitation (the page's form); shows the new API token once",
       tags: ["activation"],
       request: {

@@ -36,6 +36,7 @@ export function changeRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/orgs/{orgID}/changes",
+      operationId: "listChanges",
       summary:
         "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
       tags: ["changes"],

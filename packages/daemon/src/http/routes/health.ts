@@ -11,7 +11,7 @@ import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
 import type { Sql } from "../../storage/storage.ts";
 import type { AppContext } from "../app-env.ts";
-import { addRoute, jsonResponse, newRouter } from "../openapi-helpers.ts";
+import { addRoute, jsonResponse, newRouter, PUBLIC } from "../openapi-helpers.ts";
 
 export const DAEMON_VERSION: string = pkg.version;
 
@@ -74,6 +74,8 @@ export function healthRoutes(ctx: AppContext, databaseTimeoutMs = DATABASE_CHECK
     createRoute({
       method: "get",
       path: "/health",
+      operationId: "getHealth",
+      security: PUBLIC,
       summary: "Health (no auth): the daemon is up and its database answers",
       tags: ["health"],
       responses: {

@@ -43,6 +43,7 @@ export function inviteRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/orgs/{orgID}/invites",
+      operationId: "listInvites",
       summary: "Invitations of an organization",
       tags: ["invites"],
       security: SECURITY,
@@ -68,6 +69,7 @@ export function inviteRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/orgs/{orgID}/invites",
+      operationId: "createInvite",
       summary: "Invite one person by email (R2–R6); the email goes out through the outbox",
       tags: ["invites"],
       security: SECURITY,
@@ -108,6 +110,7 @@ export function inviteRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/orgs/{orgID}/invites/{inviteID}/resend",
+      operationId: "resendInvite",
       summary: "Resend (R7): a new link, a new 72-hour clock, the email again",
       tags: ["invites"],
       security: SECURITY,
@@ -135,6 +138,7 @@ export function inviteRoutes(ctx: AppContext) {
     createRoute({
       method: "delete",
       path: "/orgs/{orgID}/invites/{inviteID}",
+      operationId: "withdrawInvite",
       summary: "Withdraw a pending or expired invitation (R8)",
       tags: ["invites"],
       security: SECURITY,

@@ -11,6 +11,7 @@ export function meRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/me",
+      operationId: "getMe",
       summary: "The caller",
       tags: ["users"],
       security: SECURITY,

@@ -23,6 +23,7 @@ export function memberRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/orgs/{orgID}/members",
+      operationId: "listMembers",
       summary: "Members of an organization",
       tags: ["members"],
       security: SECURITY,
@@ -44,6 +45,7 @@ export function memberRoutes(ctx: AppContext) {
     createRoute({
       method: "delete",
       path: "/orgs/{orgID}/members/{userID}",
+      operationId: "removeMember",
       summary: "Remove a member (R10); nobody can remove themselves (R11)",
       tags: ["members"],
       security: SECURITY,

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { ErrorBodySchema, ServerMessageSchema } from "@roster/core";
 import { z } from "zod";
 import type { AppContext, Env } from "../app-env.ts";
-import { addRoute, jsonResponse, SECURITY } from "../openapi-helpers.ts";
+import { addRoute, jsonResponse, PUBLIC, SECURITY } from "../openapi-helpers.ts";
 import { OrgParams } from "../validation.ts";
 import { DAEMON_VERSION } from "./health.ts";
 
@@ -22,6 +22,7 @@ export function addOpenApi(app: OpenAPIHono<Env>, ctx: AppContext): void {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/api/v2/orgs/{orgID}/live",
+    operationId: "connectLive",
     summary:
       "Live changes over a WebSocket (SPEC §3). Token in the Authorization header, checked before the upgrade. Client sends {type:'hello', since}; the daemon answers with a snapshot or the missed changes, then streams changes.",
     tags: ["live"],
@@ -32,8 +33,9 @@ export function addOpenApi(app: OpenAPIHono<Env>, ctx: AppContext): void {
         description: "Switching protocols; server messages follow",
         content: { "application/json": { schema: ServerMessageSchema } },
       },
-      401: jsonResponse(ErrorBodySchema, "unauthorized"),
-      404: jsonResponse(ErrorBodySchema, "not found (or not a member)"),
+      400: jsonResponse(ErrorBodySchema, "not a WebSocket upgrade request"),
+      401: jsonResponse(ErrorBodySchema, "unauthorized (before the upgrade)"),
+      404: jsonResponse(ErrorBodySchema, "not found, or not a member (before the upgrade)"),
     },
   });
 
@@ -43,6 +45,8 @@ export function addOpenApi(app: OpenAPIHono<Env>, ctx: AppContext): void {
     createRoute({
       method: "get",
       path: OPENAPI_PATH,
+      operationId: "getOpenApi",
+      security: PUBLIC,
       summary: "This OpenAPI document",
       tags: ["meta"],
       responses: {
@@ -59,6 +63,8 @@ export function addOpenApi(app: OpenAPIHono<Env>, ctx: AppContext): void {
             "Who belongs to an organization: members, invitations, the change log. Errors are {code, message, reason?} with InfluxDB's codes.",
         },
         servers: [{ url: ctx.publicUrl() }],
+        // Every operation needs a token unless it says `security: []`.
+        security: SECURITY,
       });
       return c.json(doc);
     },

@@ -26,6 +26,7 @@ export function orgRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/orgs",
+      operationId: "listOrgs",
       summary: "Organizations the caller belongs to",
       tags: ["orgs"],
       security: SECURITY,
@@ -42,6 +43,7 @@ export function orgRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/orgs",
+      operationId: "createOrg",
       summary: "Create an organization with the caller as its only owner",
       tags: ["orgs"],
       security: SECURITY,

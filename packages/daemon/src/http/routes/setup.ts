@@ -15,6 +15,7 @@ import {
   jsonContent,
   jsonResponse,
   newRouter,
+  PUBLIC,
   valid,
 } from "../openapi-helpers.ts";
 
@@ -25,6 +26,8 @@ export function setupRoutes(ctx: AppContext) {
     createRoute({
       method: "get",
       path: "/setup",
+      operationId: "getSetup",
+      security: PUBLIC,
       summary: "Whether first-run setup is still possible (no auth)",
       tags: ["setup"],
       responses: {
@@ -38,6 +41,8 @@ export function setupRoutes(ctx: AppContext) {
     createRoute({
       method: "post",
       path: "/setup",
+      operationId: "setup",
+      security: PUBLIC,
       summary:
         "Create the first organization, its owner and an API token (no auth, only while allowed)",
       tags: ["setup"],
