@@ -73,6 +73,10 @@ describe("GET /activate/:token", () => {
     expect(html).toMatch(/<input type="text" id="name" name="name"/);
     expect(html).toContain('<button type="submit">Accept invitation</button>');
     expect(html).toContain(`roster accept ${d.url}/activate/${token}`);
+    // Installed, the command is `roster`; in a checkout it runs through pnpm.
+    expect(html).toContain(
+      `<code>roster accept ${d.url}/activate/${token}</code>\n— in a Roster checkout: <code>pnpm roster accept ${d.url}/activate/${token}</code>`,
+    );
   });
 
   it("never accepts, however often it is fetched", async () => {

@@ -43,6 +43,13 @@ afterAll(async () => {
   await d?.close();
 });
 
+/** Every 401: the challenge header (checked below) and a message naming both schemes. */
+const UNAUTHORIZED = {
+  code: "unauthorized",
+  reason: "unauthorized",
+  message: "A valid API token is required (Authorization: Token <token>, or Bearer <token>).",
+};
+
 type Credential = { name: string; auth: () => HttpOptions };
 const CREDENTIALS: Credential[] = [
   { name: "no token", auth: () => ({}) },
@@ -151,7 +158,8 @@ describe("org endpoints: only members get in", () => {
         });
         expect(r.status).toBe(expected);
         if (expected === 401) {
-          expect(r.body).toMatchObject({ code: "unauthorized", reason: "unauthorized" });
+          expect(r.body).toEqual(UNAUTHORIZED);
+          expect(r.headers.get("www-authenticate")).toBe('Token realm="roster"');
         } else if (expected === 404) {
           expect(r.body).toEqual({
             code: "not found",
@@ -178,7 +186,12 @@ describe("user endpoints: any valid token", () => {
           ...(req.json !== undefined ? { json: req.json } : {}),
         });
         expect(r.status).toBe(expected);
-        if (expected === 401) expect(r.body.code).toBe("unauthorized");
+        if (expected === 401) {
+          expect(r.body).toEqual(UNAUTHORIZED);
+          expect(r.headers.get("www-authenticate")).toBe('Token realm="roster"');
+        } else {
+          expect(r.headers.get("www-authenticate")).toBeNull();
+        }
       });
     }
   }
@@ -201,5 +214,6 @@ describe("org ids cannot be probed", () => {
       headers: { "Content-Type": "application/json" },
     });
     expect(r.status).toBe(401);
+    expect(r.headers.get("www-authenticate")).toBe('Token realm="roster"');
   });
 });

@@ -39,6 +39,24 @@ const SPEC_ROUTES = [
   "get /api/v2/openapi.json",
 ];
 
+/** The routes that need no token (`security: []`). */
+const PUBLIC_ROUTES = [
+  "get /health",
+  "get /api/v2/setup",
+  "post /api/v2/setup",
+  "post /api/v2/invites/accept",
+  "get /activate/{token}",
+  "post /activate/{token}",
+  "get /api/v2/openapi.json",
+];
+
+/** Every operation of the document, as ["method path", operation]. */
+function operations(): Array<[string, any]> {
+  return Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+    ([path, ops]) => Object.entries(ops).map(([m, op]): [string, any] => [`${m} ${path}`, op]),
+  );
+}
+
 function documented(): string[] {
   return Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
     ([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`),
@@ -97,9 +115,26 @@ describe("OpenAPI document", () => {
     expect(Object.keys(changes.properties).sort()).toEqual(["changes", "oldest", "version"]);
   });
 
-  it("marks unauthenticated routes as such", () => {
-    expect(doc.paths["/health"].get.security).toBeUndefined();
-    expect(doc.paths["/api/v2/invites/accept"].post.security).toBeUndefined();
+  it("needs the Token scheme everywhere by default and marks the public routes with empty security", () => {
+    expect(doc.security).toEqual([{ Token: [] }]);
+    const publicOps = new Set(PUBLIC_ROUTES);
+    for (const [route, op] of operations()) {
+      if (publicOps.has(route)) expect(op.security, route).toEqual([]);
+      else expect(op.security, route).toEqual([{ Token: [] }]);
+    }
+    expect(doc.paths["/health"].get.security).toEqual([]);
+    expect(doc.paths["/api/v2/invites/accept"].post.security).toEqual([]);
     expect(doc.paths["/api/v2/me"].get.security).toEqual([{ Token: [] }]);
+  });
+
+  it("gives every operation a unique camelCase operationId", () => {
+    const ids = operations().map(([route, op]) => {
+      expect(op.operationId, route).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      return op.operationId as string;
+    });
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(SPEC_ROUTES.length);
+    expect(doc.paths["/api/v2/orgs/{orgID}/invites"].post.operationId).toBe("createInvite");
+    expect(doc.paths["/api/v2/orgs/{orgID}/members"].get.operationId).toBe("listMembers");
   });
 });

@@ -4,8 +4,9 @@
  * directory refuses to start and names the first, a dead daemon's stale
  * lock is taken over, SIGTERM stops cleanly and releases the lock.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Invite } from "@roster/core";
@@ -15,6 +16,7 @@ import {
   daemonEnv,
   REPO_ROOT,
   startTestDaemon,
+  tempDir,
   type OrgSetup,
   type TestDaemon,
 } from "./support/daemon.ts";
@@ -128,5 +130,35 @@ describe("daemon command line", () => {
     expect(bad.stderr).toContain("--port");
     const unknown = run(["--frobnicate"]);
     expect(unknown.status).toBe(2);
+  });
+
+  it("a busy port fails fast, before a data directory is created or a database opened", async () => {
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, "127.0.0.1", res));
+    const port = (blocker.address() as AddressInfo).port;
+    const dataDir = join(tempDir(), "never-created");
+    try {
+      const started = Date.now();
+      const r = run(["--port", String(port), "--data-dir", dataDir]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `roster daemon: port ${port} on 127.0.0.1 is already in use (another daemon?). Use --port.`,
+      );
+      expect(existsSync(dataDir)).toBe(false);
+      // No database was initialised (that alone takes seconds).
+      expect(r.stdout).not.toContain("database migrated");
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await new Promise((res) => blocker.close(res));
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+
+  it("the port of a running daemon on the same data directory: the message names that daemon", () => {
+    const r = run(["--port", String(d.port), "--data-dir", d.dataDir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`pid ${d.pid}`);
+    expect(r.stderr).toContain(d.url);
+    expect(readLock().pid).toBe(d.pid);
   });
 });

@@ -4,8 +4,9 @@
  * pings, malformed frames.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOSE, type ChangeMessage, type ServerMessage } from "@roster/core";
-import { LiveConnection, type LiveStatus } from "@roster/core/client";
+import { CLOSE, errors, type ChangeMessage, type ServerMessage } from "@roster/core";
+import { LiveConnection, liveUrl, type LiveStatus } from "@roster/core/client";
+import WebSocket from "ws";
 import {
   startInProcessDaemon,
   http,
@@ -13,6 +14,40 @@ import {
   type OrgSetup,
 } from "./support/daemon.ts";
 import { eventually, rawConnect, record, upgradeStatus } from "./live-helpers.ts";
+
+/** A refused upgrade as the client sees it: status, headers and the whole body. */
+function upgradeRefusal(
+  url: string,
+  orgID: string,
+  authorization?: string,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}> {
+  const ws = new WebSocket(liveUrl(url, orgID), {
+    headers: authorization ? { Authorization: authorization } : {},
+  });
+  return new Promise((resolve, reject) => {
+    ws.once("unexpected-response", (_req, res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.once("end", () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+        ws.terminate();
+      });
+      res.once("error", reject);
+    });
+    ws.once("open", () => {
+      ws.close();
+      reject(new Error("the upgrade was accepted"));
+    });
+    ws.once("error", (e) => {
+      if (!/Unexpected server response/.test(e.message)) reject(e);
+    });
+  });
+}
 
 const RETENTION = 8;
 let d: InProcessDaemon;
@@ -55,6 +90,32 @@ describe("upgrade", () => {
     const m = await addMember();
     expect(await upgradeStatus(d.url, other.id, `Token ${m.token}`)).toBe(404);
     expect(await upgradeStatus(d.url, owner.orgID, `Bearer ${owner.token}`)).toBe(101);
+  });
+
+  it("a refusal carries the API's JSON error body (and the 401 challenge), then closes", async () => {
+    const body = (e: { code: string; reason?: string; message: string }) => ({
+      code: e.code,
+      reason: e.reason,
+      message: e.message,
+    });
+    const none = await upgradeRefusal(d.url, owner.orgID);
+    expect(none.status).toBe(401);
+    expect(none.headers["content-type"]).toMatch(/^application\/json/);
+    expect(none.headers["www-authenticate"]).toBe('Token realm="roster"');
+    expect(none.headers.connection).toBe("close");
+    expect(JSON.parse(none.text)).toEqual(body(errors.unauthorized()));
+
+    const bad = await upgradeRefusal(d.url, owner.orgID, "Token not-a-real-token");
+    expect(bad.status).toBe(401);
+    expect(JSON.parse(bad.text)).toEqual(body(errors.unauthorized()));
+
+    const notMine = await upgradeRefusal(d.url, "0123456789abcdef", `Token ${owner.token}`);
+    expect(notMine.status).toBe(404);
+    expect(notMine.headers["content-type"]).toMatch(/^application\/json/);
+    expect(notMine.headers["www-authenticate"]).toBeUndefined();
+    expect(JSON.parse(notMine.text)).toEqual(body(errors.orgNotFound()));
+    // The daemon is fine afterwards.
+    expect(await upgradeStatus(d.url, owner.orgID, `Token ${owner.token}`)).toBe(101);
   });
 
   it("a plain GET is told to upgrade", async () => {

@@ -74,15 +74,25 @@ describe("first run", () => {
     expect(s).toContain(`Nothing is set up on the daemon at http://127.0.0.1:${port} yet.`);
     expect(s).toMatch(/› Organization name/);
 
-    // An invalid email is refused with core's message, on its field.
+    // Enter checks the field it is on: an empty org name stays there, with the message,
+    // until the field changes.
+    tui.write(KEY.enter);
+    s = await tui.waitFor("Give your organization a name.");
+    expect(s).toMatch(/› Organization name/);
     await tui.type("First Org");
+    await tui.waitFor((x) => !x.includes("Give your organization a name."));
     tui.write(KEY.enter);
     await tui.waitFor(/› Your email/);
+    // An invalid email is refused with core's message, on its field.
     await tui.type("not-an-email");
     tui.write(KEY.enter);
-    await tui.waitFor(/› Your name/);
-    tui.write(KEY.enter);
-    await tui.waitFor('"not-an-email" is not a valid email address.');
+    s = await tui.waitFor('"not-an-email" is not a valid email address.');
+    expect(s).toMatch(/› Your email/);
+    // Moving to another field takes the message with it.
+    tui.write(KEY.tab);
+    await tui.waitFor((x) => /› Your name/.test(x) && !x.includes("is not a valid email address"));
+    tui.write(KEY.up);
+    await tui.waitFor(/› Your email/);
     for (let i = 0; i < "not-an-email".length; i++) tui.write("\u007f");
     await tui.type("founder@example.com");
     tui.write(KEY.enter);

@@ -113,8 +113,18 @@ describe("the TUI in a pseudo-terminal against a real daemon", () => {
     let s = await a.waitFor("offline — 1 queued", 15_000);
     expect(s).toMatch(/›… +queued@example\.com/);
 
+    // q asks first (Stay is the default); quitting anyway leaves a note in the shell.
     a.write("q");
+    s = await a.waitFor("Quit Roster?");
+    expect(s).toContain("1 action is not sent yet.");
+    expect(s).toContain("› Stay ‹");
+    a.write(KEY.tab);
+    await a.waitFor("› Quit anyway ‹");
+    a.write(KEY.enter);
     expect(await a.exited).toBe(0);
+    expect(a.text()).toContain(
+      "Roster: 1 action not sent yet. It is sent when you open Live Org again.",
+    );
 
     // Reopened while the daemon is still down: the queue comes back from its file.
     const again = open();

@@ -96,6 +96,8 @@ describe("keys arriving in one chunk", () => {
     }
     await t.waitFor("offline — 2 queued", 15_000);
     t.write("q");
+    await t.waitFor("2 actions are not sent yet.");
+    t.write(`${KEY.tab}${KEY.enter}`);
     expect(await t.exited).toBe(0);
 
     // Reopened: the queue comes back from its file and goes out, one action at a time.

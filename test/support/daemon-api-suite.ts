@@ -4,7 +4,7 @@
  * once and run against each storage backend (PGlite, PostgreSQL server).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INVITE_TTL_MS, PENDING_LIMIT, type Invite } from "@roster/core";
+import { errors, INVITE_TTL_MS, PENDING_LIMIT, type Invite } from "@roster/core";
 import { RosterApiError, type RosterClient } from "@roster/core/client";
 import { http, type InProcessDaemon, type InProcessOptions, type OrgSetup } from "./daemon.ts";
 
@@ -221,6 +221,21 @@ export function defineApiSuite(label: string, start: StartBackend): void {
         });
         expect(arr.status).toBe(400);
         expect(arr.body.reason).toBe("multiple_emails");
+        // A list of invitations as the whole body is a list too (R2), not a malformed body.
+        for (const list of [
+          [{ email: "a@example.com" }, { email: "c@example.com" }],
+          [{ email: "a@example.com" }],
+          ["a@example.com", "c@example.com"],
+          [],
+        ]) {
+          const r = await http(d.url, "POST", `/api/v2/orgs/${org}/invites`, {
+            token: owner.token,
+            json: list,
+          });
+          expect(r.status).toBe(400);
+          const { code, reason, message } = errors.multipleEmails();
+          expect(r.body).toEqual({ code, reason, message });
+        }
         for (const email of ["", "   ", "nope", "a@b", "@example.com", "a@@example.com"]) {
           await expectRefused(c.createInvite(org, { email }), 400, "invalid_email");
         }
@@ -389,12 +404,50 @@ export function defineApiSuite(label: string, start: StartBackend): void {
         await expectRefused(c.withdrawInvite(org, "ffffffffffffffff"), 404, "invite_not_found");
       });
 
-      it("GET ?status= with an unknown filter is 400", async () => {
+      it("GET ?status= with an unknown filter is 400 invalid_query, naming the parameter and its values", async () => {
         const r = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/invites?status=bogus`, {
           token: owner.token,
         });
         expect(r.status).toBe(400);
-        expect(r.body.code).toBe("invalid");
+        expect(r.body).toEqual({
+          code: "invalid",
+          reason: "invalid_query",
+          message:
+            'Invalid query parameter status: "bogus" is not one of pending, expired, accepted, withdrawn, open, all.',
+        });
+      });
+
+      it("other query-parameter errors are invalid_query too and say what is allowed", async () => {
+        const get = (query: string, what = "invites") =>
+          http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/${what}?${query}`, {
+            token: owner.token,
+          });
+        const cases: Array<[string, string, RegExp]> = [
+          [
+            "since=-1",
+            "changes",
+            /^Invalid query parameter since: "-1" is not a version \(a whole number, 0 or more\)\.$/,
+          ],
+          ["since=abc", "changes", /since: "abc" is not a version/],
+          ["limit=x", "changes", /limit: "x" is not a whole number/],
+          [
+            "status=pending&extra=1",
+            "invites",
+            /"extra": not a parameter of this endpoint; it takes status\./,
+          ],
+          [
+            "bogus=1",
+            "changes",
+            /"bogus": not a parameter of this endpoint; it takes since, limit\./,
+          ],
+          ["status=pending&status=all", "invites", /status: given 2 times; give it once/],
+        ];
+        for (const [query, what, message] of cases) {
+          const r = await get(query, what);
+          expect(r.status, query).toBe(400);
+          expect(r.body, query).toMatchObject({ code: "invalid", reason: "invalid_query" });
+          expect(r.body.message, query).toMatch(message);
+        }
       });
     });
 

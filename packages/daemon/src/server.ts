@@ -1,6 +1,7 @@
 /**
- * startDaemon: lock the data directory, open and migrate the database, start
- * the change feed, serve the HTTP API. close() undoes it all, in reverse.
+ * startDaemon: check the port is free, lock the data directory, open and
+ * migrate the database, start the change feed, serve the HTTP API. close()
+ * undoes it all, in reverse.
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -15,6 +16,7 @@ import type { Env } from "./http/app-env.ts";
 import { hostPolicy } from "./http/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
 import {
+  answerRefusedUpgrades,
   ProjectionStore,
   startLiveSync,
   type LiveSync,
@@ -23,7 +25,8 @@ import {
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
 import { RosterService } from "./service/service.ts";
-import { acquireDataDirLock, type DataDirLock } from "./storage/data-dir-lock.ts";
+import { probePort } from "./port-probe.ts";
+import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
 import { openPgliteStorage } from "./storage/pglite-storage.ts";
 import { openPgStorage } from "./storage/pg-storage.ts";
@@ -104,6 +107,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       }
     }
   };
+
+  if (opts.port !== 0) {
+    // Before anything is created: a busy port fails fast and leaves no data directory behind.
+    try {
+      await probePort(opts.port, host);
+    } catch (err) {
+      // Most likely a daemon on this very data directory: then say which one.
+      const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
+      throw (inUse && !opts.databaseUrl ? lockHolderError(dataDir) : undefined) ?? err;
+    }
+  }
 
   try {
     let lock: DataDirLock | undefined;
@@ -238,7 +252,8 @@ function listen(
 ): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
     const server = serve({
-      fetch: app.fetch,
+      // A refused WebSocket upgrade gets the JSON error body too.
+      fetch: answerRefusedUpgrades(app.fetch),
       port,
       hostname,
       websocket: { server: wss },

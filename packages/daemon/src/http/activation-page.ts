@@ -79,7 +79,8 @@ export function invitationPage(p: {
 <button type="submit">Accept invitation</button>
 </form>
 </div>
-<p class="muted">Or accept from a terminal: <code>roster accept ${escapeHtml(p.link)}</code></p>`,
+<p class="muted">Or accept from a terminal: <code>roster accept ${escapeHtml(p.link)}</code>
+— in a Roster checkout: <code>pnpm roster accept ${escapeHtml(p.link)}</code></p>`,
   );
 }
 

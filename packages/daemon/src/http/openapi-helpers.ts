@@ -81,7 +81,7 @@ export function addRoute<R extends RouteConfig>(
   validation: Pick<RouteValidation, "onJsonList"> = {},
 ): void {
   const query = config.request?.query;
-  const queryParams = query && "shape" in query ? Object.keys(query.shape as object) : undefined;
+  const queryParams = query && "shape" in query ? Object.keys(query.shape) : undefined;
   const hook = routeValidationHook({ ...validation, ...(queryParams ? { queryParams } : {}) });
   app.openapi(config, handler as never, hook as never);
 }

@@ -97,14 +97,19 @@ export class LiveHub {
     this.#pingTimer.unref();
   }
 
-  /** Register a freshly upgraded socket of `userID` watching `orgID` (auth already checked). */
-  attach(ws: WebSocket, orgID: string, userID: string): LiveSession {
+  /**
+   * Register a freshly upgraded socket of `userID` watching `orgID` (auth
+   * already checked). `checkedAt` is the org's version read with that check:
+   * the session is served from no older state (its membership is in it).
+   */
+  attach(ws: WebSocket, orgID: string, userID: string, checkedAt = 0): LiveSession {
     const s = new LiveSession(this.#nextID++, ws, orgID, userID, this.#limits, this.#stats, (x) =>
       this.#opts.logger.info(
         { session: x.id, orgID: x.orgID },
         "live session too slow: closed for resume",
       ),
     );
+    s.checkedAt = checkedAt;
     if (this.#closed) {
       s.close(CLOSE.goingAway, "daemon shutting down");
       return s;
@@ -207,9 +212,12 @@ export class LiveHub {
       await this.projections.acquire(s.orgID);
       s.holdsProjection = true;
       if (s.closed) return this.#detachIfGone(s);
-      if (since > this.projections.get(s.orgID)!.version) {
-        // The client saw a newer version (through another daemon?): let our feed catch up first.
-        await this.#catchUpFeed(s.orgID, since);
+      // The client saw a newer version (through another daemon?), or the
+      // membership was checked at a newer one than our feed has delivered
+      // (a member who just joined): let our feed catch up first.
+      const atLeast = Math.max(since, s.checkedAt);
+      if (atLeast > this.projections.get(s.orgID)!.version) {
+        await this.#catchUpFeed(s.orgID, atLeast);
         if (s.closed) return;
       }
       const start = this.projections.get(s.orgID)!;

@@ -30,6 +30,8 @@ export class LiveSession {
   phase: SessionPhase = "hello";
   /** Version of the last change (or snapshot) sent. */
   lastSent = 0;
+  /** The org's version when the token and membership were checked (before the upgrade). */
+  checkedAt = 0;
   /** Feed entries that arrived during the catch-up. */
   queue: ChangeEntry[] = [];
   /** Frames waiting for the socket to drain, and their size. */

@@ -79,6 +79,19 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   throw new DataDirLockedError(dir, undefined);
 }
 
+/**
+ * The error acquireDataDirLock would throw because a live daemon holds the
+ * directory, without creating or changing anything; undefined otherwise.
+ */
+export function lockHolderError(dataDir: string): DataDirLockedError | undefined {
+  const dir = resolve(dataDir);
+  const path = join(dir, LOCK_FILE);
+  const holder = readLock(path);
+  if (holder === "missing") return undefined;
+  if (holder === "unreadable") return new DataDirLockedError(dir, undefined);
+  return isAlive(holder, path) ? new DataDirLockedError(dir, holder) : undefined;
+}
+
 function held(path: string, info: LockInfo): DataDirLock {
   heldHere.add(path);
   let released = false;

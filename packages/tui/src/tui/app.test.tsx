@@ -225,7 +225,7 @@ describe("App: restarted while the daemon is down", () => {
     await press(m.r, "q");
     const f = await waitForFrame(m.r, "Quit Roster?");
     expect(unboxed(f)).toContain(
-      "1 action is not sent yet. It stays queued and is sent the next time Roster opens Cached Org and reaches the daemon. Quit anyway?",
+      "1 action is not sent yet. It stays queued and is sent the next time Roster opens Cached Org and reaches the daemon.",
     );
     expect(f).toContain("› Stay ‹");
     // Enter presses the default: stay.
@@ -241,7 +241,7 @@ describe("App: restarted while the daemon is down", () => {
     await waitUntil(() => m.done.length > 0);
     expect(m.done[0]).toEqual({ code: 0, message: unsentNote(1, "Cached Org") });
     expect(m.done[0]!.message).toBe(
-      "Roster: 1 action is not sent yet; queued until Roster opens Cached Org again and reaches the daemon.",
+      "Roster: 1 action not sent yet. It is sent when you open Cached Org again.",
     );
   });
 });

@@ -223,7 +223,7 @@ export const KEYMAP: readonly Binding[] = [
     contexts: LIST,
     keys: [{ input: "q" }],
     label: "q",
-    description: "Quit",
+    description: "Quit (asks first while actions are not sent yet)",
     hint: "quit",
     pinned: true,
   },

@@ -106,9 +106,17 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     await waitForFrame(r, "Invite someone to Flow Org");
     // The role picker offers Owner, selected by default, and says what an owner can do, whole.
     expect(frame(r)).toContain("(•) Owner");
-    expect(unboxed(frame(r))).toContain(
-      "Owners read and write everything: invite, resend, withdraw and remove.",
+    const roleHelp = "Owners do everything: invite, resend, withdraw and remove.";
+    expect(unboxed(frame(r))).toContain(roleHelp);
+    expect(frame(r)).not.toContain("…");
+    // Narrower, it wraps instead of being cut.
+    resize(r, 60, 24);
+    await waitForFrame(
+      r,
+      (x) => lines(x).every((l) => l.length <= 60) && unboxed(x).includes(roleHelp),
     );
+    resize(r, 80, 24);
+    await waitForFrame(r, (x) => lines(x).some((l) => l.length > 60));
     await type(r, "Bob@Example.com ");
     await press(r, KEYS.enter);
     // The list switched to Invitations; the daemon's confirmation arrives through the live stream.

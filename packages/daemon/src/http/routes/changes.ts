@@ -17,12 +17,12 @@ import { OrgParams } from "../validation.ts";
 const ChangesQuery = z.strictObject({
   since: z
     .string()
-    .regex(/^\d{1,15}$/, "a version: a whole number, 0 or more")
+    .regex(/^\d{1,15}$/, "a version (a whole number, 0 or more)")
     .optional()
     .describe("Return the changes after this version (default 0: the whole retained log)"),
   limit: z
     .string()
-    .regex(/^\d{1,5}$/, "a whole number")
+    .regex(/^\d{1,5}$/, `a whole number (at most ${CHANGES_PAGE} changes are returned)`)
     .optional()
     .describe(
       `At most this many changes (default and maximum ${CHANGES_PAGE}); ask again from the last one`,

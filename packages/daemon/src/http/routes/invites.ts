@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   CreateInviteRequestSchema,
+  errors,
   InviteSchema,
   InvitesResponseSchema,
   InviteStatusFilterSchema,
@@ -103,6 +104,8 @@ export function inviteRoutes(ctx: AppContext) {
         },
       });
     },
+    // R2: a JSON array is a list of invitations: refused as such, nothing created.
+    { onJsonList: () => errors.multipleEmails() },
   );
 
   addRoute(

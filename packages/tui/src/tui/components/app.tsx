@@ -85,10 +85,11 @@ function findOrg(orgs: readonly OrgChoice[], key: string | undefined): OrgChoice
   );
 }
 
-/** One line left in the shell when Roster quits with actions not yet sent. */
+/** One line (it fits 80 columns) left in the shell when Roster quits with actions not yet sent. */
 export function unsentNote(unsent: number, orgName: string): string {
-  const what = unsent === 1 ? "1 action is" : `${unsent} actions are`;
-  return `Roster: ${what} not sent yet; queued until Roster opens ${orgName} again and reaches the daemon.`;
+  const what =
+    unsent === 1 ? "1 action not sent yet. It is" : `${unsent} actions not sent yet. They are`;
+  return `Roster: ${what} sent when you open ${orgName} again.`;
 }
 
 function errorText(e: unknown): string {
@@ -451,9 +452,9 @@ export function App({ services, onDone }: AppProps) {
           // Quitting with actions still queued: leave a note in the shell (the dialog asked on q).
           const view = phase.engine.getView(Date.now());
           const org = view.org?.name ?? phase.orgName;
-          finish(
-            view.unsent > 0 ? { code: 0, message: unsentNote(view.unsent, org) } : { code: 0 },
-          );
+          // (Not once access is revoked: those actions can never go out.)
+          const queued = phase.engine.getLink().state === "revoked" ? 0 : view.unsent;
+          finish(queued > 0 ? { code: 0, message: unsentNote(queued, org) } : { code: 0 });
         }}
       />
     );

@@ -26,7 +26,7 @@ export function roleLabel(role: string): string {
 }
 
 const ROLE_HELP: Record<Role, string> = {
-  owner: "Owners read and write everything: invite, resend, withdraw and remove.",
+  owner: "Owners do everything: invite, resend, withdraw and remove.",
 };
 
 export interface InviteFormProps {

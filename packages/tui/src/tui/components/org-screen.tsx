@@ -79,14 +79,14 @@ interface Message {
 /** A success or info message goes away after this long, like a k9s flash. */
 export const MESSAGE_TTL_MS = 8_000;
 
-/** The quit dialog's question: what stays behind, and when it goes out. */
+/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
 export function unsentQuestion(unsent: number, orgName: string): string {
-  if (unsent === 0) return "Every action has been sent now. Quit?";
+  if (unsent === 0) return "Every action has been sent now.";
   const what =
     unsent === 1
       ? "1 action is not sent yet. It stays queued and is sent"
       : `${unsent} actions are not sent yet. They stay queued and are sent`;
-  return `${what} the next time Roster opens ${orgName} and reaches the daemon. Quit anyway?`;
+  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
 }
 
 /** A list that is not there (access revoked): nothing to draw, nothing to act on. */
@@ -376,8 +376,14 @@ export function OrgScreen({
     }
     loadOrgs().then(
       (orgs) => {
-        if (orgs.length <= 1) {
-          setMessage({ kind: "info", text: "You belong to one organization only." });
+        if (!orgs.some((o) => o.id !== engine.orgID)) {
+          setMessage({
+            kind: "info",
+            text:
+              orgs.length === 0
+                ? "You do not belong to any organization now."
+                : "You belong to one organization only.",
+          });
           return;
         }
         const cursorAt = Math.max(
@@ -463,7 +469,9 @@ export function OrgScreen({
         return;
       case "quit":
         // Queued actions survive quitting, but go out only when Roster runs again: ask first.
-        if (engine.getView(Date.now()).unsent > 0) setModal({ type: "quit", focused: 0 });
+        // (Not once access is revoked: those actions can never go out.)
+        if (!revoked && engine.getView(Date.now()).unsent > 0)
+          setModal({ type: "quit", focused: 0 });
         else onQuit();
         return;
       case "forceQuit":

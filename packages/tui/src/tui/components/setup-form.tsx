@@ -88,8 +88,7 @@ export function SetupForm({ form, url, width }: SetupFormProps) {
           </Text>
         ) : (
           <Text dimColor wrap="wrap">
-            Enter checks the field and goes to the next one; on the last one it creates the
-            organization.
+            Enter checks the field and moves on; the last one creates the org.
           </Text>
         )}
       </Box>
