@@ -6,28 +6,13 @@
 import type { Invite } from "@roster/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { http, startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
-import { createSmtpSink, type SmtpSink } from "./support/smtp-sink.ts";
+import { createSmtpSink, startBlackHoleSmtp, type SmtpSink } from "./support/smtp-sink.ts";
+import { waitUntil } from "./support/until.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
-
-async function until<T>(
-  what: string,
-  d: TestDaemon,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}\n${d.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function inviteJson(d: TestDaemon, owner: OrgSetup, id: string): Promise<Invite> {
   const r = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/invites?status=all`, {
@@ -62,10 +47,14 @@ describe("kill -9 and the outbox", () => {
 
     await sink.start();
     await d.restart();
-    const sent = await until("delivery sent after restart", d, async () => {
-      const i = await inviteJson(d, owner, inv.id);
-      return i.delivery.state === "sent" ? i : undefined;
-    });
+    const sent = await waitUntil(
+      "delivery sent after restart",
+      async () => {
+        const i = await inviteJson(d, owner, inv.id);
+        return i.delivery.state === "sent" ? i : undefined;
+      },
+      { daemon: d },
+    );
     expect(sent.status).toBe("pending");
     const [m] = await sink.waitForMessages(1);
     expect(m?.to).toEqual(["bob@example.com"]);
@@ -85,43 +74,27 @@ describe("kill -9 and the outbox", () => {
 
     // On the same port meanwhile: a server that takes the whole message and
     // then never answers, so the daemon is stuck waiting for "250 OK".
-    const { SMTPServer } = await import("smtp-server");
-    let messageReceived!: () => void;
-    const received = new Promise<void>((resolve) => (messageReceived = resolve));
-    const blackHole = new SMTPServer({
-      disabledCommands: ["STARTTLS"],
-      hideSTARTTLS: true,
-      authOptional: true,
-      logger: false,
-      onData(stream) {
-        stream.on("end", () => messageReceived());
-        stream.resume();
-      },
-    });
-    await new Promise<void>((resolve) => blackHole.listen(sink.port, "127.0.0.1", () => resolve()));
-    let blackHoleOpen = true;
-    const closeBlackHole = () =>
-      new Promise<void>((resolve) => {
-        if (!blackHoleOpen) return resolve();
-        blackHoleOpen = false;
-        blackHole.close(() => resolve());
-      });
-    cleanups.push(closeBlackHole);
+    const blackHole = await startBlackHoleSmtp(sink.port);
+    cleanups.push(() => blackHole.close());
 
     const d = await daemonFor(sink, { ROSTER_MAIL_LEASE_MS: "2000" });
     const owner = await d.setupOrg({ org: "Acme", email: "alice@example.com", name: "Alice" });
     const inv = await d.client(owner.token).createInvite(owner.orgID, { email: "bob@example.com" });
-    await received; // the whole message is on the server; the daemon waits for the answer
+    await blackHole.received; // the whole message is on the server; the daemon waits for the answer
     await d.kill();
 
     // The real server takes over the port; the daemon comes back.
-    await closeBlackHole();
+    await blackHole.close();
     await sink.start();
     await d.restart();
-    const sent = await until("delivery sent after restart", d, async () => {
-      const i = await inviteJson(d, owner, inv.id);
-      return i.delivery.state === "sent" ? i : undefined;
-    });
+    const sent = await waitUntil(
+      "delivery sent after restart",
+      async () => {
+        const i = await inviteJson(d, owner, inv.id);
+        return i.delivery.state === "sent" ? i : undefined;
+      },
+      { daemon: d },
+    );
     // The interrupted attempt counts: this was the second.
     expect(sent.delivery.attempts).toBe(2);
     await new Promise((r) => setTimeout(r, 1_500));

@@ -8,6 +8,7 @@ import type { RosterClient } from "@roster/core/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http, startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
 import { createSmtpSink, type ReceivedMail, type SmtpSink } from "./support/smtp-sink.ts";
+import { waitUntil } from "./support/until.ts";
 
 let sink: SmtpSink;
 let d: TestDaemon;
@@ -32,20 +33,9 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}\n${d.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls; a timeout shows the daemon's output. */
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>) =>
+  waitUntil(what, fn, { daemon: d });
 
 /** The invitation as GET /invites returns it (raw JSON). */
 async function inviteJson(id: string): Promise<Invite> {

@@ -10,6 +10,7 @@ import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http, startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
 import { LINK_RE } from "./support/smtp-sink.ts";
+import { waitUntil } from "./support/until.ts";
 
 let d: TestDaemon;
 let owner: OrgSetup;
@@ -22,20 +23,9 @@ afterAll(async () => {
   await d?.cleanup();
 });
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}\n${d.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls (a throwing check counts as "not yet"); a timeout shows the daemon's output. */
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>) =>
+  waitUntil(what, fn, { daemon: d, ignoreErrors: true });
 
 async function emlFiles(): Promise<string[]> {
   const dir = join(d.dataDir, "mail");

@@ -14,7 +14,8 @@ import {
   type OrgSetup,
 } from "./support/daemon.ts";
 import { startTestPostgres, type TestPostgres } from "./support/postgres.ts";
-import { createSmtpSink, type SmtpSink } from "./support/smtp-sink.ts";
+import { createSmtpSink, startBlackHoleSmtp, type SmtpSink } from "./support/smtp-sink.ts";
+import { waitUntil } from "./support/until.ts";
 
 let pg: TestPostgres;
 
@@ -24,20 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.stop();
 });
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function invites(url: string, owner: OrgSetup): Promise<Invite[]> {
   const r = await http(url, "GET", `/api/v2/orgs/${owner.orgID}/invites?status=all`, {
@@ -74,10 +61,14 @@ describe("mail with two daemons on one PostgreSQL server", () => {
         (k % 2 ? a : b).client(owner.token).createInvite(owner.orgID, { email }),
       ),
     );
-    await until("every delivery sent", async () => {
-      const all = await invites(a.url, owner);
-      return all.length === emails.length && all.every((i) => i.delivery.state === "sent");
-    });
+    await waitUntil(
+      "every delivery sent",
+      async () => {
+        const all = await invites(a.url, owner);
+        return all.length === emails.length && all.every((i) => i.delivery.state === "sent");
+      },
+      { timeoutMs: 30_000 },
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     const to = sink.messages.flatMap((m) => m.to).sort();
     expect(to).toEqual([...emails].sort());
@@ -93,24 +84,7 @@ describe("a daemon killed mid-send on a shared PostgreSQL server", () => {
   it("another daemon sends the message once the dead one's lease has run out, once", async () => {
     const url = await pg.createDatabase();
     // Daemon A talks to a server that takes the message and never answers.
-    const { SMTPServer } = await import("smtp-server");
-    let messageReceived!: () => void;
-    const received = new Promise<void>((resolve) => (messageReceived = resolve));
-    const blackHole = new SMTPServer({
-      disabledCommands: ["STARTTLS"],
-      hideSTARTTLS: true,
-      authOptional: true,
-      logger: false,
-      onData(stream) {
-        stream.on("end", () => messageReceived());
-        stream.resume();
-      },
-    });
-    const holePort = await new Promise<number>((resolve) =>
-      blackHole.listen(0, "127.0.0.1", () =>
-        resolve((blackHole.server.address() as { port: number }).port),
-      ),
-    );
+    const blackHole = await startBlackHoleSmtp();
     const sink = await createSmtpSink();
     await sink.start();
 
@@ -118,7 +92,7 @@ describe("a daemon killed mid-send on a shared PostgreSQL server", () => {
     const leaseEnv = { ROSTER_MAIL_LEASE_MS: String(leaseMs), ROSTER_MAIL_POLL_MS: "200" };
     const da = await startTestDaemon({
       databaseUrl: url,
-      smtpUrl: `smtp://127.0.0.1:${holePort}`,
+      smtpUrl: `smtp://127.0.0.1:${blackHole.port}`,
       env: leaseEnv,
     });
     let db: Awaited<ReturnType<typeof startTestDaemon>> | undefined;
@@ -127,16 +101,20 @@ describe("a daemon killed mid-send on a shared PostgreSQL server", () => {
       const inv = await da
         .client(owner.token)
         .createInvite(owner.orgID, { email: "bob@example.com" });
-      await received;
+      await blackHole.received;
       const claimedBefore = Date.now();
       await da.kill();
 
       db = await startTestDaemon({ databaseUrl: url, smtpUrl: sink.url, env: leaseEnv });
       const d2 = db;
-      const sent = await until("delivery sent by the second daemon", async () => {
-        const i = (await invites(d2.url, owner)).find((x) => x.id === inv.id);
-        return i?.delivery.state === "sent" ? i : undefined;
-      });
+      const sent = await waitUntil(
+        "delivery sent by the second daemon",
+        async () => {
+          const i = (await invites(d2.url, owner)).find((x) => x.id === inv.id);
+          return i?.delivery.state === "sent" ? i : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(sent.delivery.attempts).toBe(2);
       // Not before the lease taken by the dead daemon ran out.
       expect(Date.now() - claimedBefore).toBeGreaterThanOrEqual(leaseMs - 1_500);
@@ -146,7 +124,7 @@ describe("a daemon killed mid-send on a shared PostgreSQL server", () => {
       await da.cleanup();
       await db?.cleanup();
       await sink.stop();
-      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+      await blackHole.close();
     }
   });
 });

@@ -11,48 +11,34 @@
  *   shows the lists it saved, checks and queues an invite against them, and
  *   once the daemon is back the invite exists once and the list is live.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDaemon, tempDir, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
+import type { OrgSetup, TestDaemon } from "./support/daemon.ts";
 import {
-  cleanEnv,
   KEY,
-  startTui,
-  tuiHome,
+  startTuiFixture,
+  type TuiFixture,
   type TuiHome,
   type TuiSession,
 } from "./support/tui-pty.ts";
 
+let fixture: TuiFixture | undefined;
 let daemon: TestDaemon;
 let owner: OrgSetup;
 let home: TuiHome;
-const sessions: TuiSession[] = [];
-
-function open(): TuiSession {
-  // ROSTER_URL set explicitly: the TUI never starts a daemon of its own here.
-  const s = startTui({ env: cleanEnv({ ...home.env, ROSTER_URL: daemon.url }) });
-  sessions.push(s);
-  return s;
-}
+let open: () => TuiSession;
 
 /** A row of the Invitations list: selection glyph, mark glyph, email. */
 const row = (email: string) => new RegExp(`^[ ›][ …✗] +${email.replace(/[.]/g, "\\.")} `, "m");
 
 beforeAll(async () => {
-  daemon = await startTestDaemon();
-  owner = await daemon.setupOrg({ org: "Live Org", email: "owner@example.com", name: "Olive" });
-  home = tuiHome(tempDir("roster-tui-home-"), {
-    url: daemon.url,
-    token: owner.token,
-    org: owner.orgID,
-  });
+  fixture = await startTuiFixture({ org: "Live Org", homePrefix: "roster-tui-home-" });
+  ({ daemon, owner, home, open } = fixture);
 });
 
 afterAll(async () => {
-  for (const s of sessions) s.kill();
-  await daemon?.cleanup();
-  if (home) rmSync(home.dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 describe("the TUI in a pseudo-terminal against a real daemon", () => {

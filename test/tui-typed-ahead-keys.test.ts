@@ -4,49 +4,32 @@
  * left — in a real pseudo-terminal against a real daemon process. And after
  * an outage, the replay notice counts every queued action.
  */
-import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDaemon, tempDir, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
-import {
-  cleanEnv,
-  KEY,
-  startTui,
-  tuiHome,
-  type TuiHome,
-  type TuiSession,
-} from "./support/tui-pty.ts";
+import type { OrgSetup, TestDaemon } from "./support/daemon.ts";
+import { KEY, startTuiFixture, type TuiFixture, type TuiSession } from "./support/tui-pty.ts";
 
+let fixture: TuiFixture | undefined;
 let daemon: TestDaemon;
 let owner: OrgSetup;
-let home: TuiHome;
-const sessions: TuiSession[] = [];
-
-function open(): TuiSession {
-  const s = startTui({ env: cleanEnv({ ...home.env, ROSTER_URL: daemon.url }) });
-  sessions.push(s);
-  return s;
-}
+let open: () => TuiSession;
 
 beforeAll(async () => {
-  daemon = await startTestDaemon({ resendIntervalS: 0 });
-  owner = await daemon.setupOrg({ org: "Keys Org", email: "owner@example.com", name: "Olive" });
+  fixture = await startTuiFixture({
+    org: "Keys Org",
+    homePrefix: "roster-tui-keys-",
+    daemon: { resendIntervalS: 0 },
+  });
+  ({ daemon, owner, open } = fixture);
   const c = daemon.client(owner.token);
   // Newest first on screen: c, b, a.
   for (const who of ["a", "b", "c"]) {
     await c.createInvite(owner.orgID, { email: `${who}@example.com`, role: "owner" });
     await new Promise((r) => setTimeout(r, 10));
   }
-  home = tuiHome(tempDir("roster-tui-keys-"), {
-    url: daemon.url,
-    token: owner.token,
-    org: owner.orgID,
-  });
 });
 
 afterAll(async () => {
-  for (const s of sessions) s.kill();
-  await daemon?.cleanup();
-  if (home) rmSync(home.dir, { recursive: true, force: true });
+  await fixture?.cleanup();
 });
 
 describe("keys arriving in one chunk", () => {

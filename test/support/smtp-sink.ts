@@ -165,3 +165,42 @@ export async function createSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSi
   };
   return sink;
 }
+
+export interface BlackHoleSmtp {
+  readonly port: number;
+  /** Resolves once a whole message has been received (and left unanswered). */
+  readonly received: Promise<void>;
+  /** Stop listening (again: no-op). */
+  close(): Promise<void>;
+}
+
+/**
+ * An SMTP server that takes the whole message and then never answers, so the
+ * sender is stuck waiting for "250 OK" (on `port`, default a free one).
+ */
+export async function startBlackHoleSmtp(port = 0): Promise<BlackHoleSmtp> {
+  let messageReceived!: () => void;
+  const received = new Promise<void>((resolve) => (messageReceived = resolve));
+  const server = new SMTPServer({
+    disabledCommands: ["STARTTLS"],
+    hideSTARTTLS: true,
+    authOptional: true,
+    logger: false,
+    onData(stream) {
+      stream.on("end", () => messageReceived());
+      stream.resume();
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  let open = true;
+  return {
+    port: (server.server.address() as { port: number }).port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!open) return resolve();
+        open = false;
+        server.close(() => resolve());
+      }),
+  };
+}

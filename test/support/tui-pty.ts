@@ -3,13 +3,20 @@
  * interpreted by a headless xterm (@xterm/headless) so tests read the screen
  * a person would see, and type keys into it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pty from "node-pty";
 import xterm from "@xterm/headless";
-import { REPO_ROOT } from "./daemon.ts";
+import {
+  REPO_ROOT,
+  startTestDaemon,
+  tempDir,
+  type OrgSetup,
+  type StartTestDaemonOptions,
+  type TestDaemon,
+} from "./daemon.ts";
 
 const { Terminal } = xterm;
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -158,4 +165,54 @@ export function startTui(opts: {
     },
   };
   return session;
+}
+
+/** A real daemon, an org with its owner, and an XDG home whose config is the owner's. */
+export interface TuiFixture {
+  daemon: TestDaemon;
+  owner: OrgSetup;
+  home: TuiHome;
+  /** `roster` as the owner in a new pseudo-terminal (ROSTER_URL set: it never starts a daemon of its own). */
+  open(): TuiSession;
+  /** Kill every session opened, stop the daemon, remove the home. */
+  cleanup(): Promise<void>;
+}
+
+export async function startTuiFixture(opts: {
+  org: string;
+  homePrefix: string;
+  daemon?: StartTestDaemonOptions;
+}): Promise<TuiFixture> {
+  const daemon = await startTestDaemon(opts.daemon);
+  try {
+    const owner = await daemon.setupOrg({
+      org: opts.org,
+      email: "owner@example.com",
+      name: "Olive",
+    });
+    const home = tuiHome(tempDir(opts.homePrefix), {
+      url: daemon.url,
+      token: owner.token,
+      org: owner.orgID,
+    });
+    const sessions: TuiSession[] = [];
+    return {
+      daemon,
+      owner,
+      home,
+      open: () => {
+        const s = startTui({ env: cleanEnv({ ...home.env, ROSTER_URL: daemon.url }) });
+        sessions.push(s);
+        return s;
+      },
+      cleanup: async () => {
+        for (const s of sessions) s.kill();
+        await daemon.cleanup();
+        rmSync(home.dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await daemon.cleanup();
+    throw err;
+  }
 }

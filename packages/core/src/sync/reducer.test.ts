@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeMember, ModelServer } from "./model-server.ts";
-import { initialSyncState, reduce, reduceAll, type SyncEvent } from "./reducer.ts";
+import type { ActionKind } from "./pending-action.ts";
+import { initialSyncState, reduce, reduceAll, type SyncEvent, type SyncState } from "./reducer.ts";
 import { makePendingAction, selectView } from "./view.ts";
 import type { ChangeMessage } from "../schemas.ts";
 
@@ -23,6 +24,18 @@ function must(r: ReturnType<ModelServer["run"]>): ChangeMessage {
 
 const change = (c: ChangeMessage): SyncEvent => ({ type: "change", change: c });
 
+/** The owner's action `id`, made at T0. */
+const pending = (state: SyncState, kind: ActionKind, id: string) =>
+  makePendingAction(state, kind, { id, actorID: "u1", now: T0 });
+
+/** The owner invites `email` on the server. */
+const invite = (server: ModelServer, email: string): ChangeMessage =>
+  must(server.run("u1", { type: "invite", email, role: "owner" }, T0));
+
+/** The ID of the invitation an `invite.created` change made. */
+const createdID = (c: ChangeMessage): string =>
+  c.change.type === "invite.created" ? c.change.invite.id : "";
+
 describe("sync reducer: server stream", () => {
   it("starts empty and takes a snapshot", () => {
     const { server, state } = setup();
@@ -36,12 +49,8 @@ describe("sync reducer: server stream", () => {
   it("applies the next version and ignores duplicates and old ones", () => {
     const { server } = setup();
     let { state } = setup();
-    const c2 = must(
-      server.run("u1", { type: "invite", email: "a@example.com", role: "owner" }, T0),
-    );
-    const c3 = must(
-      server.run("u1", { type: "invite", email: "b@example.com", role: "owner" }, T0),
-    );
+    const c2 = invite(server, "a@example.com");
+    const c3 = invite(server, "b@example.com");
     state = reduceAll(state, [change(c2), change(c2), change(c3), change(c2), change(c3)]);
     expect(state.version).toBe(3);
     expect(state.server).toEqual(server.state);
@@ -51,15 +60,9 @@ describe("sync reducer: server stream", () => {
   it("detects a gap, keeps the state, ignores changes until the next hello, then resumes", () => {
     const { server } = setup();
     let { state } = setup();
-    const c2 = must(
-      server.run("u1", { type: "invite", email: "a@example.com", role: "owner" }, T0),
-    );
-    const c3 = must(
-      server.run("u1", { type: "invite", email: "b@example.com", role: "owner" }, T0),
-    );
-    const c4 = must(
-      server.run("u1", { type: "invite", email: "c@example.com", role: "owner" }, T0),
-    );
+    const c2 = invite(server, "a@example.com");
+    const c3 = invite(server, "b@example.com");
+    const c4 = invite(server, "c@example.com");
     const before = state;
     state = reduce(state, change(c3));
     expect(state.needsResync).toBe(true);
@@ -101,15 +104,7 @@ describe("sync reducer: pending actions", () => {
   it("an invite is optimistic, then confirmed, then dropped when its change arrives", () => {
     const { server } = setup();
     let { state } = setup();
-    const a = makePendingAction(
-      state,
-      { type: "invite", email: "new@example.com", role: "owner" },
-      {
-        id: "k1",
-        actorID: "u1",
-        now: T0,
-      },
-    );
+    const a = pending(state, { type: "invite", email: "new@example.com", role: "owner" }, "k1");
     state = reduce(state, { type: "submitted", action: a });
     let view = selectView(state, T0);
     expect(view.invites).toHaveLength(1);
@@ -122,7 +117,7 @@ describe("sync reducer: pending actions", () => {
     state = reduce(state, { type: "sending", id: "k1" });
     expect(state.pending[0]).toMatchObject({ state: "sending", attempts: 1 });
     const c = must(server.run("u1", a.kind, T0));
-    const inviteID = c.change.type === "invite.created" ? c.change.invite.id : "";
+    const inviteID = createdID(c);
     state = reduce(state, { type: "confirmed", id: "k1", result: { inviteID } });
     expect(state.pending[0]?.state).toBe("confirmed");
     view = selectView(state, T0);
@@ -139,15 +134,7 @@ describe("sync reducer: pending actions", () => {
   it("the change arriving before the confirmation is not applied twice", () => {
     const { server } = setup();
     let { state } = setup();
-    const a = makePendingAction(
-      state,
-      { type: "invite", email: "new@example.com", role: "owner" },
-      {
-        id: "k1",
-        actorID: "u1",
-        now: T0,
-      },
-    );
+    const a = pending(state, { type: "invite", email: "new@example.com", role: "owner" }, "k1");
     state = reduce(state, { type: "submitted", action: a });
     state = reduce(state, { type: "sending", id: "k1" });
     const c = must(server.run("u1", a.kind, T0));
@@ -156,7 +143,7 @@ describe("sync reducer: pending actions", () => {
     let view = selectView(state, T0);
     expect(view.invites).toHaveLength(1);
     expect(view.invites[0]).toMatchObject({ optimistic: false, pendingAction: { id: "k1" } });
-    const inviteID = c.change.type === "invite.created" ? c.change.invite.id : "";
+    const inviteID = createdID(c);
     state = reduce(state, { type: "confirmed", id: "k1", result: { inviteID } });
     expect(state.pending).toHaveLength(0);
     view = selectView(state, T0);
@@ -165,11 +152,7 @@ describe("sync reducer: pending actions", () => {
 
   it("a rejected action stays visible with its error until dismissed, and is not applied", () => {
     let { state } = setup();
-    const a = makePendingAction(
-      state,
-      { type: "remove", userID: "ghost" },
-      { id: "k9", actorID: "u1", now: T0 },
-    );
+    const a = pending(state, { type: "remove", userID: "ghost" }, "k9");
     state = reduce(state, { type: "submitted", action: a });
     state = reduce(state, { type: "sending", id: "k9" });
     state = reduce(state, {
@@ -191,11 +174,7 @@ describe("sync reducer: pending actions", () => {
 
   it("deferred (unreachable) goes back to queued; confirmed is never re-queued", () => {
     let { state } = setup();
-    const a = makePendingAction(
-      state,
-      { type: "invite", email: "q@example.com", role: "owner" },
-      { id: "k2", actorID: "u1", now: T0 },
-    );
+    const a = pending(state, { type: "invite", email: "q@example.com", role: "owner" }, "k2");
     state = reduceAll(state, [
       { type: "submitted", action: a },
       { type: "sending", id: "k2" },
@@ -216,23 +195,17 @@ describe("sync reducer: pending actions", () => {
   it("a snapshot on a later connection settles confirmed actions even when the change was never seen", () => {
     const { server } = setup();
     let { state } = setup();
-    const inv = must(
-      server.run("u1", { type: "invite", email: "w@example.com", role: "owner" }, T0),
-    );
+    const inv = invite(server, "w@example.com");
     state = reduce(state, change(inv));
-    const inviteID = inv.change.type === "invite.created" ? inv.change.invite.id : "";
-    const w = makePendingAction(
-      state,
-      { type: "withdraw", inviteID },
-      { id: "k3", actorID: "u1", now: T0 },
-    );
+    const inviteID = createdID(inv);
+    const w = pending(state, { type: "withdraw", inviteID }, "k3");
     state = reduceAll(state, [
       { type: "submitted", action: w },
       { type: "sending", id: "k3" },
     ]);
     must(server.run("u1", w.kind, T0));
     // The same email invited again after the withdrawal: "invite absent" alone would not settle it.
-    must(server.run("u1", { type: "invite", email: "w@example.com", role: "owner" }, T0));
+    invite(server, "w@example.com");
     state = reduce(state, { type: "confirmed", id: "k3" });
     expect(state.pending).toHaveLength(1);
     state = reduce(state, { type: "hello", since: 0 });
@@ -243,17 +216,9 @@ describe("sync reducer: pending actions", () => {
 
   it("restored actions: sending → queued, duplicates ignored, other orgs ignored", () => {
     let { state } = setup();
-    const a = makePendingAction(
-      state,
-      { type: "remove", userID: "u2" },
-      { id: "r1", actorID: "u1", now: T0 },
-    );
+    const a = pending(state, { type: "remove", userID: "u2" }, "r1");
     const b = {
-      ...makePendingAction(
-        state,
-        { type: "remove", userID: "u3" },
-        { id: "r2", actorID: "u1", now: T0 },
-      ),
+      ...pending(state, { type: "remove", userID: "u3" }, "r2"),
       orgID: "other",
     };
     state = reduce(state, { type: "restored", actions: [{ ...a, state: "sending" }, b] });
@@ -264,32 +229,20 @@ describe("sync reducer: pending actions", () => {
   it("withdraw and remove keep their rows, marked removing, until the change arrives", () => {
     const { server } = setup();
     let { state } = setup();
-    const m2 = must(
-      server.run("u1", { type: "invite", email: "m2@example.com", role: "owner" }, T0),
-    );
-    const inviteID = m2.change.type === "invite.created" ? m2.change.invite.id : "";
+    const m2 = invite(server, "m2@example.com");
+    const inviteID = createdID(m2);
     const acc = server.accept(inviteID, T0)!;
-    const inv = must(
-      server.run("u1", { type: "invite", email: "p@example.com", role: "owner" }, T0),
-    );
+    const inv = invite(server, "p@example.com");
     state = reduceAll(state, [change(m2), change(acc), change(inv)]);
     const newMember = acc.change.type === "invite.accepted" ? acc.change.member.userID : "";
-    const pid = inv.change.type === "invite.created" ? inv.change.invite.id : "";
+    const pid = createdID(inv);
     state = reduce(state, {
       type: "submitted",
-      action: makePendingAction(
-        state,
-        { type: "remove", userID: newMember },
-        { id: "x1", actorID: "u1", now: T0 },
-      ),
+      action: pending(state, { type: "remove", userID: newMember }, "x1"),
     });
     state = reduce(state, {
       type: "submitted",
-      action: makePendingAction(
-        state,
-        { type: "withdraw", inviteID: pid },
-        { id: "x2", actorID: "u1", now: T0 },
-      ),
+      action: pending(state, { type: "withdraw", inviteID: pid }, "x2"),
     });
     const view = selectView(state, T0);
     expect(view.members.find((m) => m.member.userID === newMember)).toMatchObject({

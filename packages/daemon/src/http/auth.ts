@@ -5,7 +5,8 @@
  * answered `404 not found`, like one that does not exist.
  */
 import { errors } from "@roster/core";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Caller } from "../service/context.ts";
 import { fail } from "../service/domain-failure.ts";
 import { hashSecret, hashesEqual } from "../service/secrets.ts";
 import type { AppContext, Env } from "./app-env.ts";
@@ -17,6 +18,12 @@ const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$
 export function parseAuthorization(header: string | undefined): string | undefined {
   if (!header) return undefined;
   return AUTHORIZATION.exec(header)?.[1];
+}
+
+/** After requireAuth or requireOrgMember: the caller, as the service's commands take it. */
+export function callerOf(c: Context<Env>): Caller {
+  const u = c.get("caller");
+  return { userID: u.id, email: u.email };
 }
 
 export function requireAuth(ctx: AppContext): MiddlewareHandler<Env> {

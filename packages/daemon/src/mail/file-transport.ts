@@ -13,7 +13,13 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import type { MailLogger, MailTransport, OutgoingMail, SendResult } from "./mail-transport.ts";
+import {
+  nodemailerMessage,
+  type MailLogger,
+  type MailTransport,
+  type OutgoingMail,
+  type SendResult,
+} from "./mail-transport.ts";
 
 export interface FileTransportOptions {
   /** Directory the `.eml` files go to, usually `<dataDir>/mail`. */
@@ -39,14 +45,7 @@ export function createFileTransport(opts: FileTransportOptions): MailTransport {
         dirReady = undefined;
         throw err;
       }
-      const info = await composer.sendMail({
-        from: mail.from,
-        to: mail.to,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-      });
+      const info = await composer.sendMail(nodemailerMessage(mail));
       const message = info.message;
       if (!Buffer.isBuffer(message))
         throw new Error("nodemailer did not return the message as a buffer");

@@ -4,6 +4,7 @@
  * disk, or accepted by the SMTP server) or rejects with an Error whose message
  * is shown to operators as the delivery's lastError.
  */
+import type { SendMailOptions } from "nodemailer";
 
 export interface OutgoingMail {
   from: string;
@@ -17,6 +18,18 @@ export interface OutgoingMail {
   /** For logs and file names only. */
   outboxID: string;
   inviteID: string;
+}
+
+/** The message both transports hand to nodemailer (so an `.eml` file is what SMTP would have sent). */
+export function nodemailerMessage(mail: OutgoingMail): SendMailOptions {
+  return {
+    from: mail.from,
+    to: mail.to,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+  };
 }
 
 export interface SendResult {

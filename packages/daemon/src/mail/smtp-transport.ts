@@ -10,7 +10,12 @@
  * short enough that a dead server shows up as a `failed` delivery quickly.
  */
 import nodemailer from "nodemailer";
-import type { MailTransport, OutgoingMail, SendResult } from "./mail-transport.ts";
+import {
+  nodemailerMessage,
+  type MailTransport,
+  type OutgoingMail,
+  type SendResult,
+} from "./mail-transport.ts";
 
 export interface SmtpTransportOptions {
   url: string;
@@ -62,14 +67,7 @@ export function createSmtpTransport(opts: SmtpTransportOptions): MailTransport {
   return {
     kind: "smtp",
     async send(mail: OutgoingMail): Promise<SendResult> {
-      const info = await transporter.sendMail({
-        from: mail.from,
-        to: mail.to,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-      });
+      const info = await transporter.sendMail(nodemailerMessage(mail));
       if (info.rejected.length > 0) {
         throw new Error(
           `the SMTP server rejected ${info.rejected.map(String).join(", ")}: ${info.response}`,

@@ -4,7 +4,8 @@ import type { Sql } from "../storage/storage.ts";
 import { actorOf, type Caller, type ServiceContext } from "./context.ts";
 import { unwrap } from "./domain-failure.ts";
 import { commitChange, loadInvites, loadMembers, lockOrg } from "./org-tx.ts";
-import { hashSecret, newId, newSecret } from "./secrets.ts";
+import { writeInviteSend } from "./invite-send.ts";
+import { newId } from "./secrets.ts";
 
 export interface CreateInviteInput {
   email?: unknown;
@@ -41,17 +42,11 @@ export async function createInvite(
     ),
   );
   const invite = change.invite;
-  const token = newSecret();
-  const tokenHash = hashSecret(token);
-  await tx.query(
-    `with i as (
-       insert into invites (id, org_id, email, role, status, invited_by, created_at, sent_at, expires_at,
-                            send_count, delivery_state, delivery_attempts, token_hash)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12) returning id),
-     t as (insert into invite_tokens (token_hash, invite_id, created_at) select $12, id, $8 from i)
-     insert into outbox (org_id, invite_id, send_number, to_email, link_token, next_attempt_at, created_at)
-     select $2, id, $10, $3, $13, $8, $8 from i`,
-    [
+  await writeInviteSend(tx, (tokenHash) => ({
+    text: `insert into invites (id, org_id, email, role, status, invited_by, created_at, sent_at, expires_at,
+                                send_count, delivery_state, delivery_attempts, token_hash)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12)`,
+    params: [
       invite.id,
       orgID,
       invite.email,
@@ -64,9 +59,8 @@ export async function createInvite(
       invite.sendCount,
       invite.delivery.state,
       tokenHash,
-      token,
     ],
-  );
+  }));
   const entry = await commitChange(tx, orgID, actorOf(caller), change, invite.sentAt);
   return { invite, entry };
 }

@@ -4,7 +4,7 @@ import type { Sql } from "../storage/storage.ts";
 import { actorOf, type Caller, type ServiceContext } from "./context.ts";
 import { unwrap } from "./domain-failure.ts";
 import { cancelOutbox, commitChange, loadInvites, loadMembers, lockOrg } from "./org-tx.ts";
-import { hashSecret, newSecret } from "./secrets.ts";
+import { writeInviteSend } from "./invite-send.ts";
 
 export async function resendInvite(
   ctx: ServiceContext,
@@ -29,19 +29,13 @@ export async function resendInvite(
     ),
   );
   const invite = change.invite;
-  const token = newSecret();
-  const tokenHash = hashSecret(token);
   await cancelOutbox(tx, inviteID);
-  await tx.query(
-    `with i as (
-       update invites set status = $2, sent_at = $3, expires_at = $4, send_count = $5,
-         delivery_state = $6, delivery_attempts = 0, delivery_last_error = null,
-         delivery_next_attempt_at = null, token_hash = $7
-       where id = $1 returning id, org_id, email),
-     t as (insert into invite_tokens (token_hash, invite_id, created_at) select $7, id, $3 from i)
-     insert into outbox (org_id, invite_id, send_number, to_email, link_token, next_attempt_at, created_at)
-     select org_id, id, $5, email, $8, $3, $3 from i`,
-    [
+  await writeInviteSend(tx, (tokenHash) => ({
+    text: `update invites set status = $2, sent_at = $3, expires_at = $4, send_count = $5,
+             delivery_state = $6, delivery_attempts = 0, delivery_last_error = null,
+             delivery_next_attempt_at = null, token_hash = $7
+           where id = $1`,
+    params: [
       invite.id,
       invite.status,
       invite.sentAt,
@@ -49,9 +43,8 @@ export async function resendInvite(
       invite.sendCount,
       invite.delivery.state,
       tokenHash,
-      token,
     ],
-  );
+  }));
   const entry = await commitChange(tx, orgID, actorOf(caller), change, invite.sentAt);
   return { invite, entry };
 }

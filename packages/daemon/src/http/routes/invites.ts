@@ -10,7 +10,7 @@ import {
 } from "@roster/core";
 import { z } from "zod";
 import type { AppContext } from "../app-env.ts";
-import { requireOrgMember } from "../auth.ts";
+import { callerOf, requireOrgMember } from "../auth.ts";
 import { mutate } from "../mutation.ts";
 import { readInvites } from "../org-reads.ts";
 import {
@@ -34,10 +34,6 @@ const InvitesQuery = z.strictObject({
 export function inviteRoutes(ctx: AppContext) {
   const app = newRouter();
   const auth = [requireOrgMember(ctx)];
-  const callerOf = (c: Parameters<Parameters<typeof addRoute>[2]>[0]) => {
-    const u = c.get("caller");
-    return { userID: u.id, email: u.email };
-  };
 
   addRoute(
     app,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MembersResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { requireOrgMember } from "../auth.ts";
+import { callerOf, requireOrgMember } from "../auth.ts";
 import { mutate } from "../mutation.ts";
 import { readMembersJson } from "../org-reads.ts";
 import {
@@ -58,16 +58,10 @@ export function memberRoutes(ctx: AppContext) {
     }),
     async (c) => {
       const { orgID, userID } = valid<{ orgID: string; userID: string }>(c, "param");
-      const caller = c.get("caller");
       return mutate(ctx, c, {
-        scope: caller.id,
+        scope: c.get("caller").id,
         run: async (tx) => {
-          await ctx.service.removeMember(
-            { userID: caller.id, email: caller.email },
-            orgID,
-            userID,
-            tx,
-          );
+          await ctx.service.removeMember(callerOf(c), orgID, userID, tx);
           return { status: 204 };
         },
       });

@@ -6,7 +6,7 @@ import {
   type CreateOrgRequest,
 } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { requireAuth } from "../auth.ts";
+import { callerOf, requireAuth } from "../auth.ts";
 import { mutate } from "../mutation.ts";
 import {
   addRoute,
@@ -59,16 +59,11 @@ export function orgRoutes(ctx: AppContext) {
     }),
     async (c) => {
       const body = valid<CreateOrgRequest>(c, "json");
-      const caller = c.get("caller");
       return mutate(ctx, c, {
-        scope: caller.id,
+        scope: c.get("caller").id,
         body,
         run: async (tx) => {
-          const { org } = await ctx.service.createOrg(
-            { userID: caller.id, email: caller.email },
-            body.name,
-            tx,
-          );
+          const { org } = await ctx.service.createOrg(callerOf(c), body.name, tx);
           return { status: 201, body: org };
         },
       });

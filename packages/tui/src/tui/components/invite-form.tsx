@@ -1,8 +1,8 @@
 /** The invite form: one email address and a role (Owner is the only one today). */
 import { ROLES, type Role } from "@roster/core";
 import { Box, Text } from "ink";
+import { FieldLabel, FormFrame, FormNote } from "./form-parts.tsx";
 import { TextField } from "./text-field.tsx";
-import { useTheme } from "../theme.ts";
 
 export interface InviteFormState {
   email: string;
@@ -36,23 +36,13 @@ export interface InviteFormProps {
 }
 
 export function InviteForm({ form, orgName, width }: InviteFormProps) {
-  const theme = useTheme();
-  const w = Math.min(width, 70);
   return (
-    <Box
-      flexDirection="column"
-      borderStyle="round"
-      borderColor={theme.accent}
-      width={w}
-      paddingX={1}
-    >
+    <FormFrame width={Math.min(width, 70)}>
       <Text bold wrap="truncate-end">
         Invite someone to {orgName}
       </Text>
       <Box marginTop={1}>
-        <Box width={8} flexShrink={0}>
-          <Text bold={form.field === 0}>{form.field === 0 ? "› " : "  "}Email</Text>
-        </Box>
+        <FieldLabel label="Email" focused={form.field === 0} width={8} />
         <TextField
           value={form.email}
           cursor={form.cursor}
@@ -61,9 +51,7 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
         />
       </Box>
       <Box>
-        <Box width={8} flexShrink={0}>
-          <Text bold={form.field === 1}>{form.field === 1 ? "› " : "  "}Role</Text>
-        </Box>
+        <FieldLabel label="Role" focused={form.field === 1} width={8} />
         {ROLES.map((r) => (
           <Text key={r} bold={r === form.role} inverse={form.field === 1 && r === form.role}>
             {r === form.role ? `(•) ${roleLabel(r)}` : `( ) ${roleLabel(r)}`}
@@ -76,15 +64,9 @@ export function InviteForm({ form, orgName, width }: InviteFormProps) {
           {ROLE_HELP[form.role]}
         </Text>
       </Box>
-      <Box marginTop={1}>
-        {form.error ? (
-          <Text color={theme.error} wrap="wrap">
-            ✗ {form.error}
-          </Text>
-        ) : (
-          <Text dimColor>One email address; the invitation link is valid for 72 hours.</Text>
-        )}
-      </Box>
-    </Box>
+      <FormNote error={form.error}>
+        <Text dimColor>One email address; the invitation link is valid for 72 hours.</Text>
+      </FormNote>
+    </FormFrame>
   );
 }

@@ -1,23 +1,18 @@
 /**
  * The org screen: header, Members / Invitations lists, detail line, message
  * line and footer, plus the dialogs that open over the list (help, invite,
- * confirm, org switcher). All keys go through the keymap table.
+ * confirm, org switcher). All keys go through the keymap table. The lists are
+ * drawn by item-list.tsx, the dialogs by org-screen-dialogs.tsx, and the
+ * message-line words come from org-screen-messages.ts.
  */
 import { ROLES, type ActionInput, type PendingAction } from "@roster/core";
 import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
-import type { ConnectionView } from "../format.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
-import {
-  drawableLines,
-  inviteColumns,
-  listHeight,
-  memberColumns,
-  PREFIX_WIDTH,
-} from "../layout.ts";
+import { drawableLines, listHeight } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
 import {
   describeActionIn,
@@ -30,12 +25,18 @@ import {
   type ScreenLists,
 } from "../screen-model.ts";
 import { useTheme } from "../theme.ts";
-import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { HelpScreen, helpBodyLines, helpLines } from "./help-screen.tsx";
-import { emptyInviteForm, InviteForm, type InviteFormState } from "./invite-form.tsx";
-import { InviteRowView, MemberRowView } from "./rows.tsx";
-import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
+import { helpBodyLines, helpLines } from "./help-screen.tsx";
+import { emptyInviteForm } from "./invite-form.tsx";
+import { InviteList, MemberList } from "./item-list.tsx";
+import { ModalView, RevokedNotice, type Modal } from "./org-screen-dialogs.tsx";
+import {
+  connectionView,
+  doneMessage,
+  submittedMessage,
+  type Message,
+} from "./org-screen-messages.ts";
+import type { OrgChoice } from "./org-switcher.tsx";
 import { editField, TextField } from "./text-field.tsx";
 
 export interface OrgScreenProps {
@@ -54,40 +55,10 @@ export interface OrgScreenProps {
   typedAhead?: readonly KeyPress[];
 }
 
-type Modal =
-  | { type: "help"; offset: number }
-  | { type: "invite"; form: InviteFormState }
-  | {
-      type: "confirm";
-      input: ActionInput;
-      /** Who or what the action is about, for the messages. */
-      target: string;
-      title: string;
-      body: string;
-      label: string;
-      focused: 0 | 1;
-    }
-  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
-  /** `q` while actions are still queued or sending: stay (the default) or quit anyway. */
-  | { type: "quit"; focused: 0 | 1 };
-
-interface Message {
-  kind: "error" | "info" | "ok";
-  text: string;
-}
+export { unsentQuestion } from "./org-screen-dialogs.tsx";
 
 /** A success or info message goes away after this long, like a k9s flash. */
 export const MESSAGE_TTL_MS = 8_000;
-
-/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
-export function unsentQuestion(unsent: number, orgName: string): string {
-  if (unsent === 0) return "Every action has been sent now.";
-  const what =
-    unsent === 1
-      ? "1 action is not sent yet. It stays queued and is sent"
-      : `${unsent} actions are not sent yet. They stay queued and are sent`;
-  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
-}
 
 /** A list that is not there (access revoked): nothing to draw, nothing to act on. */
 const NO_LISTS: ScreenLists = { members: [], invites: [], totalMembers: 0, totalInvites: 0 };
@@ -95,55 +66,6 @@ const NO_LISTS: ScreenLists = { members: [], invites: [], totalMembers: 0, total
 interface Selection {
   key: string | undefined;
   index: number;
-}
-
-function connectionView(
-  link: ReturnType<OrgEngine["getLink"]>,
-  unsent: number,
-  now: number,
-): ConnectionView {
-  switch (link.state) {
-    case "live":
-      return { state: "live" };
-    case "connecting":
-      return { state: "connecting" };
-    case "reconnecting":
-      return { state: "reconnecting" };
-    case "offline":
-      return link.dataAsOf === undefined
-        ? { state: "offline", queued: unsent }
-        : { state: "offline", queued: unsent, dataAge: now - link.dataAsOf };
-    case "revoked":
-      return { state: "revoked", message: link.message ?? "" };
-  }
-}
-
-function doneMessage(a: PendingAction, target: string): string {
-  switch (a.kind.type) {
-    case "invite":
-      return `✓ Invited ${a.kind.email}.`;
-    case "resend":
-      return `✓ Sent the invitation to ${target} again.`;
-    case "withdraw":
-      return `✓ Withdrew the invitation for ${target}.`;
-    case "remove":
-      return `✓ Removed ${target} from the organization.`;
-  }
-}
-
-function submittedMessage(a: PendingAction, online: boolean): Message {
-  const what = a.kind;
-  const tail = online ? "" : " — queued until the daemon is back";
-  switch (what.type) {
-    case "invite":
-      return { kind: "info", text: `Inviting ${what.email}…${tail}` };
-    case "resend":
-      return { kind: "info", text: `Resending the invitation…${tail}` };
-    case "withdraw":
-      return { kind: "info", text: `Withdrawing the invitation…${tail}` };
-    case "remove":
-      return { kind: "info", text: `Removing the member…${tail}` };
-  }
 }
 
 export function OrgScreen({
@@ -615,75 +537,31 @@ export function OrgScreen({
       : "";
 
   let body: React.ReactNode;
-  if (modal?.type === "help") {
-    body = <HelpScreen height={height + 2} width={width} offset={modal.offset} />;
-  } else if (modal?.type === "confirm") {
+  if (modal !== null) {
     body = (
-      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <ConfirmDialog
-          title={modal.title}
-          body={modal.body}
-          actionLabel={modal.label}
-          focused={modal.focused}
-          width={width}
-        />
-      </Box>
-    );
-  } else if (modal?.type === "quit") {
-    body = (
-      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <ConfirmDialog
-          title="Quit Roster?"
-          body={unsentQuestion(view.unsent, name)}
-          cancelLabel="Stay"
-          actionLabel="Quit anyway"
-          focused={modal.focused}
-          width={width}
-        />
-      </Box>
-    );
-  } else if (modal?.type === "invite") {
-    body = (
-      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <InviteForm form={modal.form} orgName={name} width={width} />
-      </Box>
-    );
-  } else if (modal?.type === "switcher") {
-    body = (
-      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <OrgSwitcher
-          orgs={modal.orgs}
-          cursor={modal.cursor}
-          currentID={engine.orgID}
-          width={width}
-          height={bodyHeight}
-        />
-      </Box>
+      <ModalView
+        modal={modal}
+        width={width}
+        height={bodyHeight + 1}
+        orgName={name}
+        unsent={view.unsent}
+        currentOrgID={engine.orgID}
+      />
     );
   } else if (revoked) {
     body = (
-      <Box height={bodyHeight + 1} width={width} justifyContent="center" alignItems="center">
-        <Box
-          flexDirection="column"
-          borderStyle="round"
-          borderColor={theme.error}
-          width={Math.min(width, 64)}
-          paddingX={1}
-        >
-          <Text bold color={theme.error} wrap="truncate-end">
-            ✗ No access to {name}
-          </Text>
-          <Text wrap="wrap">{revokedText}</Text>
-          <Box marginTop={1}>
-            <Text dimColor wrap="wrap">
-              Its lists are no longer shown, and the copy saved on this computer was deleted. Press
-              o to open another of your organizations, or q to quit.
-            </Text>
-          </Box>
-        </Box>
-      </Box>
+      <RevokedNotice orgName={name} text={revokedText} width={width} height={bodyHeight + 1} />
     );
   } else {
+    const listProps = {
+      cursor: cursor - win.offset,
+      width,
+      now,
+      height,
+      filter,
+      synced: loaded,
+      online: link.state !== "offline",
+    };
     body = (
       <Box flexDirection="column" height={bodyHeight + 1} width={width}>
         <Tabs
@@ -695,27 +573,9 @@ export function OrgScreen({
           width={width}
         />
         {active === "members" ? (
-          <MemberList
-            rows={win.rows as MemberItem[]}
-            cursor={cursor - win.offset}
-            width={width}
-            now={now}
-            height={height}
-            filter={filter}
-            synced={loaded}
-            online={link.state !== "offline"}
-          />
+          <MemberList rows={win.rows as MemberItem[]} {...listProps} />
         ) : (
-          <InviteList
-            rows={win.rows as InviteItem[]}
-            cursor={cursor - win.offset}
-            width={width}
-            now={now}
-            height={height}
-            filter={filter}
-            synced={loaded}
-            online={link.state !== "offline"}
-          />
+          <InviteList rows={win.rows as InviteItem[]} {...listProps} />
         )}
       </Box>
     );
@@ -778,129 +638,6 @@ export function OrgScreen({
           {footerText(context, width)}
         </Text>
       </Box>
-    </Box>
-  );
-}
-
-interface ListProps<T> {
-  rows: T[];
-  cursor: number;
-  width: number;
-  now: number;
-  height: number;
-  filter: string;
-  synced: boolean;
-  online: boolean;
-}
-
-function notLoaded(online: boolean): string {
-  return online
-    ? "Loading…"
-    : "Not loaded: the daemon cannot be reached. Actions are queued until it is back.";
-}
-
-function Titles({ cells }: { cells: [string, number][] }) {
-  return (
-    <Box gap={1}>
-      <Box width={PREFIX_WIDTH - 1} flexShrink={0} />
-      {cells
-        .filter(([, w]) => w > 0)
-        .map(([t, w]) => (
-          <Box key={t} width={w} flexShrink={0}>
-            <Text dimColor bold wrap="truncate-end">
-              {t}
-            </Text>
-          </Box>
-        ))}
-    </Box>
-  );
-}
-
-function Empty({ text }: { text: string }) {
-  return (
-    <Box paddingLeft={PREFIX_WIDTH}>
-      <Text dimColor>{text}</Text>
-    </Box>
-  );
-}
-
-function MemberList({
-  rows,
-  cursor,
-  width,
-  now,
-  height,
-  filter,
-  synced,
-  online,
-}: ListProps<MemberItem>) {
-  const cols = memberColumns(width);
-  return (
-    <Box flexDirection="column" height={height + 1}>
-      <Titles
-        cells={[
-          ["EMAIL", cols.email],
-          ["NAME", cols.name],
-          ["ROLE", cols.role],
-          ["JOINED", cols.joined],
-        ]}
-      />
-      {rows.length === 0 ? (
-        <Empty
-          text={
-            !synced
-              ? notLoaded(online)
-              : filter
-                ? "No member matches the filter (Esc clears it)."
-                : "No members."
-          }
-        />
-      ) : (
-        rows.map((r, i) => (
-          <MemberRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />
-        ))
-      )}
-    </Box>
-  );
-}
-
-function InviteList({
-  rows,
-  cursor,
-  width,
-  now,
-  height,
-  filter,
-  synced,
-  online,
-}: ListProps<InviteItem>) {
-  const cols = inviteColumns(width);
-  return (
-    <Box flexDirection="column" height={height + 1}>
-      <Titles
-        cells={[
-          ["EMAIL", cols.email],
-          ["STATUS", cols.status],
-          ["EXPIRES", cols.expiry],
-          ["SENDS", cols.sends],
-          ["DELIVERY", cols.delivery],
-        ]}
-      />
-      {rows.length === 0 ? (
-        <Empty
-          text={
-            !synced
-              ? notLoaded(online)
-              : filter
-                ? "No invitation matches the filter (Esc clears it)."
-                : "No open invitations. Press i to invite someone."
-          }
-        />
-      ) : (
-        rows.map((r, i) => (
-          <InviteRowView key={r.key} item={r} selected={i === cursor} cols={cols} now={now} />
-        ))
-      )}
     </Box>
   );
 }

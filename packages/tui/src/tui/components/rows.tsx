@@ -18,6 +18,31 @@ function rowColor(theme: Theme, selected: boolean, mark: Mark): string | undefin
   return undefined;
 }
 
+interface LeadCellsProps {
+  selected: boolean;
+  mark: Mark;
+  color: string | undefined;
+  dim: boolean;
+  strike?: boolean;
+  /** The email column's width. */
+  width: number;
+  email: string;
+}
+
+/** The first two cells of every row: the selection and mark glyphs, then the email. */
+function LeadCells({ selected, mark, color, dim, strike, width, email }: LeadCellsProps) {
+  return (
+    <>
+      <Cell width={2} bold={selected} color={color}>
+        {prefix(selected, mark)}
+      </Cell>
+      <Cell width={width} bold={selected} color={color} dim={dim} strike={strike}>
+        {email}
+      </Cell>
+    </>
+  );
+}
+
 interface MemberRowProps {
   item: MemberItem;
   selected: boolean;
@@ -37,12 +62,15 @@ export const MemberRowView = memo(function MemberRowView({
   const dim = item.mark === "pending";
   return (
     <Box gap={1}>
-      <Cell width={2} bold={selected} color={color}>
-        {prefix(selected, item.mark)}
-      </Cell>
-      <Cell width={cols.email} bold={selected} color={color} dim={dim} strike={item.removing}>
-        {c.email}
-      </Cell>
+      <LeadCells
+        selected={selected}
+        mark={item.mark}
+        color={color}
+        dim={dim}
+        strike={item.removing}
+        width={cols.email}
+        email={c.email}
+      />
       <Cell width={cols.name} color={color} dim={dim}>
         {c.name}
       </Cell>
@@ -84,12 +112,14 @@ export const InviteRowView = memo(function InviteRowView({
     const c = failed ? theme.error : undefined;
     return (
       <Box gap={1}>
-        <Cell width={2} bold={selected} color={c ?? color}>
-          {prefix(selected, item.mark)}
-        </Cell>
-        <Cell width={cols.email} bold={selected} color={c ?? color} dim={!failed}>
-          {item.email}
-        </Cell>
+        <LeadCells
+          selected={selected}
+          mark={item.mark}
+          color={c ?? color}
+          dim={!failed}
+          width={cols.email}
+          email={item.email}
+        />
         <Cell width={cols.status} color={c} dim={!failed}>
           {failed ? "refused" : "queued"}
         </Cell>
@@ -108,12 +138,15 @@ export const InviteRowView = memo(function InviteRowView({
         : theme.muted;
   return (
     <Box gap={1}>
-      <Cell width={2} bold={selected} color={color}>
-        {prefix(selected, item.mark)}
-      </Cell>
-      <Cell width={cols.email} bold={selected} color={color} dim={dim} strike={item.removing}>
-        {c.email}
-      </Cell>
+      <LeadCells
+        selected={selected}
+        mark={item.mark}
+        color={color}
+        dim={dim}
+        strike={item.removing}
+        width={cols.email}
+        email={c.email}
+      />
       <Cell width={cols.status} color={selected ? color : statusColor(theme, c.status)} dim={dim}>
         {c.status}
       </Cell>

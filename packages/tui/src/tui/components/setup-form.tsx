@@ -1,8 +1,8 @@
 /** First run: create the organization and its first owner (you). */
 import { parseEmail } from "@roster/core";
 import { Box, Text } from "ink";
+import { FieldLabel, FormFrame, FormNote } from "./form-parts.tsx";
 import { TextField } from "./text-field.tsx";
-import { useTheme } from "../theme.ts";
 
 export interface SetupFormState {
   org: string;
@@ -46,16 +46,8 @@ export interface SetupFormProps {
 }
 
 export function SetupForm({ form, url, width }: SetupFormProps) {
-  const theme = useTheme();
-  const w = Math.min(width, 72);
   return (
-    <Box
-      flexDirection="column"
-      borderStyle="round"
-      borderColor={theme.accent}
-      width={w}
-      paddingX={1}
-    >
+    <FormFrame width={Math.min(width, 72)}>
       <Text bold>Welcome to Roster</Text>
       <Text wrap="wrap">
         Nothing is set up on the daemon at {url} yet. Create your organization; you become its first
@@ -64,12 +56,7 @@ export function SetupForm({ form, url, width }: SetupFormProps) {
       <Box flexDirection="column" marginTop={1}>
         {SETUP_FIELDS.map((f, i) => (
           <Box key={f.key}>
-            <Box width={21} flexShrink={0}>
-              <Text bold={form.field === i}>
-                {form.field === i ? "› " : "  "}
-                {f.label}
-              </Text>
-            </Box>
+            <FieldLabel label={f.label} focused={form.field === i} width={21} />
             <TextField
               value={form[f.key]}
               cursor={form.field === i ? form.cursor : undefined}
@@ -79,19 +66,11 @@ export function SetupForm({ form, url, width }: SetupFormProps) {
           </Box>
         ))}
       </Box>
-      <Box marginTop={1}>
-        {form.busy ? (
-          <Text>Creating…</Text>
-        ) : form.error ? (
-          <Text color={theme.error} wrap="wrap">
-            ✗ {form.error}
-          </Text>
-        ) : (
-          <Text dimColor wrap="wrap">
-            Enter checks the field and moves on; the last one creates the org.
-          </Text>
-        )}
-      </Box>
-    </Box>
+      <FormNote busy={form.busy ? "Creating…" : undefined} error={form.error}>
+        <Text dimColor wrap="wrap">
+          Enter checks the field and moves on; the last one creates the org.
+        </Text>
+      </FormNote>
+    </FormFrame>
   );
 }

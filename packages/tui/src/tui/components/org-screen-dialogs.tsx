@@ -1,0 +1,153 @@
+/**
+ * What the org screen draws in place of its list: the open dialog (help,
+ * confirm, quit, invite form, org switcher), or the notice that access to the
+ * org was revoked.
+ */
+import type { ActionInput } from "@roster/core";
+import { Box, Text } from "ink";
+import type { ReactNode } from "react";
+import { useTheme } from "../theme.ts";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
+import { HelpScreen } from "./help-screen.tsx";
+import { InviteForm, type InviteFormState } from "./invite-form.tsx";
+import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
+
+export type Modal =
+  | { type: "help"; offset: number }
+  | { type: "invite"; form: InviteFormState }
+  | {
+      type: "confirm";
+      input: ActionInput;
+      /** Who or what the action is about, for the messages. */
+      target: string;
+      title: string;
+      body: string;
+      label: string;
+      focused: 0 | 1;
+    }
+  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
+  /** `q` while actions are still queued or sending: stay (the default) or quit anyway. */
+  | { type: "quit"; focused: 0 | 1 };
+
+/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
+export function unsentQuestion(unsent: number, orgName: string): string {
+  if (unsent === 0) return "Every action has been sent now.";
+  const what =
+    unsent === 1
+      ? "1 action is not sent yet. It stays queued and is sent"
+      : `${unsent} actions are not sent yet. They stay queued and are sent`;
+  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
+}
+
+/** The list's place on the screen (tabs, column titles and rows), with `children` in its middle. */
+function Centered({
+  width,
+  height,
+  children,
+}: {
+  width: number;
+  height: number;
+  children: ReactNode;
+}) {
+  return (
+    <Box height={height} width={width} justifyContent="center" alignItems="center">
+      {children}
+    </Box>
+  );
+}
+
+export interface ModalViewProps {
+  modal: Modal;
+  width: number;
+  /** Lines the list takes: its tabs, column titles and rows. */
+  height: number;
+  orgName: string;
+  /** Actions not sent yet, for the quit dialog. */
+  unsent: number;
+  currentOrgID: string;
+}
+
+export function ModalView({ modal, width, height, orgName, unsent, currentOrgID }: ModalViewProps) {
+  switch (modal.type) {
+    case "help":
+      return <HelpScreen height={height} width={width} offset={modal.offset} />;
+    case "confirm":
+      return (
+        <Centered width={width} height={height}>
+          <ConfirmDialog
+            title={modal.title}
+            body={modal.body}
+            actionLabel={modal.label}
+            focused={modal.focused}
+            width={width}
+          />
+        </Centered>
+      );
+    case "quit":
+      return (
+        <Centered width={width} height={height}>
+          <ConfirmDialog
+            title="Quit Roster?"
+            body={unsentQuestion(unsent, orgName)}
+            cancelLabel="Stay"
+            actionLabel="Quit anyway"
+            focused={modal.focused}
+            width={width}
+          />
+        </Centered>
+      );
+    case "invite":
+      return (
+        <Centered width={width} height={height}>
+          <InviteForm form={modal.form} orgName={orgName} width={width} />
+        </Centered>
+      );
+    case "switcher":
+      return (
+        <Centered width={width} height={height}>
+          <OrgSwitcher
+            orgs={modal.orgs}
+            cursor={modal.cursor}
+            currentID={currentOrgID}
+            width={width}
+            height={height - 1}
+          />
+        </Centered>
+      );
+  }
+}
+
+export interface RevokedNoticeProps {
+  orgName: string;
+  /** What the daemon said. */
+  text: string;
+  width: number;
+  height: number;
+}
+
+/** Removed from the org: the lists are gone, and what to do now. */
+export function RevokedNotice({ orgName, text, width, height }: RevokedNoticeProps) {
+  const theme = useTheme();
+  return (
+    <Centered width={width} height={height}>
+      <Box
+        flexDirection="column"
+        borderStyle="round"
+        borderColor={theme.error}
+        width={Math.min(width, 64)}
+        paddingX={1}
+      >
+        <Text bold color={theme.error} wrap="truncate-end">
+          ✗ No access to {orgName}
+        </Text>
+        <Text wrap="wrap">{text}</Text>
+        <Box marginTop={1}>
+          <Text dimColor wrap="wrap">
+            Its lists are no longer shown, and the copy saved on this computer was deleted. Press o
+            to open another of your organizations, or q to quit.
+          </Text>
+        </Box>
+      </Box>
+    </Centered>
+  );
+}
