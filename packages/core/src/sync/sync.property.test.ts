@@ -13,6 +13,8 @@ import { initialSyncState, reduce, type SyncEvent, type SyncState } from "./redu
 import { makePendingAction, selectView, validateLocally, type ActionInput } from "./view.ts";
 
 const T0 = Date.UTC(2025, 0, 1, 12);
+/** Room for every pending invitation the steps make; resends are never too soon. */
+const LIMITS = { pendingLimit: 50, resendIntervalS: 0, inviteTtlMs: 72 * 3600e3 };
 const EMAILS = ["a@x.io", "b@x.io", "c@x.io", "d@x.io", "e@x.io", "f@x.io"];
 
 /** A client that records every version it applied from a change, to prove none is applied twice. */
@@ -50,6 +52,14 @@ function entryAt(server: ModelServer, version: number): ChangeMessage | undefine
   return server.log.find((e) => e.version === version);
 }
 
+/** Another user (u1) or the world changes the org: see otherWrite. */
+const otherStep = fc.record({
+  t: fc.constant("other" as const),
+  op: fc.nat(5),
+  pick: fc.nat(20),
+  email: fc.constantFrom(...EMAILS),
+});
+
 const streamStep = fc.oneof(
   fc.constant({ t: "deliver" as const }),
   fc.constant({ t: "deliver" as const }),
@@ -58,12 +68,7 @@ const streamStep = fc.oneof(
   fc.constant({ t: "skip" as const }),
   fc.constant({ t: "reconnect" as const }),
   fc.record({ t: fc.constant("prune" as const), keep: fc.nat(8) }),
-  fc.record({
-    t: fc.constant("other" as const),
-    op: fc.nat(5),
-    pick: fc.nat(20),
-    email: fc.constantFrom(...EMAILS),
-  }),
+  otherStep,
 );
 
 /** Another user (u1) or the world changes the org. */
@@ -99,6 +104,35 @@ function otherWrite(
   }
 }
 
+/** A step both properties take: the live stream delivers, the client reconnects, the server prunes or another user writes. */
+type WorldStep =
+  | { t: "deliver" }
+  | { t: "reconnect" }
+  | { t: "prune"; keep: number }
+  | { t: "other"; op: number; pick: number; email: string };
+
+function worldStep(client: Client, server: ModelServer, step: WorldStep, now: number): void {
+  switch (step.t) {
+    case "deliver": {
+      const e = entryAt(server, client.cursor);
+      if (e) {
+        client.dispatch({ type: "change", change: e });
+        client.cursor++;
+      }
+      break;
+    }
+    case "reconnect":
+      client.connect(server);
+      break;
+    case "prune":
+      server.prune(step.keep);
+      break;
+    case "other":
+      otherWrite(server, step.op, step.pick, step.email, now);
+      break;
+  }
+}
+
 function newServer(): ModelServer {
   const s = new ModelServer(makeMember("u1", "one@x.io"), { orgID: "org1", at: T0 });
   // u2 is the client's user.
@@ -126,14 +160,6 @@ describe("sync reducer properties", () => {
         for (const step of steps) {
           now += 1000;
           switch (step.t) {
-            case "deliver": {
-              const e = entryAt(server, client.cursor);
-              if (e) {
-                client.dispatch({ type: "change", change: e });
-                client.cursor++;
-              }
-              break;
-            }
             case "dup": {
               const e = entryAt(server, client.cursor - 1 - step.back);
               if (e) client.dispatch({ type: "change", change: e });
@@ -142,15 +168,8 @@ describe("sync reducer properties", () => {
             case "skip":
               if (entryAt(server, client.cursor + 1)) client.cursor++;
               break;
-            case "reconnect":
-              client.connect(server);
-              break;
-            case "prune":
-              server.prune(step.keep);
-              break;
-            case "other":
-              otherWrite(server, step.op, step.pick, step.email, now);
-              break;
+            default:
+              worldStep(client, server, step, now);
           }
           // A client that detected a gap reconnects (the engine does this).
           if (client.state.needsResync) client.connect(server);
@@ -181,12 +200,7 @@ describe("sync reducer properties", () => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant("prune" as const), keep: fc.nat(3) }) },
     {
       weight: 2,
-      arbitrary: fc.record({
-        t: fc.constant("other" as const),
-        op: fc.nat(5),
-        pick: fc.nat(20),
-        email: fc.constantFrom(...EMAILS),
-      }),
+      arbitrary: otherStep,
     },
   );
 
@@ -239,11 +253,7 @@ describe("sync reducer properties", () => {
               else if (step.op === 5 && inv) input = { type: "withdraw", inviteID: inv.invite.id };
               else if (step.op === 6 && mem) input = { type: "remove", userID: mem.member.userID };
               if (!input) break;
-              const v = validateLocally(client.state, input, "u2", now, {
-                pendingLimit: 50,
-                resendIntervalS: 0,
-                inviteTtlMs: 72 * 3600e3,
-              });
+              const v = validateLocally(client.state, input, "u2", now, LIMITS);
               if (!v.ok) break;
               const kind: ActionKind = v.value.kind;
               client.dispatch({
@@ -264,23 +274,8 @@ describe("sync reducer properties", () => {
               if (r) client.dispatch(r.event);
               break;
             }
-            case "deliver": {
-              const e = entryAt(server, client.cursor);
-              if (e) {
-                client.dispatch({ type: "change", change: e });
-                client.cursor++;
-              }
-              break;
-            }
-            case "reconnect":
-              client.connect(server);
-              break;
-            case "prune":
-              server.prune(step.keep);
-              break;
-            case "other":
-              otherWrite(server, step.op, step.pick, step.email, now);
-              break;
+            default:
+              worldStep(client, server, step, now);
           }
           if (client.state.needsResync) client.connect(server);
           checkViewInvariants(client.state, now, committedAt);
@@ -308,7 +303,7 @@ function checkViewInvariants(
   committedAt: Map<string, number>,
 ): void {
   const view = selectView(state, now, {
-    limits: { pendingLimit: 50, resendIntervalS: 0, inviteTtlMs: 72 * 3600e3 },
+    limits: LIMITS,
   });
   const inviteIDs = view.invites.map((i) => i.invite.id);
   expect(new Set(inviteIDs).size).toBe(inviteIDs.length);
