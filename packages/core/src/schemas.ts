@@ -98,7 +98,16 @@ export const SetupResponseSchema = z.object({
 });
 export type SetupResponse = z.infer<typeof SetupResponseSchema>;
 
-export const HealthSchema = z.object({ status: z.literal("pass"), version: z.string() }).loose();
+/** The rule limits a daemon enforces (published in /health for local checks). */
+export const LimitsSchema = z.object({
+  pendingLimit: z.number().int().positive(),
+  resendIntervalS: z.number().nonnegative(),
+  inviteTtlMs: z.number().int().positive(),
+});
+
+export const HealthSchema = z
+  .object({ status: z.literal("pass"), version: z.string(), limits: LimitsSchema.optional() })
+  .loose();
 
 export const MeSchema = UserSchema;
 export const OrgsResponseSchema = z.object({

@@ -8,6 +8,7 @@ import { codeForStatus, type ErrorCode } from "../errors.ts";
 import {
   AcceptResponseSchema,
   ChangesResponseSchema,
+  HealthSchema,
   InviteSchema,
   InvitesResponseSchema,
   MembersResponseSchema,
@@ -82,7 +83,7 @@ export class RosterClient {
   }
 
   health() {
-    return this.request("GET", "/health", undefined, undefined, null);
+    return this.request("GET", "/health", undefined, undefined, HealthSchema);
   }
   setupStatus() {
     return this.request("GET", "/api/v2/setup", undefined, undefined, SetupStatusSchema);

@@ -104,23 +104,13 @@ export interface OpenEngineOptions {
  * it is not checked here unless the daemon publishes its limits in /health.
  */
 export async function daemonLimits(url: string): Promise<Limits> {
-  const fallback: Limits = { ...DEFAULT_LIMITS, resendIntervalS: 0 };
   try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    const body = (await res.json()) as { limits?: Partial<Limits> };
-    const l = body.limits;
-    if (!l || typeof l !== "object") return fallback;
-    return {
-      pendingLimit: typeof l.pendingLimit === "number" ? l.pendingLimit : fallback.pendingLimit,
-      resendIntervalS:
-        typeof l.resendIntervalS === "number" ? l.resendIntervalS : fallback.resendIntervalS,
-      inviteTtlMs: typeof l.inviteTtlMs === "number" ? l.inviteTtlMs : fallback.inviteTtlMs,
-    };
+    const health = await new RosterClient({ url, timeoutMs: 2000 }).health();
+    if (health.limits) return health.limits;
   } catch {
-    return fallback;
+    // No answer, or not healthy: the daemon will decide.
   }
+  return { ...DEFAULT_LIMITS, resendIntervalS: 0 };
 }
 
 /** Load the org's queue and last known lists, connect, and start replaying. */

@@ -6,7 +6,7 @@
  * (it may name the server's address).
  */
 import { createRoute } from "@hono/zod-openapi";
-import { HealthSchema } from "@roster/core";
+import { HealthSchema, LimitsSchema } from "@roster/core";
 import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
 import type { Sql } from "../../storage/storage.ts";
@@ -52,11 +52,6 @@ const CheckSchema = z.object({
   name: z.string(),
   status: z.enum(["pass", "fail"]),
   message: z.string().optional(),
-});
-const LimitsSchema = z.object({
-  pendingLimit: z.number().int(),
-  resendIntervalS: z.number(),
-  inviteTtlMs: z.number().int(),
 });
 const HealthPassSchema = HealthSchema.extend({
   checks: z.array(CheckSchema),
