@@ -303,6 +303,13 @@ describe("members and invitations", { timeout: 90_000 }, () => {
         }),
         "Error: No invitation matches this link. (not found: invite_not_found)",
       );
+      // A bare token that begins with "-" is a token, not an unknown option.
+      refused(
+        await roster(["accept", `-${"A".repeat(42)}`, "--url", daemon.url], {
+          configHome: stranger.path,
+        }),
+        "Error: No invitation matches this link. (not found: invite_not_found)",
+      );
     } finally {
       await stranger.remove();
     }

@@ -116,6 +116,8 @@ describe("without a daemon", { timeout: 90_000 }, () => {
       noSub,
       badLink,
       badUrl,
+      acceptUnknownOpt,
+      acceptTwoTokens,
     ] = await inBatches([
       () => run(["bogus"]),
       () => run(["members", "lst"]),
@@ -127,6 +129,8 @@ describe("without a daemon", { timeout: 90_000 }, () => {
       () => run(["invites"]),
       () => run(["accept", "not a link"]),
       () => run(["members", "list", "--url", "ftp://x"]),
+      () => run(["accept", "--jsno", "roster_inv_abcdefghijklmnopqrstuvwxyz"]),
+      () => run(["accept", "roster_inv_abcdefghijklmnopqrstuvwxyz", "second"]),
     ]);
     usage(unknownCmd!, /unknown command 'bogus'/);
     usage(unknownSub!, /unknown command 'lst'/);
@@ -138,6 +142,8 @@ describe("without a daemon", { timeout: 90_000 }, () => {
     usage(noSub!, /Usage: roster invites/);
     usage(badLink!, /is neither an activation link/);
     usage(badUrl!, /must start with http:\/\/ or https:\/\//);
+    usage(acceptUnknownOpt!, /unknown option '--jsno'/);
+    usage(acceptTwoTokens!, /too many arguments: accept takes one link or token, got 2/);
   });
 
   it("exits 3 when no daemon answers, naming the URL it tried (flag, env, ROSTER_PORT)", async () => {

@@ -124,7 +124,7 @@ describe("POST /activate/:token", () => {
     const r = await http(d.url, "POST", `/activate/${token}`, form({ name: "Jo <Joiner>" }));
     expect(r.status).toBe(200);
     expect(r.headers.get("referrer-policy")).toBe("no-referrer");
-    const apiToken = /<pre id="token">([A-Za-z0-9_-]{43})<\/pre>/.exec(r.text)?.[1];
+    const apiToken = /<pre id="token">(roster_tok_[A-Za-z0-9_-]{43})<\/pre>/.exec(r.text)?.[1];
     expect(apiToken).toBeDefined();
     secrets.push(apiToken!);
     expect(r.text).toContain(`ROSTER_TOKEN=${apiToken} roster`);

@@ -86,7 +86,7 @@ export function defineApiSuite(label: string, start: StartBackend): void {
         expect(res.status).toBe(201);
         expect(res.body.org).toMatchObject({ name: "Acme" });
         expect(res.body.user).toMatchObject({ email: "owner@example.com", name: "Olive Owner" });
-        expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(res.body.token).toMatch(/^roster_tok_[A-Za-z0-9_-]{43}$/);
         owner = {
           url: d.url,
           token: res.body.token,

@@ -22,7 +22,7 @@ export async function writeInviteSend(
   tx: Sql,
   write: (tokenHash: string) => InviteWrite,
 ): Promise<void> {
-  const token = newSecret();
+  const token = newSecret("invite");
   const { text, params } = write(hashSecret(token));
   await tx.query(
     `with i as (${text} returning id, org_id, email, send_count, sent_at, token_hash),

@@ -1,7 +1,9 @@
 /**
  * Ids and secrets. Secrets (API tokens, activation tokens) are 32 random
- * bytes, base64url; only their SHA-256 hash is stored, and hashes are compared
- * in constant time.
+ * bytes, base64url, behind a prefix that names their kind (as GitHub's `ghp_`
+ * does): a secret scanner can spot them, a person can tell them apart, and a
+ * token never starts with `-` (which a command line would read as an option).
+ * Only their SHA-256 hash is stored, and hashes are compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -10,8 +12,10 @@ export function newId(): string {
   return randomBytes(8).toString("hex");
 }
 
-export function newSecret(): string {
-  return randomBytes(32).toString("base64url");
+export const SECRET_PREFIX = { api: "roster_tok_", invite: "roster_inv_" } as const;
+
+export function newSecret(kind: keyof typeof SECRET_PREFIX): string {
+  return SECRET_PREFIX[kind] + randomBytes(32).toString("base64url");
 }
 
 /** SHA-256 of a secret, hex: what the database keeps. */

@@ -64,7 +64,7 @@ export async function upsertUser(tx: Sql, user: User, at: string): Promise<User>
 }
 
 export async function issueApiToken(tx: Sql, userID: string, at: string): Promise<string> {
-  const token = newSecret();
+  const token = newSecret("api");
   await tx.query(
     "insert into api_tokens (id, user_id, token_hash, created_at) values ($1, $2, $3, $4)",
     [newId(), userID, hashSecret(token), at],

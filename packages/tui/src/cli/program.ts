@@ -5,6 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { CliError, EXIT } from "./exit-codes.ts";
+
+const USAGE_HINT = "(run with --help for usage)";
 
 const STATUSES = ["pending", "expired", "accepted", "withdrawn", "open", "all"] as const;
 
@@ -60,7 +63,7 @@ export function buildProgram(): Command {
     .version(version(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .exitOverride()
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(USAGE_HINT)
     .enablePositionalOptions()
     // `roster help <command>`: commander omits it when the program has its own action (the TUI).
     .helpCommand("help [command]", "show help for a command")
@@ -184,6 +187,29 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       "--show-token",
       "also print the new API token (it is saved in the config file either way)",
     )
+    // A bare token may begin with "-" (base64url): take such a word as the token,
+    // not as an unknown option; a misspelt "--option" is still a usage error.
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .hook("preAction", (_program, cmd) => {
+      const unknown = cmd.args.find((w) => w.startsWith("--"));
+      if (unknown !== undefined)
+        throw new CliError(
+          `unknown option '${unknown.split("=")[0]}'`,
+          EXIT.usage,
+          undefined,
+          undefined,
+          USAGE_HINT,
+        );
+      if (cmd.args.length > 1)
+        throw new CliError(
+          `too many arguments: accept takes one link or token, got ${cmd.args.length}`,
+          EXIT.usage,
+          undefined,
+          undefined,
+          USAGE_HINT,
+        );
+    })
     .action(
       act(async (link: string, opts: import("./commands/accept.ts").AcceptOptions) => {
         const { accept } = await import("./commands/accept.ts");
