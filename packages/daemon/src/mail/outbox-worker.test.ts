@@ -186,7 +186,9 @@ describe("outbox worker", () => {
     expect(m.subject).toBe("Alice Liddell invited you to join Acme <Labs> on Roster");
     expect(m.replyTo).toBe("alice@example.com");
     expect(m.from).toBe("Roster <roster@roster.example.com>");
-    expect(m.link).toMatch(/^https:\/\/roster\.example\.com\/activate\/roster_inv_[A-Za-z0-9_-]{43}$/);
+    expect(m.link).toMatch(
+      /^https:\/\/roster\.example\.com\/activate\/roster_inv_[A-Za-z0-9_-]{43}$/,
+    );
     expect(m.text).toContain(m.link);
     expect(m.html).toContain("Acme &lt;Labs&gt;");
 
