@@ -156,6 +156,8 @@ describe("App: restarted while the daemon is down", () => {
     await startB();
     org = await b!.setupOrg({ org: "Cached Org", email: "owner@example.com" });
     await b!.client(org.token).createInvite(org.orgID, { email: "before@example.com" });
+    // A second org of the same owner, for the switcher.
+    await b!.client(org.token).createOrg("Second Org");
   });
 
   afterAll(async () => {
@@ -244,4 +246,55 @@ describe("App: restarted while the daemon is down", () => {
       "Roster: 1 action not sent yet. It is sent when you open Cached Org again.",
     );
   });
+
+  it("o to another org with an action still queued asks first; switching keeps it queued", async () => {
+    if (!b) await startB();
+    const m = mount({ url: b!.url, token: org.token, org: org.orgID, dataDir: tuiDir });
+    await waitForFrame(m.r, /Roster · Cached Org .*● live/, 15_000);
+    await b!.close();
+    b = undefined;
+    await waitForFrame(m.r, /reconnecting…|offline — \d+ queued/, 15_000);
+    await press(m.r, "2", "i");
+    await type(m.r, "switch@example.com");
+    await press(m.r, KEYS.enter);
+    await waitForFrame(m.r, /…  +switch@example\.com|›… +switch@example\.com/);
+
+    // The switcher lists the orgs saved from the last time the daemon answered.
+    await press(m.r, "o");
+    await waitForFrame(m.r, "Switch organization");
+    await waitForFrame(m.r, "› Cached Org  (current)");
+    await press(m.r, "j", KEYS.enter);
+    const f = await waitForFrame(m.r, "Open Second Org?");
+    expect(unboxed(f)).toMatch(/actions? (is|are) not sent yet\. (It stays|They stay) queued/);
+    expect(f).toContain("› Stay ‹");
+    await press(m.r, KEYS.enter);
+    await waitForFrame(
+      m.r,
+      (x) => !x.includes("Open Second Org?") && /Roster · Cached Org/.test(x),
+    );
+
+    await press(m.r, "o");
+    await waitForFrame(m.r, "› Cached Org  (current)");
+    await press(m.r, "j", KEYS.enter);
+    await waitForFrame(m.r, "Open Second Org?");
+    await press(m.r, KEYS.tab);
+    await waitForFrame(m.r, "› Switch anyway ‹");
+    await press(m.r, KEYS.enter);
+    await waitForFrame(m.r, /Roster · Second Org/, 15_000);
+    expect(m.done).toEqual([]);
+
+    m.r.unmount();
+    // Back on Cached Org with the daemon up: the queued invitation goes out, once.
+    await startB();
+    const back = mount({ url: b!.url, token: org.token, org: org.orgID, dataDir: tuiDir });
+    await waitForFrame(back.r, /Roster · Cached Org/, 15_000);
+    await press(back.r, "2");
+    await waitForFrame(
+      back.r,
+      (x) => x.includes("● live") && / +switch@example\.com +pending/.test(x),
+      30_000,
+    );
+    const invites = (await b!.client(org.token).listInvites(org.orgID, "all")).invites;
+    expect(invites.filter((i) => i.email === "switch@example.com")).toHaveLength(1);
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ async function newOrg(): Promise<OrgSetup> {
 /** The org screen of `org` for its owner, 80×24, once live. */
 async function screen(
   org: OrgSetup,
-  opts: { messageTtlMs?: number } = {},
+  { limits, ...opts }: { messageTtlMs?: number; limits?: Limits } = {},
 ): Promise<{ r: Rendered; engine: EngineAdapter }> {
   const engine = await openOrgEngine({
     url: d.url,
@@ -72,6 +72,7 @@ async function screen(
     orgID: org.orgID,
     actorID: org.userID,
     store: new MemoryActionStore(),
+    ...(limits ? { limits } : {}),
   });
   const r = render(<OrgScreen engine={engine} onQuit={() => undefined} {...opts} />);
   resize(r, 80, 24);
@@ -182,6 +183,26 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     await waitForFrame(r, /› +carol@example\.com .* 2× /);
     const onDaemon = await invitesOnDaemon(org);
     expect(onDaemon.find((i) => i.id === inv.id)!.sendCount).toBe(2);
+  });
+
+  it("a too-early resend is refused with a countdown that ends in 'can be resent now'", async () => {
+    const org = await newOrg();
+    // The TUI believes in a 4 s interval (the daemon here allows any): core's local check refuses.
+    const { r } = await screen(org, { limits: { ...DEFAULT_LIMITS, resendIntervalS: 4 } });
+    await press(r, "2");
+    await d.client(org.token).createInvite(org.orgID, { email: "cody@example.com", role: "owner" });
+    await waitForFrame(r, /› +cody@example\.com .* 1× /);
+    await press(r, "r");
+    const first = await waitForFrame(r, /Try resending again in (\d) s\./);
+    const n = Number(/again in (\d) s\./.exec(first)![1]);
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThanOrEqual(4);
+    // The number follows the clock instead of staying as it was written.
+    if (n > 1) await waitForFrame(r, `Try resending again in ${n - 1} s.`, 3_000);
+    await waitForFrame(r, "The invitation can be resent now: press r.", 5_000);
+    await press(r, "r");
+    await waitForFrame(r, /› +cody@example\.com .* 2× /);
+    expect((await invitesOnDaemon(org))[0]!.sendCount).toBe(2);
   });
 
   it("withdraw: d opens a confirm dialog on Cancel; Enter cancels, nothing happens", async () => {

@@ -26,8 +26,11 @@ export type Modal =
       focused: 0 | 1;
     }
   | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
-  /** `q` while actions are still queued or sending: stay (the default) or quit anyway. */
-  | { type: "quit"; focused: 0 | 1 };
+  /**
+   * `q`, or another org chosen with `o`, while actions are still queued or
+   * sending: stay (the default), or quit / switch anyway.
+   */
+  | { type: "quit"; focused: 0 | 1; switchTo?: OrgChoice };
 
 /** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
 export function unsentQuestion(unsent: number, orgName: string): string {
@@ -87,10 +90,10 @@ export function ModalView({ modal, width, height, orgName, unsent, currentOrgID 
       return (
         <Centered width={width} height={height}>
           <ConfirmDialog
-            title="Quit Roster?"
+            title={modal.switchTo ? `Open ${modal.switchTo.name}?` : "Quit Roster?"}
             body={unsentQuestion(unsent, orgName)}
             cancelLabel="Stay"
-            actionLabel="Quit anyway"
+            actionLabel={modal.switchTo ? "Switch anyway" : "Quit anyway"}
             focused={modal.focused}
             width={width}
           />

@@ -2,13 +2,36 @@
  * The org screen's words for what happens: the message line after an action
  * is submitted or confirmed, and the header's view of the connection.
  */
-import type { PendingAction } from "@roster/core";
+import { errors, type PendingAction } from "@roster/core";
 import type { OrgEngine } from "../engine-port.ts";
 import type { ConnectionView } from "../format.ts";
 
 export interface Message {
   kind: "error" | "info" | "ok";
   text: string;
+  /**
+   * A refusal that only holds until a moment (a too-early resend): the line
+   * counts down to `until` (epoch ms) and then says the action may be retried.
+   */
+  countdown?: { until: number; render: (secondsLeft: number) => Message };
+}
+
+/** The message as it reads at `now` (a countdown's text follows the clock). */
+export function messageAt(m: Message, now: number): Message {
+  if (!m.countdown) return m;
+  return m.countdown.render(Math.max(0, Math.ceil((m.countdown.until - now) / 1000)));
+}
+
+/** "Try resending again in N s", counting down; then that it may be resent. */
+export function resendTooSoonMessage(retryAfterS: number, now: number): Message {
+  const render = (left: number): Message =>
+    left > 0
+      ? { kind: "error", text: `✗ ${errors.resendTooSoon(left).message}` }
+      : { kind: "info", text: "The invitation can be resent now: press r." };
+  return {
+    ...render(Math.ceil(retryAfterS)),
+    countdown: { until: now + retryAfterS * 1000, render },
+  };
 }
 
 export function connectionView(

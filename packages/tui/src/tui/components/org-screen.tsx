@@ -33,6 +33,8 @@ import { ModalView, RevokedNotice, type Modal } from "./org-screen-dialogs.tsx";
 import {
   connectionView,
   doneMessage,
+  messageAt,
+  resendTooSoonMessage,
   submittedMessage,
   type Message,
 } from "./org-screen-messages.ts";
@@ -80,7 +82,9 @@ export function OrgScreen({
 }: OrgScreenProps) {
   const theme = useTheme();
   const size = useTerminalSize();
-  const tick = useNow();
+  const [message, setMessage] = useState<Message | null>(null);
+  // A counting-down message needs a tick every second; otherwise every 15 s is enough.
+  const tick = useNow(message?.countdown ? 1_000 : undefined);
   // Rows show the time at this render (the tick only makes sure there is one every few seconds).
   const now = fixedNow ?? Math.max(tick, Date.now());
   const { state, link } = useEngine(engine);
@@ -101,7 +105,6 @@ export function OrgScreen({
   const setFilter = (value: string) => setFilterEdit({ value, cursor: value.length });
   const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
   const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
-  const [message, setMessage] = useState<Message | null>(null);
   // Successes and notes expire; errors stay until dismissed (Esc, c) or replaced. Once gone,
   // a message never comes back.
   useEffect(() => {
@@ -140,7 +143,8 @@ export function OrgScreen({
   const lines = drawableLines(size);
   const revokedText = link.message ?? "Access to this organization was revoked.";
   // Without a dialog the banner says it; over a dialog, the message line does.
-  const messageText = message?.text ?? (revoked && modal !== null ? `✗ ${revokedText}` : "");
+  const shownMessage = message ? messageAt(message, now) : null;
+  const messageText = shownMessage?.text ?? (revoked && modal !== null ? `✗ ${revokedText}` : "");
   // A long message (most daemon refusals) gets a second line, taken from the list.
   const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
   const items: readonly (MemberItem | InviteItem)[] =
@@ -211,7 +215,12 @@ export function OrgScreen({
   const submit = (input: ActionInput, target: string): boolean => {
     const r = engine.submit(input);
     if (!r.ok) {
-      setMessage({ kind: "error", text: `✗ ${refusal(r.error.message, r.error.reason)}` });
+      const { retryAfterS } = r.error;
+      setMessage(
+        retryAfterS !== undefined
+          ? resendTooSoonMessage(retryAfterS, now)
+          : { kind: "error", text: `✗ ${refusal(r.error.message, r.error.reason)}` },
+      );
       return false;
     }
     afterSubmit(r.value, target);
@@ -456,7 +465,10 @@ export function OrgScreen({
         else if (cmd === "cancel") setModal(null);
         else if (cmd === "confirm") {
           setModal(null);
-          if (m.focused === 1) onQuit();
+          if (m.focused === 1) {
+            if (m.switchTo) onOpenOrg?.(m.switchTo.id);
+            else onQuit();
+          }
         }
         return;
       case "switcher":
@@ -466,8 +478,14 @@ export function OrgScreen({
         else if (cmd === "cancel") setModal(null);
         else if (cmd === "choose") {
           const org = m.orgs[m.cursor];
-          setModal(null);
-          if (org && org.id !== engine.orgID) onOpenOrg?.(org.id);
+          if (!org || org.id === engine.orgID) setModal(null);
+          // Queued actions stay with this org and go out when it is opened again: ask first.
+          else if (!revoked && engine.getView(Date.now()).unsent > 0)
+            setModal({ type: "quit", focused: 0, switchTo: org });
+          else {
+            setModal(null);
+            onOpenOrg?.(org.id);
+          }
         }
         return;
     }
@@ -621,9 +639,9 @@ export function OrgScreen({
             <Text
               wrap={messageLines > 1 ? "wrap" : "truncate-end"}
               color={
-                message?.kind === "error" || (!message && revoked)
+                shownMessage?.kind === "error" || (!shownMessage && revoked)
                   ? theme.error
-                  : message?.kind === "ok"
+                  : shownMessage?.kind === "ok"
                     ? theme.ok
                     : undefined
               }
