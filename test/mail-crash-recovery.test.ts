@@ -3,6 +3,7 @@
  * invitation committed but before its email went out sends it after restart,
  * exactly once — also when it died in the middle of the SMTP conversation.
  */
+import { simpleParser } from "mailparser";
 import type { Invite } from "@roster/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { http, startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
@@ -80,7 +81,8 @@ describe("kill -9 and the outbox", () => {
     const d = await daemonFor(sink, { ROSTER_MAIL_LEASE_MS: "2000" });
     const owner = await d.setupOrg({ org: "Acme", email: "alice@example.com", name: "Alice" });
     const inv = await d.client(owner.token).createInvite(owner.orgID, { email: "bob@example.com" });
-    await blackHole.received; // the whole message is on the server; the daemon waits for the answer
+    // The whole message is on the server; the daemon waits for the answer.
+    const unanswered = await simpleParser(await blackHole.received);
     await d.kill();
 
     // The real server takes over the port; the daemon comes back.
@@ -100,5 +102,9 @@ describe("kill -9 and the outbox", () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(sink.messages).toHaveLength(1);
     expect(sink.messages[0]?.to).toEqual(["bob@example.com"]);
+    // Had the first server kept it too, both copies carry one Message-ID, so mail
+    // systems that de-duplicate by Message-ID show the invitation once.
+    expect(unanswered.messageId).toBe(`<invite.${inv.id}.1@127.0.0.1>`);
+    expect(sink.messages[0]?.parsed.messageId).toBe(unanswered.messageId);
   });
 });

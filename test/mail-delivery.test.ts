@@ -161,7 +161,8 @@ describe("invitation email over SMTP", () => {
     const second = got[1]!;
     expect(second.token).toBeDefined();
     expect(second.token).not.toBe(first!.token);
-    expect(second.parsed.messageId).not.toBe(first!.parsed.messageId);
+    expect(first!.parsed.messageId).toBe(`<invite.${inv.id}.1@127.0.0.1>`);
+    expect(second.parsed.messageId).toBe(`<invite.${inv.id}.2@127.0.0.1>`);
     const sent = await until("second sent", async () => {
       const i = await inviteJson(inv.id);
       return i.delivery.state === "sent" ? i : undefined;

@@ -30,6 +30,7 @@ function mail(to = "bob@example.com"): OutgoingMail {
     to,
     replyTo: "Alice <alice@example.com>",
     ...r,
+    messageId: "<invite.inv_1.1@127.0.0.1>",
     link,
     outboxID: "42",
     inviteID: "inv_1",
@@ -83,7 +84,8 @@ describe("file transport", () => {
     );
     expect(parsed.from?.value[0]?.address).toBe("roster@localhost");
     expect(parsed.replyTo?.value[0]?.address).toBe("alice@example.com");
-    expect(parsed.messageId).toBe(r1.messageId);
+    expect(parsed.messageId).toBe("<invite.inv_1.1@127.0.0.1>");
+    expect(r1.messageId).toBe("<invite.inv_1.1@127.0.0.1>");
     expect(parsed.date).toBeInstanceOf(Date);
     expect(parsed.text).toContain(link);
     expect(parsed.html).toContain(`href="${link}"`);
@@ -117,7 +119,8 @@ describe("SMTP transport", () => {
       expect(m?.from).toBe("roster@localhost");
       expect(m?.link).toBe(link);
       expect(m?.parsed.subject).toBe("Alice invited you to join Acme & Sons on Roster");
-      expect(m?.parsed.messageId).toBe(r.messageId);
+      expect(m?.parsed.messageId).toBe("<invite.inv_1.1@127.0.0.1>");
+      expect(r.messageId).toBe("<invite.inv_1.1@127.0.0.1>");
       expect(r.destination).toBe(`smtp://127.0.0.1:${sink.port}`);
     } finally {
       await sink.stop();

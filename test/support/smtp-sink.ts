@@ -168,8 +168,8 @@ export async function createSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSi
 
 export interface BlackHoleSmtp {
   readonly port: number;
-  /** Resolves once a whole message has been received (and left unanswered). */
-  readonly received: Promise<void>;
+  /** Resolves with the whole message once received (and left unanswered). */
+  readonly received: Promise<Buffer>;
   /** Stop listening (again: no-op). */
   close(): Promise<void>;
 }
@@ -179,16 +179,17 @@ export interface BlackHoleSmtp {
  * sender is stuck waiting for "250 OK" (on `port`, default a free one).
  */
 export async function startBlackHoleSmtp(port = 0): Promise<BlackHoleSmtp> {
-  let messageReceived!: () => void;
-  const received = new Promise<void>((resolve) => (messageReceived = resolve));
+  let messageReceived!: (raw: Buffer) => void;
+  const received = new Promise<Buffer>((resolve) => (messageReceived = resolve));
   const server = new SMTPServer({
     disabledCommands: ["STARTTLS"],
     hideSTARTTLS: true,
     authOptional: true,
     logger: false,
     onData(stream) {
-      stream.on("end", () => messageReceived());
-      stream.resume();
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => messageReceived(Buffer.concat(chunks)));
     },
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));

@@ -13,6 +13,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** The same for every attempt at this send (see inviteMessageId). */
+  messageId: string;
   /** The activation link, for transports that show it to the local operator. */
   link: string;
   /** For logs and file names only. */
@@ -25,6 +27,7 @@ export function nodemailerMessage(mail: OutgoingMail): SendMailOptions {
   return {
     from: mail.from,
     to: mail.to,
+    messageId: mail.messageId,
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
     subject: mail.subject,
     text: mail.text,

@@ -47,7 +47,7 @@ import type { Sql, Storage } from "../storage/storage.ts";
 import { decideRetry } from "./backoff.ts";
 import type { MailLogger, MailTransport } from "./mail-transport.ts";
 import type { MailSettings } from "./mail-options.ts";
-import { activationLink, renderInviteEmail } from "./render-invite-email.ts";
+import { activationLink, inviteMessageId, renderInviteEmail } from "./render-invite-email.ts";
 
 /** The slice of Storage the worker needs. */
 export type OutboxStorage = Pick<Storage, "query" | "transaction"> & Partial<Pick<Storage, "kind">>;
@@ -398,6 +398,7 @@ export class OutboxWorker {
           to: job.to,
           ...(job.inviterEmail ? { replyTo: job.inviterEmail } : {}),
           ...rendered,
+          messageId: inviteMessageId(settings.publicUrl, job.inviteID, job.sendNumber),
           link,
           outboxID: job.id,
           inviteID: job.inviteID,

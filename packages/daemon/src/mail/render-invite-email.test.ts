@@ -4,6 +4,7 @@ import {
   describeTimeLeft,
   escapeHtml,
   formatUtc,
+  inviteMessageId,
   renderInviteEmail,
 } from "./render-invite-email.ts";
 
@@ -69,6 +70,16 @@ describe("helpers", () => {
       "https://roster.example.com/activate/tok",
     );
     expect(activationLink("https://h/base//", "a/b")).toBe("https://h/base/activate/a%2Fb");
+  });
+  it("inviteMessageId: one per send of an invitation, on the public URL's host", () => {
+    expect(inviteMessageId("https://roster.example.com/base", "ab12", 1)).toBe(
+      "<invite.ab12.1@roster.example.com>",
+    );
+    expect(inviteMessageId("https://roster.example.com", "ab12", 2)).toBe(
+      "<invite.ab12.2@roster.example.com>",
+    );
+    expect(inviteMessageId("http://[::1]:8086", "ab12", 1)).toBe("<invite.ab12.1@[::1]>");
+    expect(inviteMessageId("not a url", "ab12", 1)).toBe("<invite.ab12.1@roster.invalid>");
   });
   it("formatUtc and describeTimeLeft", () => {
     expect(formatUtc("2025-01-02T03:04:59.999Z")).toBe("2025-01-02 03:04 UTC");

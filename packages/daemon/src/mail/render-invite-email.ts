@@ -28,6 +28,22 @@ export function activationLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, "")}/activate/${encodeURIComponent(token)}`;
 }
 
+/**
+ * The Message-ID of one send of an invitation: the same on every attempt, so
+ * a message sent twice (a crash after the SMTP server took it, before that was
+ * recorded) is one message to mail systems that de-duplicate by Message-ID.
+ */
+export function inviteMessageId(publicUrl: string, inviteID: string, sendNumber: number): string {
+  let host = "roster.invalid";
+  try {
+    host = new URL(publicUrl).hostname || host;
+  } catch {
+    // keep the placeholder domain
+  }
+  // An IPv6 host keeps its brackets: "[::1]" is a valid Message-ID domain literal.
+  return `<invite.${inviteID}.${sendNumber}@${host}>`;
+}
+
 export function renderInviteEmail(input: InviteEmailInput): InviteEmail {
   const inviter = displayInviter(input.inviterName, input.inviterEmail);
   const inviterShort = oneLine(input.inviterName) || oneLine(input.inviterEmail);
