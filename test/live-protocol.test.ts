@@ -149,6 +149,35 @@ describe("stream", () => {
     r.close();
   });
 
+  it("a snapshot carries members and invitations as the list endpoints write them, byte for byte", async () => {
+    // Warm the projection, then change it through the change feed (jsonb-built objects).
+    const warm = await record(d.url, owner.orgID, owner.token);
+    warm.hello(0);
+    await warm.next((m) => m.type === "ready");
+    const inv = await invite();
+    await d.client(owner.token).resendInvite(owner.orgID, inv.id);
+    await addMember();
+    await warm.next((m) => isChange(m) && m.change.type === "invite.accepted");
+    warm.close();
+
+    const r = await record(d.url, owner.orgID, owner.token);
+    r.hello(0);
+    await r.next((m) => m.type === "ready");
+    const snap = r.messages[0];
+    if (snap?.type !== "snapshot") throw new Error("expected a snapshot first");
+    const members = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/members`, {
+      token: owner.token,
+    });
+    const invites = await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/invites`, {
+      token: owner.token,
+    });
+    expect(members.body.version).toBe(snap.version);
+    expect(JSON.stringify(snap.members)).toBe(JSON.stringify(members.body.members));
+    expect(JSON.stringify(snap.invites)).toBe(JSON.stringify(invites.body.invites));
+    expect(snap.invites.find((i) => i.id === inv.id)?.sendCount).toBe(2);
+    r.close();
+  });
+
   it("resume from since=V gets exactly the changes after V, then ready", async () => {
     await invite();
     const v = await serverVersion();

@@ -9,14 +9,12 @@ import {
   countPending,
   inviteStatus,
   withDerivedStatus,
-  type Delivery,
-  type Invite,
   type InvitesResponse,
   type InviteStatusFilter,
-  type Member,
   type MembersResponse,
 } from "@roster/core";
 import type { OrgProjection } from "../live/org-projection.ts";
+import { byCreated, byJoined, canonicalInvite, canonicalMember } from "../service/rows.ts";
 import type { AppContext } from "./app-env.ts";
 
 /** The projection of `orgID` at `version`, if any; asks the store to keep it loaded. */
@@ -25,43 +23,6 @@ function projected(ctx: AppContext, orgID: string, version: number): OrgProjecti
   if (!store) return undefined;
   store.warm(orgID);
   return store.at(orgID, version);
-}
-
-/*
- * Entries folded from the change feed come from jsonb, whose key order is
- * not ours: rebuild each object in the order the database path writes it
- * (service/rows.ts), so both paths answer the same bytes.
- */
-function member(m: Member): Member {
-  return { userID: m.userID, email: m.email, name: m.name, role: m.role, joinedAt: m.joinedAt };
-}
-
-function invite(i: Invite): Invite {
-  const delivery: Delivery = { state: i.delivery.state, attempts: i.delivery.attempts ?? 0 };
-  if (i.delivery.lastError !== undefined) delivery.lastError = i.delivery.lastError;
-  if (i.delivery.nextAttemptAt !== undefined) delivery.nextAttemptAt = i.delivery.nextAttemptAt;
-  return {
-    id: i.id,
-    orgID: i.orgID,
-    email: i.email,
-    role: i.role,
-    status: i.status,
-    invitedBy: i.invitedBy,
-    createdAt: i.createdAt,
-    sentAt: i.sentAt,
-    expiresAt: i.expiresAt,
-    sendCount: i.sendCount,
-    delivery,
-  };
-}
-
-const byJoined = (a: Member, b: Member) =>
-  compare(a.joinedAt, b.joinedAt) || compare(a.userID, b.userID);
-const byCreated = (a: Invite, b: Invite) =>
-  compare(a.createdAt, b.createdAt) || compare(a.id, b.id);
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The body of GET …/members per projection (projections are immutable: one per version). */
@@ -82,7 +43,7 @@ export async function readMembersJson(
   let text = membersJson.get(p);
   if (text === undefined) {
     const body: MembersResponse = {
-      members: p.state.members.map(member).sort(byJoined),
+      members: p.state.members.map(canonicalMember).sort(byJoined),
       version: p.version,
     };
     membersJson.set(p, (text = JSON.stringify(body)));
@@ -105,7 +66,7 @@ export async function readInvites(
   const now = ctx.service.ctx.now();
   const open = p.state.invites.filter((i) => i.status === "pending" || i.status === "expired");
   const invites = open
-    .map((i) => invite(withDerivedStatus(i, now)))
+    .map((i) => canonicalInvite(withDerivedStatus(i, now)))
     .filter((i) => status === "open" || inviteStatus(i, now) === status)
     .sort(byCreated);
   return {

@@ -21,6 +21,7 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
 import { changeRowsSince } from "../service/queries.ts";
+import { byCreated, byJoined, canonicalInvite, canonicalMember } from "../service/rows.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
 import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
@@ -303,8 +304,9 @@ export class LiveHub {
         type: "snapshot",
         version: p.version,
         org: p.org,
-        members: p.state.members,
-        invites: p.state.invites,
+        // In the list endpoints' key order and sort order (same bytes either way).
+        members: p.state.members.map(canonicalMember).sort(byJoined),
+        invites: p.state.invites.map(canonicalInvite).sort(byCreated),
       }),
     );
     if (ok) s.lastSent = p.version;

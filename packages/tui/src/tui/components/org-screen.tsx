@@ -3,9 +3,10 @@
  * line and footer, plus the dialogs that open over the list (help, invite,
  * confirm, org switcher). All keys go through the keymap table. The lists are
  * drawn by item-list.tsx, the dialogs by org-screen-dialogs.tsx, and the
- * message-line words come from org-screen-messages.ts.
+ * message-line words come from org-screen-messages.ts. What a key does in a
+ * dialog is ../modal-keys.ts; what the list's actions do to the org is
+ * use-org-screen-actions.ts.
  */
-import { ROLES, type ActionInput, type PendingAction } from "@roster/core";
 import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OrgEngine } from "../engine-port.ts";
@@ -14,6 +15,7 @@ import type { KeyPress } from "../input-chunks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
 import { drawableLines, listHeight } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
+import { inviteRefused, modalKeyStep, typeIntoInvite } from "../modal-keys.ts";
 import {
   describeActionIn,
   filterLists,
@@ -26,20 +28,13 @@ import {
 } from "../screen-model.ts";
 import { useTheme } from "../theme.ts";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { helpBodyLines, helpLines } from "./help-screen.tsx";
 import { emptyInviteForm } from "./invite-form.tsx";
 import { InviteList, MemberList } from "./item-list.tsx";
 import { ModalView, RevokedNotice, type Modal } from "./org-screen-dialogs.tsx";
-import {
-  connectionView,
-  doneMessage,
-  messageAt,
-  resendTooSoonMessage,
-  submittedMessage,
-  type Message,
-} from "./org-screen-messages.ts";
+import { connectionView, messageAt, type Message } from "./org-screen-messages.ts";
 import type { OrgChoice } from "./org-switcher.tsx";
 import { editField, TextField } from "./text-field.tsx";
+import { useOrgScreenActions } from "./use-org-screen-actions.ts";
 
 export interface OrgScreenProps {
   engine: OrgEngine;
@@ -166,6 +161,9 @@ export function OrgScreen({
   const offset = scrollOffset(offsets.current[active], cursor, height, items.length);
   offsets.current[active] = offset;
   const win = windowOf(items, offset, height);
+  const bodyHeight = height + 1; // column titles + rows
+  /** The list's place (tabs, column titles, rows); a dialog or the revoked notice takes it. */
+  const areaHeight = bodyHeight + 1;
 
   // ------------------------------------------------------------- actions
   const select = (list: ListName, index: number) => {
@@ -174,163 +172,28 @@ export function OrgScreen({
     setSel((s) => ({ ...s, [list]: { key: rows[i]?.key, index: i } }));
   };
 
-  // The last action submitted here: once the daemon has confirmed it, say so.
-  const [watching, setWatching] = useState<{ id: string; done: string } | null>(null);
-  useEffect(() => {
-    if (!watching) return;
-    const a = state.pending.find((x) => x.id === watching.id);
-    if (a === undefined || a.state === "confirmed") {
-      setMessage({ kind: "ok", text: watching.done });
-      setWatching(null);
-    } else if (a.state === "failed") {
-      setWatching(null);
-    }
-  }, [state.pending, watching]);
+  const actions = useOrgScreenActions({
+    engine,
+    state,
+    view,
+    loaded,
+    online,
+    now,
+    orgName,
+    active,
+    selected,
+    loadOrgs,
+    setMessage,
+    setModal,
+    onInvited: () => {
+      setModal(null);
+      setActive("invites");
+      setSel((s) => ({ ...s, invites: { key: undefined, index: 0 } }));
+    },
+  });
 
-  // Actions queued earlier (offline, or in a previous run) that went out once the daemon was back:
-  // they go out one at a time, so count the most that waited since the queue was last empty.
-  const unsentBefore = useRef(view.unsent);
-  useEffect(() => {
-    const before = Math.max(unsentBefore.current, view.unsent);
-    unsentBefore.current = view.unsent === 0 ? 0 : before;
-    if (before > 0 && view.unsent === 0 && watching === null && view.failed.length === 0) {
-      setMessage({
-        kind: "ok",
-        text: `✓ Sent ${before} queued action${before === 1 ? "" : "s"} to the daemon.`,
-      });
-    }
-  }, [view.unsent, view.failed.length, watching]);
-
-  const afterSubmit = (a: PendingAction, target: string) => {
-    setMessage(submittedMessage(a, online));
-    setWatching({ id: a.id, done: doneMessage(a, target) });
-  };
-
-  /** A local refusal in words; before the lists are known nothing can be checked. */
-  const refusal = (message: string, reason: string | undefined): string =>
-    !loaded && reason === "org_not_found"
-      ? "The organization has not been loaded from the daemon yet, so this cannot be checked. Try again once it is back."
-      : message;
-
-  const submit = (input: ActionInput, target: string): boolean => {
-    const r = engine.submit(input);
-    if (!r.ok) {
-      const { retryAfterS } = r.error;
-      setMessage(
-        retryAfterS !== undefined
-          ? resendTooSoonMessage(retryAfterS, now)
-          : { kind: "error", text: `✗ ${refusal(r.error.message, r.error.reason)}` },
-      );
-      return false;
-    }
-    afterSubmit(r.value, target);
-    return true;
-  };
-
-  const check = (input: ActionInput): string | undefined => {
-    const r = engine.validate(input);
-    return r.ok ? undefined : refusal(r.error.message, r.error.reason);
-  };
-
-  const askDelete = () => {
-    if (!selected) {
-      setMessage({
-        kind: "info",
-        text: active === "members" ? "No member selected." : "No invitation selected.",
-      });
-      return;
-    }
-    if (active === "members") {
-      const m = selected as MemberItem;
-      const input: ActionInput = { type: "remove", userID: m.member.userID };
-      const problem = check(input);
-      if (problem) {
-        setMessage({ kind: "error", text: `✗ ${problem}` });
-        return;
-      }
-      const who = m.member.name ? `${m.member.name} <${m.member.email}>` : m.member.email;
-      setModal({
-        type: "confirm",
-        input,
-        target: m.member.email,
-        title: "Remove member",
-        body: `Remove ${who} from ${view.org?.name ?? orgName ?? "this organization"}? They lose access at once; their user account and other organizations are not touched.`,
-        label: "Remove user access",
-        focused: 0,
-      });
-      return;
-    }
-    const inv = selected as InviteItem;
-    if (inv.mark === "failed" && inv.action) {
-      engine.dismiss(inv.action.id);
-      setMessage({ kind: "info", text: `Dismissed the refused invitation for ${inv.email}.` });
-      return;
-    }
-    if (!inv.invite) return;
-    const input: ActionInput = { type: "withdraw", inviteID: inv.invite.id };
-    const problem = check(input);
-    if (problem) {
-      setMessage({ kind: "error", text: `✗ ${problem}` });
-      return;
-    }
-    setModal({
-      type: "confirm",
-      input,
-      target: inv.email,
-      title: "Withdraw invitation",
-      body: `Withdraw the invitation for ${inv.email}? The link in their email stops working.`,
-      label: "Withdraw Invitation",
-      focused: 0,
-    });
-  };
-
-  const resend = () => {
-    if (active !== "invites") {
-      setMessage({
-        kind: "info",
-        text: "Resend works on invitations: press 2 or Tab to show them.",
-      });
-      return;
-    }
-    const inv = selected as InviteItem | undefined;
-    if (!inv?.invite) {
-      setMessage({ kind: "info", text: "No invitation selected." });
-      return;
-    }
-    submit({ type: "resend", inviteID: inv.invite.id }, inv.email);
-  };
-
-  const openSwitcher = () => {
-    if (!loadOrgs) {
-      setMessage({ kind: "info", text: "Switching organizations is not available here." });
-      return;
-    }
-    loadOrgs().then(
-      (orgs) => {
-        if (!orgs.some((o) => o.id !== engine.orgID)) {
-          setMessage({
-            kind: "info",
-            text:
-              orgs.length === 0
-                ? "You do not belong to any organization now."
-                : "You belong to one organization only.",
-          });
-          return;
-        }
-        const cursorAt = Math.max(
-          0,
-          orgs.findIndex((o) => o.id === engine.orgID),
-        );
-        setModal({ type: "switcher", orgs, cursor: cursorAt });
-      },
-      (e: unknown) => setMessage({ kind: "error", text: `✗ ${(e as Error).message}` }),
-    );
-  };
-
-  const dismissAll = () => {
-    for (const a of view.failed) engine.dismiss(a.id);
-    setMessage(null);
-  };
+  /** Actions still queued or sending (not once access is revoked: those can never go out). */
+  const hasUnsent = () => !revoked && engine.getView(Date.now()).unsent > 0;
 
   // --------------------------------------------------------------- input
   const contextOf = (m: Modal | null, editingFilter: boolean): KeyContext =>
@@ -384,16 +247,16 @@ export function OrgScreen({
         setModal({ type: "invite", form: emptyInviteForm() });
         return;
       case "resend":
-        resend();
+        actions.resend();
         return;
       case "delete":
-        askDelete();
+        actions.askDelete();
         return;
       case "dismiss":
-        dismissAll();
+        actions.dismissAll();
         return;
       case "switchOrg":
-        openSwitcher();
+        actions.openSwitcher();
         return;
       case "help":
         setModal({ type: "help", offset: 0 });
@@ -401,8 +264,7 @@ export function OrgScreen({
       case "quit":
         // Queued actions survive quitting, but go out only when Roster runs again: ask first.
         // (Not once access is revoked: those actions can never go out.)
-        if (!revoked && engine.getView(Date.now()).unsent > 0)
-          setModal({ type: "quit", focused: 0 });
+        if (hasUnsent()) setModal({ type: "quit", focused: 0 });
         else onQuit();
         return;
       case "forceQuit":
@@ -414,80 +276,31 @@ export function OrgScreen({
   };
 
   const onModal = (m: Modal, cmd: Command) => {
-    if (cmd === "forceQuit") {
-      onQuit();
-      return;
-    }
-    switch (m.type) {
-      case "help": {
-        const max = Math.max(0, helpLines().length - helpBodyLines(height + 2));
-        if (cmd === "down") setModal({ ...m, offset: clamp(m.offset + 1, 0, max) });
-        else if (cmd === "up") setModal({ ...m, offset: clamp(m.offset - 1, 0, max) });
-        else if (cmd === "cancel" || cmd === "help") setModal(null);
-        return;
-      }
-      case "confirm":
-        if (cmd === "toggleButton") setModal({ ...m, focused: m.focused === 0 ? 1 : 0 });
-        else if (cmd === "cancel") {
-          setModal(null);
-          setMessage({ kind: "info", text: "Cancelled." });
-        } else if (cmd === "confirm") {
-          setModal(null);
-          if (m.focused === 1) submit(m.input, m.target);
-          else setMessage({ kind: "info", text: "Cancelled." });
-        }
-        return;
-      case "invite": {
-        const f = m.form;
-        if (cmd === "cancel") setModal(null);
-        else if (cmd === "nextField" || cmd === "prevField") {
-          setModal({ ...m, form: { ...f, field: f.field === 0 ? 1 : 0 } });
-        } else if ((cmd === "nextOption" || cmd === "prevOption") && f.field === 1) {
-          const i = ROLES.indexOf(f.role);
-          const next =
-            ROLES[(i + (cmd === "nextOption" ? 1 : ROLES.length - 1)) % ROLES.length] ?? f.role;
-          setModal({ ...m, form: { ...f, role: next } });
-        } else if (cmd === "submit") {
-          const r = engine.submit({ type: "invite", email: f.email, role: f.role });
-          if (!r.ok) {
-            setModal({ ...m, form: { ...f, error: refusal(r.error.message, r.error.reason) } });
-            return;
-          }
-          setModal(null);
-          setActive("invites");
-          setSel((s) => ({ ...s, invites: { key: undefined, index: 0 } }));
-          afterSubmit(r.value, r.value.kind.type === "invite" ? r.value.kind.email : f.email);
-        }
-        return;
-      }
+    const step = modalKeyStep(m, cmd, {
+      height: areaHeight,
+      currentOrgID: engine.orgID,
+      hasUnsent,
+    });
+    if (step.modal !== m) setModal(step.modal);
+    const effect = step.effect;
+    switch (effect?.type) {
       case "quit":
-        if (cmd === "toggleButton") setModal({ ...m, focused: m.focused === 0 ? 1 : 0 });
-        else if (cmd === "cancel") setModal(null);
-        else if (cmd === "confirm") {
-          setModal(null);
-          if (m.focused === 1) {
-            if (m.switchTo) onOpenOrg?.(m.switchTo.id);
-            else onQuit();
-          }
-        }
+        onQuit();
         return;
-      case "switcher":
-        if (cmd === "down") setModal({ ...m, cursor: clamp(m.cursor + 1, 0, m.orgs.length - 1) });
-        else if (cmd === "up")
-          setModal({ ...m, cursor: clamp(m.cursor - 1, 0, m.orgs.length - 1) });
-        else if (cmd === "cancel") setModal(null);
-        else if (cmd === "choose") {
-          const org = m.orgs[m.cursor];
-          if (!org || org.id === engine.orgID) setModal(null);
-          // Queued actions stay with this org and go out when it is opened again: ask first.
-          else if (!revoked && engine.getView(Date.now()).unsent > 0)
-            setModal({ type: "quit", focused: 0, switchTo: org });
-          else {
-            setModal(null);
-            onOpenOrg?.(org.id);
-          }
-        }
+      case "openOrg":
+        onOpenOrg?.(effect.orgID);
         return;
+      case "message":
+        setMessage(effect.message);
+        return;
+      case "submit":
+        actions.submit(effect.input, effect.target);
+        return;
+      case "submitInvite": {
+        const error = actions.submitInvite(effect.email, effect.role);
+        if (error !== undefined) setModal(inviteRefused(m, error));
+        return;
+      }
     }
   };
 
@@ -504,20 +317,10 @@ export function OrgScreen({
         return;
       }
     }
-    if (modal?.type === "invite" && modal.form.field === 0) {
-      const f = modal.form;
-      const e = editField({ value: f.email, cursor: f.cursor }, input, key);
-      if (e.value !== f.email || e.cursor !== f.cursor) {
-        const changed = e.value !== f.email;
-        setModal({
-          ...modal,
-          form: {
-            ...f,
-            email: e.value,
-            cursor: e.cursor,
-            ...(changed ? { error: undefined } : {}),
-          },
-        });
+    if (modal?.type === "invite") {
+      const form = typeIntoInvite(modal.form, input, key);
+      if (form !== undefined) {
+        setModal({ ...modal, form });
         return;
       }
     }
@@ -548,7 +351,6 @@ export function OrgScreen({
   // -------------------------------------------------------------- render
   const name = view.org?.name ?? orgName ?? engine.orgID;
   const conn = connectionView(link, view.unsent, now);
-  const bodyHeight = height + 1; // column titles + rows
   const position =
     items.length > height
       ? `${win.offset + 1}–${win.offset + win.rows.length} of ${items.length}`
@@ -560,16 +362,14 @@ export function OrgScreen({
       <ModalView
         modal={modal}
         width={width}
-        height={bodyHeight + 1}
+        height={areaHeight}
         orgName={name}
         unsent={view.unsent}
         currentOrgID={engine.orgID}
       />
     );
   } else if (revoked) {
-    body = (
-      <RevokedNotice orgName={name} text={revokedText} width={width} height={bodyHeight + 1} />
-    );
+    body = <RevokedNotice orgName={name} text={revokedText} width={width} height={areaHeight} />;
   } else {
     const listProps = {
       cursor: cursor - win.offset,
@@ -581,7 +381,7 @@ export function OrgScreen({
       online: link.state !== "offline",
     };
     body = (
-      <Box flexDirection="column" height={bodyHeight + 1} width={width}>
+      <Box flexDirection="column" height={areaHeight} width={width}>
         <Tabs
           active={active}
           members={{ shown: shown.members.length, total: lists.totalMembers }}
