@@ -157,4 +157,22 @@ describe("org screen layout", () => {
     f = await waitForFrame(view, "[1 Members (2)]");
     expect(f).not.toContain("Quit from anywhere");
   });
+
+  it("wrapped text starts each line with a word, not with the space it was wrapped at", async () => {
+    const engine = bigOrg(0);
+    // "Withdraw the invitation for bob@acme.test? The link in their" fills the
+    // dialog's 60 columns exactly: the next line must start with "email".
+    const inv = engine.server.run(
+      "usr-owner",
+      { type: "invite", email: "bob@acme.test", role: "owner" },
+      NOW,
+    );
+    if (inv.ok) engine.push(inv.entry);
+    const view = await mount(engine);
+    await press(view, "2", "d");
+    const f = await waitForFrame(view, "Withdraw Invitation");
+    const body = lines(f).filter((l) => l.includes("│"));
+    expect(body.some((l) => /│ email stops working\. +│/.test(l))).toBe(true);
+    expect(body.filter((l) => /│ {2}\S/.test(l))).toEqual([]);
+  });
 });
