@@ -105,6 +105,34 @@ describe("App", () => {
     expect(saved.at(-1)?.org).toBe(alpha.orgID);
   });
 
+  it("a key typed just as the org screen appears is not lost", async () => {
+    let typed = false;
+    const services = createServices({
+      url: d.url,
+      token: alpha.token,
+      org: beta.orgID,
+      dataDir,
+      canStartDaemon: false,
+      saveConfig: async () => undefined,
+    });
+    const createEngine = services.createEngine;
+    services.createEngine = async (o) => {
+      const engine = await createEngine(o);
+      // Queued now, this runs after the app shows the org screen and before the
+      // screen's own input effect has run: the key reaches the app, not the screen.
+      setImmediate(() => {
+        r!.stdin.write("2");
+        typed = true;
+      });
+      return engine;
+    };
+    r = render(<App services={services} onDone={() => undefined} />);
+    resize(r, 80, 24);
+    await waitUntil(() => typed);
+    await waitForFrame(r, /Roster · Beta .*● live/);
+    await waitForFrame(r, "[2 Invitations");
+  });
+
   it("opens the configured org directly (by id or by name)", async () => {
     const { r } = mount({ token: alpha.token, org: "beta" });
     await waitForFrame(r, /Roster · Beta .*● live/);

@@ -6,7 +6,7 @@
 import { parseEmail, type User } from "@roster/core";
 import { RosterApiError, RosterClient, RosterUnreachableError } from "@roster/core/client";
 import { Box, Text, useApp, type Key } from "ink";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import type { OrgEngine } from "../engine-port.ts";
 import { useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
@@ -118,7 +118,14 @@ export function App({ services, onDone }: AppProps) {
   const doneRef = useRef(false);
   /** Keys typed while booting, for the org screen once it is up. */
   const typedAhead = useRef<KeyPress[]>([]);
-  const [orgKeys, setOrgKeys] = useState<readonly KeyPress[]>([]);
+  /** The org screen's key feed, once it listens itself (see OrgScreen's attachInput). */
+  const orgFeed = useRef<((presses: readonly KeyPress[]) => void) | null>(null);
+  const attachInput = useCallback((feed: ((presses: readonly KeyPress[]) => void) | null) => {
+    orgFeed.current = feed;
+    const keys = typedAhead.current;
+    typedAhead.current = [];
+    return keys;
+  }, []);
 
   const finish = useCallback(
     (result: AppResult) => {
@@ -158,8 +165,6 @@ export function App({ services, onDone }: AppProps) {
         return;
       }
       engineRef.current = engine;
-      setOrgKeys(typedAhead.current);
-      typedAhead.current = [];
       setPhase({ type: "org", session, engine, orgName: org.name });
     },
     [services, setPhase],
@@ -343,7 +348,15 @@ export function App({ services, onDone }: AppProps) {
     (input: string, key: Key) => {
       const phase = phaseRef.current;
       const context = contextOf(phase);
-      if (context === null) return;
+      if (context === null) {
+        // The org screen is (being) shown: a key that reached the app is one the screen
+        // was not listening for yet. Pass it on, or keep it until the screen takes it.
+        const feed = orgFeed.current;
+        if (feed) feed([{ input, key }]);
+        else if (typedAhead.current.length < MAX_TYPED_AHEAD)
+          typedAhead.current.push({ input, key });
+        return;
+      }
       if (phase.type === "boot") {
         // Keys typed while connecting are for the org screen: keep them for it. Ctrl-C
         // still quits, and so does the first key when it is a quit key.
@@ -430,7 +443,7 @@ export function App({ services, onDone }: AppProps) {
       <OrgScreen
         key={phase.engine.orgID}
         engine={phase.engine}
-        typedAhead={orgKeys}
+        attachInput={attachInput}
         orgName={phase.orgName}
         loadOrgs={async () => {
           try {

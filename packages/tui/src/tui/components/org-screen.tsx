@@ -50,6 +50,12 @@ export interface OrgScreenProps {
   messageTtlMs?: number;
   /** Keys typed before the screen was up (while the TUI was starting), handled on mount. */
   typedAhead?: readonly KeyPress[];
+  /**
+   * Called on mount with this screen's key feed (and with null on unmount):
+   * returns the keys the app received for it before it was listening, and
+   * passes it any that the app still receives after.
+   */
+  attachInput?: (feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[];
 }
 
 export { unsentQuestion } from "./org-screen-dialogs.tsx";
@@ -74,6 +80,7 @@ export function OrgScreen({
   now: fixedNow,
   messageTtlMs = MESSAGE_TTL_MS,
   typedAhead,
+  attachInput,
 }: OrgScreenProps) {
   const theme = useTheme();
   const size = useTerminalSize();
@@ -341,10 +348,17 @@ export function OrgScreen({
     onList(cmd);
   });
 
-  // Keys typed while the TUI was starting: handled once, as if typed now.
+  // Keys typed while the TUI was starting: handled once, as if typed now. From here on
+  // this screen listens itself (its input effect ran above); keys that reached the app
+  // before that are passed on through `attachInput`.
   useEffect(() => {
-    if (typedAhead && typedAhead.length > 0) feedKeys(typedAhead);
-    // Once, on mount: later changes of the prop are not new keys.
+    const early = attachInput?.(feedKeys) ?? [];
+    const keys = [...(typedAhead ?? []), ...early];
+    if (keys.length > 0) feedKeys(keys);
+    return () => {
+      attachInput?.(null);
+    };
+    // Once, on mount: later changes of the props are not new keys.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
