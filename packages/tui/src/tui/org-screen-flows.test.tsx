@@ -193,16 +193,25 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     await d.client(org.token).createInvite(org.orgID, { email: "cody@example.com", role: "owner" });
     await waitForFrame(r, /› +cody@example\.com .* 1× /);
     await press(r, "r");
-    const first = await waitForFrame(r, /Try resending again in (\d) s\./);
-    const n = Number(/again in (\d) s\./.exec(first)![1]);
+    const tooSoon = /Try resending again in (\d) s\./;
+    let first = await waitForFrame(r, (f) => tooSoon.test(f) || /cody@example\.com .* 2× /.test(f));
+    let sends = 1;
+    if (!tooSoon.test(first)) {
+      // A machine slow enough to take 4 s since the invitation was sent: that r resent
+      // it, so the next one is the early one.
+      sends = 2;
+      await press(r, "r");
+      first = await waitForFrame(r, tooSoon);
+    }
+    const n = Number(tooSoon.exec(first)![1]);
     expect(n).toBeGreaterThanOrEqual(1);
     expect(n).toBeLessThanOrEqual(4);
     // The number follows the clock instead of staying as it was written.
     if (n > 1) await waitForFrame(r, `Try resending again in ${n - 1} s.`, 3_000);
-    await waitForFrame(r, "The invitation can be resent now: press r.", 5_000);
+    await waitForFrame(r, "The invitation can be resent now: press r.", 6_000);
     await press(r, "r");
-    await waitForFrame(r, /› +cody@example\.com .* 2× /);
-    expect((await invitesOnDaemon(org))[0]!.sendCount).toBe(2);
+    await waitForFrame(r, new RegExp(`› +cody@example\\.com .* ${sends + 1}× `));
+    expect((await invitesOnDaemon(org))[0]!.sendCount).toBe(sends + 1);
   });
 
   it("withdraw: d opens a confirm dialog on Cancel; Enter cancels, nothing happens", async () => {
