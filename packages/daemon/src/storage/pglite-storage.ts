@@ -2,6 +2,7 @@
  * Storage on embedded PGlite, persisted under `<dataDir>/pgdata`. PGlite takes
  * no lock of its own: the caller must hold the data-directory lock.
  */
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
@@ -20,6 +21,11 @@ export interface PgliteStorageOptions {
 
 export function pgdataDir(dataDir: string): string {
   return join(dataDir, "pgdata");
+}
+
+/** Whether `dataDir` holds a database already (else the first start creates one: seconds). */
+export function hasPgliteDatabase(dataDir: string): boolean {
+  return existsSync(join(pgdataDir(dataDir), "PG_VERSION"));
 }
 
 export async function openPgliteStorage(opts: PgliteStorageOptions): Promise<Storage> {

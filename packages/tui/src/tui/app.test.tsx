@@ -4,7 +4,7 @@
  * session cache, file-backed queue and saved lists, core's SyncEngine —
  * against a real daemon in this process.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
@@ -19,6 +19,7 @@ import { App, unsentNote, type AppResult } from "./components/app.tsx";
 import { snapshotFilePath } from "./file-snapshot-store.ts";
 import { createServices } from "./services.ts";
 import {
+  flat,
   KEYS,
   lines,
   press,
@@ -131,6 +132,42 @@ describe("App", () => {
     await waitUntil(() => typed);
     await waitForFrame(r, /Roster · Beta .*● live/);
     await waitForFrame(r, "[2 Invitations");
+  });
+
+  it("starting a daemon on an empty data directory says its first start takes a few seconds", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "roster-app-new-"));
+    try {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      for (const hasDatabase of [false, true]) {
+        // What PGlite leaves in a data directory it has created.
+        if (hasDatabase) {
+          mkdirSync(join(empty, "pgdata"), { recursive: true });
+          writeFileSync(join(empty, "pgdata", "PG_VERSION"), "17\n");
+        }
+        const services = createServices({
+          url,
+          token: undefined,
+          org: undefined,
+          dataDir: empty,
+          canStartDaemon: true,
+          saveConfig: async () => undefined,
+        });
+        // The boot message is what is tested: no daemon is started (it would never answer).
+        services.startDaemon = () => new Promise(() => undefined);
+        r = render(<App services={services} onDone={() => undefined} />);
+        resize(r, 80, 24);
+        const f = await waitForFrame(r, `No daemon answers at ${url}`);
+        if (hasDatabase) expect(flat(f)).not.toContain("first start");
+        else
+          expect(flat(f)).toContain(
+            "Its first start creates its database, which takes a few seconds.",
+          );
+        r.unmount();
+        r = undefined;
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("opens the configured org directly (by id or by name)", async () => {

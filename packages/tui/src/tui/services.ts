@@ -10,6 +10,7 @@ import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
 import { join } from "node:path";
+import { hasPgliteDatabase } from "@roster/daemon/pglite-storage";
 
 export interface ServiceOptions {
   url: string;
@@ -47,6 +48,7 @@ export function createServices(opts: ServiceOptions): TuiServices {
   };
   if (opts.canStartDaemon) {
     services.startDaemon = (url) => startDaemon({ url, dataDir: opts.dataDir });
+    services.daemonIsNew = () => !hasPgliteDatabase(opts.dataDir);
   }
   return services;
 }

@@ -45,6 +45,8 @@ export interface TuiServices {
   startDaemon?: (url: string) => Promise<{ logPath: string }>;
   /** Say where the daemon's data and log are (for the boot message). */
   daemonLogPath?: string;
+  /** Whether the daemon startDaemon would start has no database yet (its first start is slow). */
+  daemonIsNew?: () => boolean;
   /** Remember the token and org (config file). */
   saveConfig(patch: { url: string; token: string; org: string }): Promise<void>;
   /** What we knew about this token at the last successful start (offline start). */
@@ -208,7 +210,12 @@ export function App({ services, onDone }: AppProps) {
       if (!up && services.startDaemon) {
         setPhase({
           type: "boot",
-          text: `No daemon answers at ${url}: starting one in the background…${services.daemonLogPath ? `\nIts log: ${services.daemonLogPath}` : ""}`,
+          text:
+            `No daemon answers at ${url}: starting one in the background…` +
+            (services.daemonIsNew?.()
+              ? "\nIts first start creates its database, which takes a few seconds."
+              : "") +
+            (services.daemonLogPath ? `\nIts log: ${services.daemonLogPath}` : ""),
         });
         try {
           await services.startDaemon(url);
