@@ -47,6 +47,13 @@ function bigOrg(members: number): ModelEngine {
   return e;
 }
 
+/** The owner invites `email` (a live change, as if made in another session). */
+function invite(engine: ModelEngine, email: string): void {
+  const inv = engine.server.run("usr-owner", { type: "invite", email, role: "owner" }, NOW);
+  if (!inv.ok) throw new Error(inv.error.message);
+  engine.push(inv.entry);
+}
+
 async function mount(engine: ModelEngine, columns = 80, rows = 24): Promise<Rendered> {
   r = render(<OrgScreen engine={engine} onQuit={() => undefined} now={NOW} />);
   resize(r, columns, rows);
@@ -104,12 +111,7 @@ describe("org screen layout", () => {
 
   it("j/k, Tab and 1/2 move between rows and lists", async () => {
     const engine = bigOrg(3);
-    const inv = engine.server.run(
-      "usr-owner",
-      { type: "invite", email: "zed@example.com", role: "owner" },
-      NOW,
-    );
-    if (inv.ok) engine.push(inv.entry);
+    invite(engine, "zed@example.com");
     const view = await mount(engine);
     await waitForFrame(view, "members: 4 · pending: 1/50");
     await press(view, "j", "j");
@@ -162,12 +164,7 @@ describe("org screen layout", () => {
     const engine = bigOrg(0);
     // "Withdraw the invitation for bob@acme.test? The link in their" fills the
     // dialog's 60 columns exactly: the next line must start with "email".
-    const inv = engine.server.run(
-      "usr-owner",
-      { type: "invite", email: "bob@acme.test", role: "owner" },
-      NOW,
-    );
-    if (inv.ok) engine.push(inv.entry);
+    invite(engine, "bob@acme.test");
     const view = await mount(engine);
     await press(view, "2", "d");
     const f = await waitForFrame(view, "Withdraw Invitation");
