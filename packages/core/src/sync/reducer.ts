@@ -372,3 +372,19 @@ function withoutError(a: PendingAction): PendingAction {
 function requeue(a: PendingAction): PendingAction {
   return a.state === "sending" ? { ...a, state: "queued" } : a;
 }
+
+/**
+ * The server state of `state` as a snapshot to save, or undefined when there
+ * is nothing worth saving (no server state has been loaded yet).
+ */
+export function savedSnapshotOf(state: SyncState, at: number): SavedSnapshot | undefined {
+  if (state.org === null || state.version <= 0) return undefined;
+  return {
+    orgID: state.orgID,
+    version: state.version,
+    org: state.org,
+    members: [...state.server.members],
+    invites: [...state.server.invites],
+    at,
+  };
+}

@@ -20,7 +20,7 @@ import {
   type Validated,
 } from "@roster/core";
 // The model is core's test support, not part of its public API.
-import { makeMember, ModelServer } from "../../../../core/src/sync/model-server.ts";
+import { makeMember, ModelServer } from "@roster/core/testing";
 import type { LinkInfo, OrgEngine } from "../engine-port.ts";
 
 export class ModelEngine implements OrgEngine {
