@@ -5,7 +5,7 @@
  * its output in <dataDir>/daemon.log, and wait until it is healthy.
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,6 +44,16 @@ export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean>
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the daemon's data directory holds its database already; else its
+ * first start creates one, which takes a few seconds. (What the daemon's
+ * embedded PGlite leaves in `<dataDir>/pgdata`: read here, not imported, as
+ * the TUI only ever starts the daemon as a process.)
+ */
+export function hasDaemonDatabase(dataDir: string): boolean {
+  return existsSync(join(dataDir, "pgdata", "PG_VERSION"));
 }
 
 export interface StartedDaemon {
