@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parsePendingActions, type ActionStore, type PendingAction } from "@roster/core";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { writePrivateFile } from "../private-file.ts";
 
 /** The queue file for a daemon URL and org, under `dataDir`. */
 export function queueFilePath(dataDir: string, url: string, orgID: string): string {
@@ -45,7 +45,7 @@ export class FileActionStore implements ActionStore {
 
   save(actions: readonly PendingAction[]): Promise<void> {
     const snapshot = JSON.stringify({ version: 1, actions }, null, 1);
-    const next = this.chain.then(() => writeFileAtomic(this.path, snapshot));
+    const next = this.chain.then(() => writePrivateFile(this.path, snapshot));
     // Keep the chain alive after a failed write; the caller still sees the error.
     this.chain = next.catch(() => undefined);
     return next;

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseSavedSnapshot, type SavedSnapshot, type SnapshotStore } from "@roster/core";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { writePrivateFile } from "../private-file.ts";
 
 /** The saved-lists file for a daemon URL and org, under `dataDir`. */
 export function snapshotFilePath(dataDir: string, url: string, orgID: string): string {
@@ -49,7 +49,7 @@ export class FileSnapshotStore implements SnapshotStore {
 
   save(snapshot: SavedSnapshot): Promise<void> {
     const text = JSON.stringify({ version: 1, url: this.url.replace(/\/+$/, ""), snapshot });
-    return this.enqueue(() => writeFileAtomic(this.path, text));
+    return this.enqueue(() => writePrivateFile(this.path, text));
   }
 
   clear(): Promise<void> {
