@@ -15,7 +15,9 @@ import {
   type InProcessDaemon,
   type OrgSetup,
 } from "roster/test/support/daemon.ts";
-import { App, unsentNote, type AppResult } from "./components/app.tsx";
+import { App } from "./components/app.tsx";
+import { unsentNote } from "./messages.ts";
+import type { AppResult } from "./ports.ts";
 import { snapshotFilePath } from "./file-snapshot-store.ts";
 import { createServices } from "./services.ts";
 import {

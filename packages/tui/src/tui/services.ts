@@ -3,9 +3,9 @@
  * launcher, the config file, the session cache and the sync engine with its
  * file-backed offline queue and last known lists.
  */
-import type { OwnedEngine, TuiServices } from "./components/app.tsx";
 import { answers, hasDaemonDatabase, startDaemon } from "./daemon-launcher.ts";
 import { openOrgEngine } from "./engine-adapter.ts";
+import type { OwnedEngine, TuiServices } from "./ports.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";

@@ -3,44 +3,15 @@
  * confirm, quit, invite form, org switcher), or the notice that access to the
  * org was revoked.
  */
-import type { ActionInput } from "@roster/core";
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useTheme } from "../theme.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { HelpScreen } from "./help-screen.tsx";
-import { InviteForm, type InviteFormState } from "./invite-form.tsx";
-import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
-
-export type Modal =
-  | { type: "help"; offset: number }
-  | { type: "invite"; form: InviteFormState }
-  | {
-      type: "confirm";
-      input: ActionInput;
-      /** Who or what the action is about, for the messages. */
-      target: string;
-      title: string;
-      body: string;
-      label: string;
-      focused: 0 | 1;
-    }
-  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
-  /**
-   * `q`, or another org chosen with `o`, while actions are still queued or
-   * sending: stay (the default), or quit / switch anyway.
-   */
-  | { type: "quit"; focused: 0 | 1; switchTo?: OrgChoice };
-
-/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
-export function unsentQuestion(unsent: number, orgName: string): string {
-  if (unsent === 0) return "Every action has been sent now.";
-  const what =
-    unsent === 1
-      ? "1 action is not sent yet. It stays queued and is sent"
-      : `${unsent} actions are not sent yet. They stay queued and are sent`;
-  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
-}
+import { unsentQuestion } from "../messages.ts";
+import type { Modal } from "../modal-keys.ts";
+import { InviteForm } from "./invite-form.tsx";
+import { OrgSwitcher } from "./org-switcher.tsx";
 
 /** The list's place on the screen (tabs, column titles and rows), with `children` in its middle. */
 function Centered({

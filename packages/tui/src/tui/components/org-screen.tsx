@@ -9,13 +9,16 @@
  */
 import { Box, Text, type Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { OrgEngine } from "../engine-port.ts";
+import type { OrgChoice, OrgEngine } from "../ports.ts";
+import { editField } from "../text-edit.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
 import { drawableLines, listHeight } from "../layout.ts";
 import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
-import { inviteRefused, modalKeyStep, typeIntoInvite } from "../modal-keys.ts";
+import { emptyInviteForm } from "../forms.ts";
+import { connectionView, messageAt, type Message } from "../messages.ts";
+import { inviteRefused, modalKeyStep, typeIntoInvite, type Modal } from "../modal-keys.ts";
 import {
   describeActionIn,
   filterLists,
@@ -28,12 +31,9 @@ import {
 } from "../screen-model.ts";
 import { useTheme } from "../theme.ts";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { emptyInviteForm } from "./invite-form.tsx";
 import { InviteList, MemberList } from "./item-list.tsx";
-import { ModalView, RevokedNotice, type Modal } from "./org-screen-dialogs.tsx";
-import { connectionView, messageAt, type Message } from "./org-screen-messages.ts";
-import type { OrgChoice } from "./org-switcher.tsx";
-import { editField, TextField } from "./text-field.tsx";
+import { ModalView, RevokedNotice } from "./org-screen-dialogs.tsx";
+import { TextField } from "./text-field.tsx";
 import { useOrgScreenActions } from "./use-org-screen-actions.ts";
 
 export interface OrgScreenProps {
@@ -57,8 +57,6 @@ export interface OrgScreenProps {
    */
   attachInput?: (feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[];
 }
-
-export { unsentQuestion } from "./org-screen-dialogs.tsx";
 
 /** A success or info message goes away after this long, like a k9s flash. */
 export const MESSAGE_TTL_MS = 8_000;

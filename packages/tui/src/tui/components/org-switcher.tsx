@@ -1,11 +1,7 @@
 /** Pick one of the organizations the user belongs to. */
 import { Box, Text } from "ink";
+import type { OrgChoice } from "../ports.ts";
 import { useTheme } from "../theme.ts";
-
-export interface OrgChoice {
-  id: string;
-  name: string;
-}
 
 export interface OrgSwitcherProps {
   orgs: readonly OrgChoice[];

@@ -6,17 +6,11 @@
  */
 import type { ActionInput, PendingAction, Role, SyncState, SyncView } from "@roster/core";
 import { useEffect, useRef, useState } from "react";
-import type { OrgEngine } from "../engine-port.ts";
+import type { Modal } from "../modal-keys.ts";
+import type { OrgChoice, OrgEngine } from "../ports.ts";
 import type { InviteItem, MemberItem } from "../screen-model.ts";
 import type { ListName } from "./header.tsx";
-import type { Modal } from "./org-screen-dialogs.tsx";
-import {
-  doneMessage,
-  resendTooSoonMessage,
-  submittedMessage,
-  type Message,
-} from "./org-screen-messages.ts";
-import type { OrgChoice } from "./org-switcher.tsx";
+import { doneMessage, resendTooSoonMessage, submittedMessage, type Message } from "../messages.ts";
 
 export interface OrgScreenActionsProps {
   engine: OrgEngine;

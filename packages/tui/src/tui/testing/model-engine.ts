@@ -21,7 +21,7 @@ import {
 } from "@roster/core";
 // The model is core's test support, not part of its public API.
 import { makeMember, ModelServer } from "@roster/core/testing";
-import type { LinkInfo, OrgEngine } from "../engine-port.ts";
+import type { LinkInfo, OrgEngine } from "../ports.ts";
 
 export class ModelEngine implements OrgEngine {
   readonly server: ModelServer;
