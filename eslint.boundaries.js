@@ -8,6 +8,7 @@
 //   daemon            ↛ @roster/tui, @roster/core/client
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
 //                       (packages/tui/src/cli/commands/daemon*.ts), which starts it
+//   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
 // eslint.boundaries.test.ts plants a violation of each rule and checks it fires.
@@ -19,6 +20,7 @@ const CORE_CLIENT = ["packages/core/src/client/**/*.{ts,tsx}"];
 const DAEMON = ["packages/daemon/**/*.{ts,tsx}"];
 const TUI = ["packages/tui/**/*.{ts,tsx}"];
 const TUI_DAEMON_COMMAND = ["packages/tui/src/cli/commands/daemon*.ts"];
+const TUI_STEPS = ["packages/tui/src/tui/*.ts"];
 
 const NOT_DAEMON = {
   group: ["@roster/daemon", "@roster/daemon/*"],
@@ -46,6 +48,16 @@ const PURE_PATHS = [
 const DYNAMIC_DAEMON = {
   selector: "ImportExpression[source.value=/^@roster\\u002Fdaemon/]",
   message: NOT_DAEMON.message,
+};
+
+const TUI_NOT_DAEMON = {
+  ...NOT_DAEMON,
+  message:
+    "The TUI starts a daemon process (tui/daemon-launcher.ts), never imports it; only the `roster daemon` command (cli/commands/daemon*.ts) runs it.",
+};
+const NOT_COMPONENTS = {
+  group: ["./components/*", "../components/*"],
+  message: "Pure steps sit below the components: components import them, not the other way round.",
 };
 
 const restrict = (patterns, paths = []) => ["error", { patterns, paths }];
@@ -96,15 +108,16 @@ export const boundaries = [
   },
   {
     files: TUI,
-    ignores: TUI_DAEMON_COMMAND,
+    ignores: [...TUI_DAEMON_COMMAND, ...TUI_STEPS],
     rules: {
-      "no-restricted-imports": restrict([
-        {
-          ...NOT_DAEMON,
-          message:
-            "The TUI starts a daemon process (tui/daemon-launcher.ts), never imports it; only the `roster daemon` command (cli/commands/daemon*.ts) runs it.",
-        },
-      ]),
+      "no-restricted-imports": restrict([TUI_NOT_DAEMON]),
+      "no-restricted-syntax": ["error", DYNAMIC_DAEMON],
+    },
+  },
+  {
+    files: TUI_STEPS,
+    rules: {
+      "no-restricted-imports": restrict([TUI_NOT_DAEMON, NOT_COMPONENTS]),
       "no-restricted-syntax": ["error", DYNAMIC_DAEMON],
     },
   },

@@ -152,6 +152,7 @@ describe("the daemon imports neither the TUI nor core's client", () => {
 describe("the TUI starts the daemon, never imports it", () => {
   it.each([
     "packages/tui/src/tui/services.ts",
+    "packages/tui/src/tui/daemon-launcher.ts",
     "packages/tui/src/tui/components/planted.tsx",
     "packages/tui/src/cli/program.ts",
   ])("in %s", async (path) => {
@@ -173,6 +174,24 @@ describe("the TUI starts the daemon, never imports it", () => {
     await expectClean(
       "packages/tui/src/cli/commands/daemon.ts",
       `export const load = async (): Promise<unknown> => import("@roster/daemon");\n`,
+    );
+  });
+});
+
+describe("the TUI's pure steps sit below its components", () => {
+  it("refuses a component in tui/*.ts", async () => {
+    await expectViolation(
+      "packages/tui/src/tui/modal-keys.ts",
+      `export { HelpScreen } from "./components/help-screen.tsx";\n`,
+      "no-restricted-imports",
+      "Pure steps sit below the components",
+    );
+  });
+
+  it("lets components import the steps", async () => {
+    await expectClean(
+      "packages/tui/src/tui/components/planted.tsx",
+      `export { modalKeyStep } from "../modal-keys.ts";\nexport { HelpScreen } from "./help-screen.tsx";\n`,
     );
   });
 });
