@@ -7,7 +7,7 @@ import { ROLES, type ActionInput, type Role } from "@roster/core";
 import type { Key } from "ink";
 import type { InviteFormState } from "./forms.ts";
 import { helpBodyLines, helpLines } from "./help-lines.ts";
-import type { Command } from "./keymap.ts";
+import type { Command, KeyContext } from "./keymap.ts";
 import { clamp } from "./list-window.ts";
 import type { Message } from "./messages.ts";
 import type { OrgChoice } from "./ports.ts";
@@ -55,6 +55,23 @@ export interface ModalKeyContext {
   currentOrgID: string;
   /** Actions still queued or sending (read only when about to leave the org). */
   hasUnsent: () => boolean;
+}
+
+/** Where the org screen's keys go: the open dialog's context, else the filter line's or the list's. */
+export function screenContext(m: Modal | null, editingFilter: boolean): KeyContext {
+  switch (m?.type) {
+    case "help":
+      return "help";
+    case "confirm":
+    case "quit":
+      return "dialog";
+    case "invite":
+      return "form";
+    case "switcher":
+      return "switcher";
+    case undefined:
+      return editingFilter ? "filter" : "list";
+  }
 }
 
 const CANCELLED: Message = { kind: "info", text: "Cancelled." };
