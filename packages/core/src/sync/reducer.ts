@@ -204,15 +204,20 @@ export function queuedActions(state: SyncState): PendingAction[] {
 
 // ----------------------------------------------------------------- internals
 
+/** Requests already started may have been committed by now: mark them `uncertain`. */
+function markStarted(pending: readonly PendingAction[]): PendingAction[] {
+  return pending.map((a) =>
+    a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
+      ? { ...a, uncertain: true }
+      : a,
+  );
+}
+
 function applySnapshot(state: SyncState, snap: SnapshotMessage): SyncState {
   if (snap.org.id !== state.orgID) return state;
   const next: SyncState = {
     ...state,
-    pending: state.pending.map((a) =>
-      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
-        ? { ...a, uncertain: true }
-        : a,
-    ),
+    pending: markStarted(state.pending),
     org: snap.org,
     version: snap.version,
     server: { orgID: state.orgID, members: snap.members, invites: snap.invites },
@@ -250,11 +255,7 @@ function applyRestoredSnapshot(state: SyncState, snap: SavedSnapshot): SyncState
 function checkRestored(state: SyncState): SyncState {
   const marked: SyncState = {
     ...state,
-    pending: state.pending.map((a) =>
-      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
-        ? { ...a, uncertain: true }
-        : a,
-    ),
+    pending: markStarted(state.pending),
   };
   const next = settle(marked, false);
   const open = next.pending.some((a) => a.state === "confirmed");
