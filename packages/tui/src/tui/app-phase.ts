@@ -14,8 +14,11 @@ import type { AppResult, OrgChoice, OwnedEngine, Session } from "./ports.ts";
 import { editField } from "./text-edit.ts";
 
 export type Phase =
+  /** Connecting, starting a daemon, opening an org: what is going on. */
   | { type: "boot"; text: string }
+  /** Nothing is set up on the daemon: the first org and its owner. */
   | { type: "setup"; form: SetupFormState }
+  /** Which of the user's orgs to open. */
   | {
       type: "pick";
       session: Session;
@@ -24,7 +27,9 @@ export type Phase =
       /** The org asked for (--org, ROSTER_ORG, config) when it is not one of the user's. */
       notFound?: string;
     }
+  /** The org screen, on an engine the app owns. */
   | { type: "org"; session: Session; engine: OwnedEngine; orgName: string }
+  /** A start-up error: any key quits with `code`. */
   | { type: "fatal"; text: string; code: number };
 
 export type AppEffect =

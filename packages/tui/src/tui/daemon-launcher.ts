@@ -20,30 +20,28 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
-export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+/** The HTTP status of GET <url>/health within `timeoutMs`; undefined when nothing answers. */
+async function healthStatus(url: string, timeoutMs: number): Promise<number | undefined> {
   try {
     const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     await res.body?.cancel();
-    return true;
+    return res.status;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** True when GET <url>/health answers 200 within `timeoutMs`. */
+/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
+export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+  return (await healthStatus(url, timeoutMs)) !== undefined;
+}
+
+/** True when GET <url>/health answers 2xx within `timeoutMs`. */
 export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
-  try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
+  const status = await healthStatus(url, timeoutMs);
+  return status !== undefined && status >= 200 && status < 300;
 }
 
 /**

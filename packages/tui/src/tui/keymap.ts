@@ -4,15 +4,15 @@
  * help screen (`helpSections`).
  */
 import type { Key } from "ink";
-import { KEYMAP, type Binding, type Command, type KeyContext, type KeySpec } from "./keymap-table.ts";
-
-export {
+import {
   KEYMAP,
   type Binding,
   type Command,
   type KeyContext,
   type KeySpec,
 } from "./keymap-table.ts";
+
+export * from "./keymap-table.ts";
 
 function matches(spec: KeySpec, input: string, key: Partial<Key>): boolean {
   if ((spec.ctrl ?? false) !== (key.ctrl ?? false)) return false;
