@@ -1,5 +1,5 @@
 /**
- * The real `roster` TUI in a real pseudo-terminal (node-pty), its output
+ * The real `roster` TUI in a real pseudo-terminal (@lydell/node-pty: node-pty with prebuilt binaries), its output
  * interpreted by a headless xterm (@xterm/headless) so tests read the screen
  * a person would see, and type keys into it.
  */
@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import pty from "node-pty";
+import pty from "@lydell/node-pty";
 import xterm from "@xterm/headless";
 import {
   REPO_ROOT,
