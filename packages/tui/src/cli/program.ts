@@ -3,8 +3,8 @@
  * each action imports its module when it runs, so `roster --help` stays fast
  * and never loads the daemon or the TUI.
  */
-import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import pkg from "../../package.json" with { type: "json" };
 import { CliError, EXIT } from "./exit-codes.ts";
 
 const USAGE_HINT = "(run with --help for usage)";
@@ -12,9 +12,6 @@ const USAGE_HINT = "(run with --help for usage)";
 const STATUSES = ["pending", "expired", "accepted", "withdrawn", "open", "all"] as const;
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
   return pkg.version;
 }
 
