@@ -46,8 +46,13 @@ export function checkUrl(url: string): string {
 }
 
 /** A client on the CLI's node:http transport (quicker to start than fetch). */
-export function cliClient(url: string, token?: string): RosterClient {
-  return new RosterClient({ url, token, fetch: nodeHttpFetch });
+export function cliClient(url: string, token?: string, timeoutMs?: number): RosterClient {
+  return new RosterClient({
+    url,
+    token,
+    fetch: nodeHttpFetch,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
 }
 
 export async function connect(opts: CommonOptions): Promise<Context> {
