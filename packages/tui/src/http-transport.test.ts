@@ -18,11 +18,15 @@ describe("nodeHttpFetch (the CLI's transport for RosterClient)", () => {
         if (req.url === "/slow") return; // never answers
         if (req.url === "/api/v2/orgs") {
           res.writeHead(201, { "Content-Type": "application/json" });
-          res.end(JSON.stringify({ id: "o1", name: "Acme", createdAt: "2025-01-01T00:00:00.000Z" }));
+          res.end(
+            JSON.stringify({ id: "o1", name: "Acme", createdAt: "2025-01-01T00:00:00.000Z" }),
+          );
           return;
         }
         res.writeHead(409, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ code: "conflict", message: "Ünïcode ✓", reason: "already_invited" }));
+        res.end(
+          JSON.stringify({ code: "conflict", message: "Ünïcode ✓", reason: "already_invited" }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -14,6 +14,7 @@ export interface DetachOptions extends Record<string, unknown> {
   port?: string;
   host?: string;
   dataDir?: string;
+  databaseUrl?: string;
 }
 
 function urlFor(host: string, port: string): string {
@@ -36,9 +37,15 @@ export async function runDaemonDetach(opts: DetachOptions): Promise<void> {
       dataDir,
       args: daemonArgs(opts, ["port", "host", "dataDir"]),
     });
+    const pid = started.pid === undefined ? "" : ` (pid ${started.pid})`;
+    // On a PostgreSQL server the daemon locks no data directory: status and stop cannot find it.
+    const onServer = (opts.databaseUrl ?? process.env.ROSTER_DATABASE_URL ?? "") !== "";
     print(
-      `Started the Roster daemon${started.pid === undefined ? "" : ` (pid ${started.pid})`} at ${started.url}.\n` +
-        `Data: ${dataDir}\nLog:  ${started.logPath} (roster daemon logs -f)\nStop it with \`roster daemon stop\`.`,
+      `Started the Roster daemon${pid} at ${started.url}.\n` +
+        `Data: ${dataDir}\nLog:  ${started.logPath} (roster daemon logs -f)\n` +
+        (onServer
+          ? `It uses a PostgreSQL server and so holds no lock on its data directory: \`roster daemon status|stop\` do not see it; \`kill ${started.pid ?? "<pid>"}\` stops it cleanly.`
+          : "Stop it with `roster daemon stop`."),
     );
   } catch (e) {
     if (e instanceof DaemonStartError)
