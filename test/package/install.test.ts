@@ -10,7 +10,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_proce
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEY, startTui } from "../support/tui-pty.ts";
+import { startTui } from "../support/tui-pty.ts";
 import { REPO_ROOT, tempDir } from "../support/daemon.ts";
 import { postgresAvailable, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 import { freePort } from "../support/smtp-sink.ts";
