@@ -52,7 +52,12 @@ export class RosterUnreachableError extends Error {
  */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string | null; signal: AbortSignal },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | null;
+    signal: AbortSignal;
+  },
 ) => Promise<Pick<Response, "ok" | "status" | "text">>;
 
 export interface ClientOptions {
