@@ -10,7 +10,7 @@
  * are copied there; the licences of everything bundled go in
  * dist/THIRD-PARTY-LICENSES.txt.
  */
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
@@ -29,6 +29,26 @@ const OPTIONAL = ["bufferutil", "utf-8-validate", "pg-native", "react-devtools-c
 
 /** PGlite's files, loaded relative to its module. */
 const PGLITE_ASSETS = ["pglite.wasm", "pglite.data", "initdb.wasm"];
+
+/**
+ * zod's `z` namespace carries every locale's error messages (half of zod's
+ * size, parsed by every command); Roster uses only English (zod's default),
+ * so `z.locales` holds `en` alone in the bundle.
+ */
+const zodEnglishOnly: Plugin = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 // CommonJS modules inside an ES module bundle still call require() for Node's
 // built-ins, and some read __dirname / __filename.
@@ -61,6 +81,7 @@ export async function buildRoster(outDir = DIST): Promise<Metafile> {
     legalComments: "none",
     banner: { js: BANNER },
     metafile: true,
+    plugins: [zodEnglishOnly],
     logLevel: "warning",
   });
   const meta = result.metafile;

@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 
 /** `…/node_modules/@scope/name/lib/x.js` → `…/node_modules/@scope/name`. */
 export function packageDirOf(input: string): string | undefined {
+  // A plugin's virtual module ("namespace:path") has no package of its own.
+  if (/^[\w-]+:/.test(input)) return undefined;
   const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
   return m?.[1];
 }
