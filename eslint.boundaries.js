@@ -7,7 +7,8 @@
 //                       built-ins, ws; no clock (Date.now, new Date(), timers), no process
 //   daemon            ↛ @roster/tui, @roster/core/client
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
-//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it
+//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it, and
+//                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock
 //   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
@@ -19,7 +20,12 @@ const CORE_PURE = ["packages/core/src/**/*.{ts,tsx}", "packages/core/testing/**/
 const CORE_CLIENT = ["packages/core/src/client/**/*.{ts,tsx}"];
 const DAEMON = ["packages/daemon/**/*.{ts,tsx}"];
 const TUI = ["packages/tui/**/*.{ts,tsx}"];
-const TUI_DAEMON_COMMAND = ["packages/tui/src/cli/commands/daemon*.ts"];
+const TUI_DAEMON_COMMAND = [
+  "packages/tui/src/cli/commands/daemon*.ts",
+  // The daemon's lock file is its contract with `roster daemon status|stop` and the
+  // launcher: read (and its holder checked) with the daemon's own `@roster/daemon/lock`.
+  "packages/tui/src/daemon-lock.ts",
+];
 const TUI_STEPS = ["packages/tui/src/tui/*.ts"];
 
 const NOT_DAEMON = {
