@@ -10,6 +10,7 @@ export default defineConfig({
       { extends: true, test: { name: "daemon", include: ["packages/daemon/src/**/*.test.ts"] } },
       { extends: true, test: { name: "tui", include: ["packages/tui/src/**/*.test.{ts,tsx}"] } },
       { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "bench", include: ["bench/**/*.test.ts"] } },
     ],
     env: { FORCE_COLOR: "0" },
     testTimeout: 30_000,

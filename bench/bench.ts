@@ -6,13 +6,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONFIGS, type BenchConfig, type Ctx } from "./lib/context.ts";
+import { CONFIGS, scratch, type BenchConfig, type Ctx } from "./lib/context.ts";
+import { startDaemon, type DaemonProc } from "./lib/daemon.ts";
 import type { Result } from "./lib/report.ts";
-import { ensureSeed } from "./lib/seed.ts";
+import { copySeed, ensureSeed } from "./lib/seed.ts";
 import { fanoutRows } from "./rows/fanout.ts";
 import { cliRows } from "./rows/cli.ts";
-import { inviteRow } from "./rows/invites.ts";
-import { listRows } from "./rows/lists.ts";
+import {
+  captureInvitation,
+  inviteRow,
+  startRecording,
+  type CaptureOutcome,
+} from "./rows/invites.ts";
+import { listRows, type ListsOutcome } from "./rows/lists.ts";
 import { firstStartRows, memoryRows, restartRows } from "./rows/start.ts";
 import { resolveTargets, type Targets } from "./targets.ts";
 
@@ -66,23 +72,50 @@ export async function runBench(opts: BenchOptions): Promise<BenchRun> {
   const work = mkdtempSync(join(tmpdir(), "roster-bench-run-"));
   const ctx: Ctx = { cfg, targets, seed, seedDir, work, log };
   const results: Result[] = [];
-  const step = async <T>(name: RowName, fn: () => Promise<T>): Promise<T | undefined> => {
+  const step = async <T>(
+    name: RowName,
+    fn: () => Promise<T>,
+    label: string = name,
+  ): Promise<T | undefined> => {
     if (!want.has(name)) return undefined;
-    log(`${name} …`);
+    log(`${label} …`);
     const s = performance.now();
     const r = await fn();
-    log(`${name}: ${((performance.now() - s) / 1000).toFixed(0)} s`);
+    log(`${label}: ${((performance.now() - s) / 1000).toFixed(0)} s`);
     return r;
   };
   try {
-    const lists = await step("lists", () => listRows(ctx));
-    if (lists) results.push(...lists.results);
-    const invites = await step("invites", () => inviteRow(ctx));
-    if (invites) results.push(invites.result);
-    results.push(...((await step("fanout", () => fanoutRows(ctx))) ?? []));
+    let lists: ListsOutcome | undefined;
+    if (["lists", "invites", "fanout", "cli"].some((r) => want.has(r as RowName))) {
+      // One daemon for the rows that load it, in this order (lists first: fresh, and its
+      // RSS after that load). It starts while the statement capture runs (neither is
+      // timed); in smoke mode it is the recording daemon itself.
+      let d: DaemonProc;
+      let capture: CaptureOutcome | undefined;
+      if (cfg.name === "smoke") {
+        const recording = await startRecording(ctx);
+        d = recording.d;
+        capture = await step("invites", () => captureInvitation(ctx, recording), "capture");
+      } else {
+        const main = copySeed(seedDir, join(scratch(ctx, "main"), "data"));
+        [capture, d] = await Promise.all([
+          step("invites", () => captureInvitation(ctx), "statement capture"),
+          startDaemon(targets, main),
+        ]);
+      }
+      try {
+        lists = await step("lists", () => listRows(ctx, d));
+        if (lists) results.push(...lists.results);
+        const invites = await step("invites", () => inviteRow(ctx, d, capture!));
+        if (invites) results.push(invites);
+        results.push(...((await step("fanout", () => fanoutRows(ctx, d))) ?? []));
+        results.push(...((await step("cli", () => cliRows(ctx, d))) ?? []));
+      } finally {
+        await d.stop();
+      }
+    }
     const restart = await step("restart", () => restartRows(ctx));
     if (restart) results.push(restart.result, ...memoryRows(restart, lists?.rssAfterLoad));
-    results.push(...((await step("cli", () => cliRows(ctx))) ?? []));
     results.push(...((await step("first-start", () => firstStartRows(ctx))) ?? []));
   } finally {
     if (!opts.keep) rmSync(work, { recursive: true, force: true });

@@ -9,8 +9,17 @@ import { PER_ORG, type Seed, type SeedSize } from "./seed.ts";
 export interface BenchConfig {
   name: "full" | "quick" | "smoke";
   seed: SeedSize;
-  /** autocannon: seconds per measurement, warm-up seconds, A/B rounds, connections. */
-  http: { seconds: number; warmupSeconds: number; rounds: number; connections: number };
+  /**
+   * autocannon: seconds per measurement, warm-up seconds, A/B rounds, connections;
+   * `amount` (requests) instead of seconds for smoke runs (autocannon runs ≥ 1 s otherwise).
+   */
+  http: {
+    seconds: number;
+    warmupSeconds: number;
+    rounds: number;
+    connections: number;
+    amount?: number;
+  };
   /** Invitations per measured round, warm-up invitations, requests in flight, A/B rounds. */
   invites: { perRound: number; warmup: number; inFlight: number; rounds: number };
   /** Session counts; measured and warm-up changes per count. */
@@ -21,6 +30,10 @@ export interface BenchConfig {
   cli: { reps: number };
   /** Also measure a first start on an empty data directory. */
   firstStart: boolean;
+  /** "Quiet" means under 3–5 % CPU over this many ms (mail sent, timers done). */
+  quietMs: number;
+  /** Unmeasured runs before measuring (OS caches, JIT). */
+  warmups: boolean;
 }
 
 function rotation(perRound: number, rounds: number): number {
@@ -37,6 +50,8 @@ export const CONFIGS: Record<BenchConfig["name"], BenchConfig> = {
     restart: { reps: 3 },
     cli: { reps: 5 },
     firstStart: true,
+    quietMs: 500,
+    warmups: true,
   },
   quick: {
     name: "quick",
@@ -47,16 +62,20 @@ export const CONFIGS: Record<BenchConfig["name"], BenchConfig> = {
     restart: { reps: 1 },
     cli: { reps: 2 },
     firstStart: false,
+    quietMs: 300,
+    warmups: true,
   },
   smoke: {
     name: "smoke",
     seed: { members: 3, pending: 2, rotationOrgs: 1 },
-    http: { seconds: 0.3, warmupSeconds: 0.1, rounds: 1, connections: 2 },
+    http: { seconds: 1, warmupSeconds: 1, rounds: 1, connections: 2, amount: 20 },
     invites: { perRound: 5, warmup: 1, inFlight: 2, rounds: 1 },
     fanout: { sessions: [3], changes: 2, warmup: 1 },
     restart: { reps: 1 },
     cli: { reps: 1 },
     firstStart: false,
+    quietMs: 100,
+    warmups: false,
   },
 };
 

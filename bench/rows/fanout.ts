@@ -10,13 +10,11 @@
  * before its send loop — to the moment the last of the n sessions has the
  * frame. (Both stamps are wall-clock milliseconds on this machine.)
  */
-import { join } from "node:path";
 import WebSocket from "ws";
 import { Api } from "../lib/api.ts";
-import { scratch, startBaseline, type Ctx, type Server } from "../lib/context.ts";
-import { startDaemon, type DaemonProc } from "../lib/daemon.ts";
+import { startBaseline, type Ctx, type Server } from "../lib/context.ts";
+import type { DaemonProc } from "../lib/daemon.ts";
 import type { Result } from "../lib/report.ts";
-import { copySeed } from "../lib/seed.ts";
 import { fmt, median, percentile } from "../lib/stats.ts";
 
 const now = () => performance.timeOrigin + performance.now();
@@ -171,11 +169,7 @@ async function measureSize(
   }
 }
 
-export async function fanoutRows(ctx: Ctx): Promise<Result[]> {
-  const d = await startDaemon(
-    ctx.targets,
-    copySeed(ctx.seedDir, join(scratch(ctx, "fanout"), "data")),
-  );
+export async function fanoutRows(ctx: Ctx, d: DaemonProc): Promise<Result[]> {
   let ws: Server | undefined;
   const results: Result[] = [];
   try {
@@ -201,7 +195,6 @@ export async function fanoutRows(ctx: Ctx): Promise<Result[]> {
     }
   } finally {
     await ws?.stop();
-    await d.stop();
   }
   return results;
 }

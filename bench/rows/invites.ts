@@ -46,23 +46,40 @@ export interface CaptureOutcome {
   captures: Captured[];
 }
 
-/** Two warm-up invitations, then two captured ones, in the capture org of `dataDir`. */
-export async function captureInvitation(ctx: Ctx, dataDir: string): Promise<CaptureOutcome> {
-  const log = join(dataDir, "..", "capture.jsonl");
+/** A daemon with the statement recorder, writing to `log`. */
+export interface Recording {
+  d: DaemonProc;
+  log: string;
+}
+
+/** A daemon with the statement recorder on its own copy of the seeded data. */
+export async function startRecording(ctx: Ctx): Promise<Recording> {
+  const dir = scratch(ctx, "capture");
+  const log = join(dir, "capture.jsonl");
+  const dataDir = copySeed(ctx.seedDir, join(dir, "data"));
   const d = await startDaemon(ctx.targets, dataDir, recorder(ctx, { ROSTER_BENCH_CAPTURE: log }));
+  return { d, log };
+}
+
+/**
+ * Two warm-up invitations, then two captured ones, in the capture org, on
+ * a recording daemon: a fresh one (stopped after), or `on`.
+ */
+export async function captureInvitation(ctx: Ctx, on?: Recording): Promise<CaptureOutcome> {
+  const { d, log } = on ?? (await startRecording(ctx));
   const api = new Api(d.url, ctx.seed.token);
   const org = ctx.seed.captureOrg;
   const windows: { from: number; to: number }[] = [];
   try {
     for (let i = 0; i < 4; i++) {
-      await waitQuiet(d.pid);
+      await waitQuiet(d.pid, { windowMs: ctx.cfg.quietMs });
       const from = performance.timeOrigin + performance.now();
       await api.createInvite(org, `capture-${i}@bench.example`);
       windows.push({ from, to: performance.timeOrigin + performance.now() });
     }
-    await waitQuiet(d.pid);
+    await waitQuiet(d.pid, { windowMs: ctx.cfg.quietMs });
   } finally {
-    await d.stop();
+    if (!on) await d.stop();
   }
   const records = readCapture(log);
   const route = `POST /api/v2/orgs/${org}/invites`;
@@ -81,7 +98,7 @@ async function apiRound(d: DaemonProc, ctx: Ctx, orgs: string[], n: number, tag:
     lat.push(performance.now() - t);
   });
   const ms = performance.now() - t0;
-  await waitQuiet(d.pid); // the mail worker's deliveries of this round, before the other side runs
+  await waitQuiet(d.pid, { windowMs: ctx.cfg.quietMs }); // the mail worker's deliveries of this round, before the other side runs
   return { perS: (n / ms) * 1000, p50: percentile(lat, 50), p99: percentile(lat, 99) };
 }
 
@@ -115,39 +132,37 @@ async function rawRound(ctx: Ctx, dataDir: string, t: Template, orgs: string[], 
   p.child.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
   const code = await p.exited;
   if (code !== 0) throw new Error(`pglite-loop.mjs exited with ${code} (see ${ctx.work})`);
-  return JSON.parse(out) as RawOutcome;
+  const result = JSON.parse(out) as RawOutcome;
+  if (result.n !== n) throw new Error(`pglite-loop.mjs ran ${result.n} invitations, not ${n}`);
+  return result;
 }
 
-export async function inviteRow(ctx: Ctx): Promise<{ result: Result; capture: CaptureOutcome }> {
+/**
+ * The row: `capture` from captureInvitation(), the API side on the running
+ * daemon `d`, the raw side on its own copy of the seeded data.
+ */
+export async function inviteRow(ctx: Ctx, d: DaemonProc, capture: CaptureOutcome): Promise<Result> {
   const { cfg, seed } = ctx;
-  const dir = scratch(ctx, "invites");
-  const apiDir = copySeed(ctx.seedDir, join(dir, "api"));
-  const rawDir = copySeed(ctx.seedDir, join(dir, "raw"));
-  const capture = await captureInvitation(ctx, apiDir);
+  const rawDir = copySeed(ctx.seedDir, join(scratch(ctx, "invites"), "raw"));
   const perOrgs = Math.ceil(cfg.invites.perRound / PER_ORG);
   if (seed.rotationOrgs.length < perOrgs * cfg.invites.rounds)
     throw new Error(`the seed has ${seed.rotationOrgs.length} rotation orgs, too few`);
 
-  const d = await startDaemon(ctx.targets, apiDir);
   const api: Awaited<ReturnType<typeof apiRound>>[] = [];
   const raw: RawOutcome[] = [];
-  try {
-    const warm = new Api(d.url, seed.token);
-    await pool(cfg.invites.warmup, cfg.invites.inFlight, async (i) => {
-      await warm.createInvite(seed.warmOrg, `warm-${i}@bench.example`);
-    });
-    await waitQuiet(d.pid);
-    for (let r = 0; r < cfg.invites.rounds; r++) {
-      const orgs = seed.rotationOrgs.slice(r * perOrgs, (r + 1) * perOrgs);
-      const runApi = async () =>
-        api.push(await apiRound(d, ctx, orgs, cfg.invites.perRound, `r${r}`));
-      const runRaw = async () =>
-        raw.push(await rawRound(ctx, rawDir, capture.template, orgs, cfg.invites.perRound));
-      if (r % 2 === 0) await runApi().then(runRaw);
-      else await runRaw().then(runApi);
-    }
-  } finally {
-    await d.stop();
+  const warm = new Api(d.url, seed.token);
+  await pool(cfg.invites.warmup, cfg.invites.inFlight, async (i) => {
+    await warm.createInvite(seed.warmOrg, `warm-${i}@bench.example`);
+  });
+  await waitQuiet(d.pid, { windowMs: ctx.cfg.quietMs });
+  for (let r = 0; r < cfg.invites.rounds; r++) {
+    const orgs = seed.rotationOrgs.slice(r * perOrgs, (r + 1) * perOrgs);
+    const runApi = async () =>
+      api.push(await apiRound(d, ctx, orgs, cfg.invites.perRound, `r${r}`));
+    const runRaw = async () =>
+      raw.push(await rawRound(ctx, rawDir, capture.template, orgs, cfg.invites.perRound));
+    if (r % 2 === 0) await runApi().then(runRaw);
+    else await runRaw().then(runApi);
   }
   const inv = capture.template.invitation;
   const c = capture.captures[1]!;
@@ -168,5 +183,5 @@ export async function inviteRow(ctx: Ctx): Promise<{ result: Result; capture: Ca
         `the mail worker's own transactions (delivery state) run beside the API side and are not in the baseline`,
     ],
   };
-  return { result, capture };
+  return result;
 }

@@ -1,6 +1,6 @@
 /**
  * `GET …/members` and `GET …/invites` of the big org: the daemon (a process
- * on a copy of the seeded data directory) against bare Hono on
+ * on a copy of the seeded data directory, fresh from its start) against bare Hono on
  * @hono/node-server answering the same bytes from memory (another
  * process). autocannon runs in this process — neither server's — with the
  * same settings and the same request (token included) for both; rounds
@@ -12,10 +12,9 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { Api } from "../lib/api.ts";
 import { scratch, startBaseline, type Ctx } from "../lib/context.ts";
-import { startDaemon } from "../lib/daemon.ts";
+import type { DaemonProc } from "../lib/daemon.ts";
 import { rssTreeMB, waitQuiet } from "../lib/proc.ts";
 import type { Result } from "../lib/report.ts";
-import { copySeed } from "../lib/seed.ts";
 import { fmt, median, minMedian } from "../lib/stats.ts";
 
 interface Cannon {
@@ -27,12 +26,12 @@ async function cannon(
   url: string,
   token: string,
   seconds: number,
-  connections: number,
+  http: Ctx["cfg"]["http"],
 ): Promise<Cannon> {
   const r = await autocannon({
     url,
-    connections,
-    duration: seconds,
+    connections: http.connections,
+    ...(http.amount ? { amount: http.amount } : { duration: seconds }),
     headers: { authorization: `Token ${token}` },
   });
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0)
@@ -47,10 +46,9 @@ export interface ListsOutcome {
   bodyBytes: Record<string, number>;
 }
 
-export async function listRows(ctx: Ctx): Promise<ListsOutcome> {
+export async function listRows(ctx: Ctx, d: DaemonProc): Promise<ListsOutcome> {
   const { cfg, seed } = ctx;
   const dir = scratch(ctx, "lists");
-  const d = await startDaemon(ctx.targets, copySeed(ctx.seedDir, join(dir, "data")));
   let hono: Awaited<ReturnType<typeof startBaseline>> | undefined;
   try {
     const api = new Api(d.url, seed.token);
@@ -83,8 +81,10 @@ export async function listRows(ctx: Ctx): Promise<ListsOutcome> {
     const { seconds, warmupSeconds, rounds, connections } = cfg.http;
     const runs: Record<string, { roster: Cannon[]; hono: Cannon[] }> = {};
     for (const [name, path] of Object.entries(paths)) {
-      await cannon(d.url + path, seed.token, warmupSeconds, connections);
-      await cannon(hono.url + path, seed.token, warmupSeconds, connections);
+      if (cfg.warmups) {
+        await cannon(d.url + path, seed.token, warmupSeconds, cfg.http);
+        await cannon(hono.url + path, seed.token, warmupSeconds, cfg.http);
+      }
       runs[name] = { roster: [], hono: [] };
     }
     for (let r = 0; r < rounds; r++) {
@@ -92,11 +92,11 @@ export async function listRows(ctx: Ctx): Promise<ListsOutcome> {
         const order = r % 2 === 0 ? (["roster", "hono"] as const) : (["hono", "roster"] as const);
         for (const who of order) {
           const base = who === "roster" ? d.url : hono.url;
-          runs[name]![who].push(await cannon(base + path, seed.token, seconds, connections));
+          runs[name]![who].push(await cannon(base + path, seed.token, seconds, cfg.http));
         }
       }
     }
-    await waitQuiet(d.pid, { windowMs: 500 });
+    await waitQuiet(d.pid, { windowMs: cfg.quietMs });
     const rssAfterLoad = rssTreeMB(d.pid).total;
 
     const results: Result[] = Object.entries(paths).map(([name]) => {
@@ -121,6 +121,5 @@ export async function listRows(ctx: Ctx): Promise<ListsOutcome> {
     return { results, rssAfterLoad, bodyBytes };
   } finally {
     await hono?.stop();
-    await d.stop();
   }
 }

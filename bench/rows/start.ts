@@ -22,8 +22,8 @@ interface Sample {
   peak: number;
 }
 
-async function sample(p: DaemonProc | Server, pid: number): Promise<Sample> {
-  await waitQuiet(pid, { windowMs: 500, busyPct: 3 });
+async function sample(p: DaemonProc | Server, pid: number, quietMs: number): Promise<Sample> {
+  await waitQuiet(pid, { windowMs: quietMs, busyPct: 3 });
   const rss = rssTreeMB(pid);
   const s = { startMs: p.startMs, rss: rss.total, ...rss, peak: peakRssMB(pid) };
   await p.stop();
@@ -32,12 +32,12 @@ async function sample(p: DaemonProc | Server, pid: number): Promise<Sample> {
 
 const daemonSample = async (ctx: Ctx, dataDir: string) => {
   const d = await startDaemon(ctx.targets, dataDir);
-  return sample(d, d.pid);
+  return sample(d, d.pid, ctx.cfg.quietMs);
 };
 
 const pgliteSample = async (ctx: Ctx, dataDir: string) => {
   const b = await startBaseline(ctx, "pglite-open.mjs", (port) => [dataDir, String(port)]);
-  return sample(b, b.proc.pid);
+  return sample(b, b.proc.pid, ctx.cfg.quietMs);
 };
 
 export interface StartOutcome {
@@ -48,9 +48,11 @@ export interface StartOutcome {
 
 export async function restartRows(ctx: Ctx): Promise<StartOutcome> {
   const dataDir = copySeed(ctx.seedDir, join(scratch(ctx, "restart"), "data"));
-  // Unmeasured: fill the OS file cache for both (modules, WASM, the data directory).
-  await daemonSample(ctx, dataDir);
-  await pgliteSample(ctx, dataDir);
+  if (ctx.cfg.warmups) {
+    // Unmeasured: fill the OS file cache for both (modules, WASM, the data directory).
+    await daemonSample(ctx, dataDir);
+    await pgliteSample(ctx, dataDir);
+  }
   const daemon: Sample[] = [];
   const pglite: Sample[] = [];
   for (let r = 0; r < ctx.cfg.restart.reps; r++) {

@@ -1,0 +1,68 @@
+/**
+ * Keeps the bench from rotting: its building blocks, run for real (real
+ * daemon process, real sockets, real PGlite) at smoke size. Nothing here
+ * is timed — the figures are not checked, only that every row measured
+ * both sides.
+ */
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "./bench.ts";
+import { startBaseline } from "./lib/context.ts";
+import { rssMB } from "./lib/proc.ts";
+import { copySeed } from "./lib/seed.ts";
+import { checkoutTargets, findTarball } from "./targets.ts";
+
+const scratch = mkdtempSync(join(tmpdir(), "roster-bench-test-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("pnpm bench, smoke size", () => {
+  it("measures Roster and its baseline for the list, invitation, fan-out and CLI rows", async () => {
+    const run = await runBench({
+      config: "smoke",
+      rows: ["lists", "invites", "fanout", "cli"],
+      targets: checkoutTargets(),
+      log: () => {},
+    });
+    expect(run.results.map((r) => r.row)).toEqual([
+      "`GET …/members` (3 members, 2 pending)",
+      "`GET …/invites` (3 members, 2 pending)",
+      "invitations created per second (2 in flight)",
+      "commit → frame at every session, 3 sessions (p99)",
+      "`roster --version`",
+      "`roster members list` (daemon up)",
+    ]);
+    for (const r of run.results) {
+      expect(r.value, r.row).toBeGreaterThan(0);
+      expect(r.base, r.row).toBeGreaterThan(0);
+    }
+    // The statements of one invitation were captured from the daemon, by request.
+    const invites = run.results[2]!.notes!.join("\n");
+    expect(invites).toMatch(/as captured \(request\): [1-9]\d* transaction\(s\)/);
+
+    // The PGlite-alone baseline opens the same seeded data and answers /health.
+    const dataDir = copySeed(run.ctx.seedDir, join(scratch, "pglite"));
+    const p = await startBaseline({ work: scratch }, "pglite-open.mjs", (port) => [
+      dataDir,
+      String(port),
+    ]);
+    expect(rssMB(p.proc.pid)).toBeGreaterThan(10);
+    expect(await p.stop()).toBe(0);
+  }, 120_000);
+
+  it("installs the newest dist/roster-*.tgz when there is one", () => {
+    const root = join(scratch, "repo");
+    expect(findTarball(root)).toBeUndefined();
+    mkdirSync(join(root, "dist"), { recursive: true });
+    for (const [name, mtime] of [
+      ["roster-0.1.0.tgz", 1_000],
+      ["roster-0.2.0.tgz", 2_000],
+      ["other-9.9.9.tgz", 3_000],
+    ] as const) {
+      writeFileSync(join(root, "dist", name), "");
+      utimesSync(join(root, "dist", name), mtime, mtime);
+    }
+    expect(findTarball(root)).toBe(join(root, "dist", "roster-0.2.0.tgz"));
+  });
+});
