@@ -8,6 +8,8 @@
  *   pnpm bench --only lists,invites    some rows: lists invites fanout restart cli first-start
  *   pnpm bench --reseed                rebuild the cached seed data
  *   pnpm bench --keep                  keep the scratch directory (daemon logs, captures)
+ *   pnpm bench --profile               why: CPU profiles, PGlite statement timings, start-up
+ *                                      and memory breakdowns (bench/profile/), as Markdown
  *   pnpm bench tui                     the TUI rendering bench (packages/tui)
  *
  * Which daemon and CLI run is set in bench/targets.ts.
@@ -24,6 +26,7 @@ const { values, positionals } = parseArgs({
     only: { type: "string" },
     reseed: { type: "boolean" },
     keep: { type: "boolean" },
+    profile: { type: "boolean" },
   },
 });
 
@@ -42,6 +45,12 @@ if (positionals[0] === "tui") {
 }
 
 const config = values.smoke ? "smoke" : values.quick ? "quick" : "full";
+if (values.profile) {
+  const { runProfiles } = await import("./profile/profile.ts");
+  await runProfiles({ config, keep: values.keep });
+  process.exit(0);
+}
+
 const rows = values.only?.split(",").map((s) => s.trim()) ?? [];
 const unknown = rows.filter((r) => !(ROWS as readonly string[]).includes(r));
 if (unknown.length) {

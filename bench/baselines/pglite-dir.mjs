@@ -3,7 +3,7 @@
  * PGlite database (found by its PG_VERSION file, not by a path the daemon
  * may change), and PGlite's options for the experiments.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -27,6 +27,7 @@ export function findPgdata(dataDir, depth = 3) {
  * PGlite's own start parameters — for the memory experiments.
  */
 export function openPglite(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const settings = (process.env.ROSTER_BENCH_PG_SETTINGS ?? "").split(",").filter(Boolean);
   const opts = { dataDir: dir };
   if (settings.length) {

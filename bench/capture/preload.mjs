@@ -63,14 +63,22 @@ function encodeParams(params) {
   });
 }
 
-/** @type {Map<string, {n: number, execMs: number, waitMs: number, totalMs: number, inTx: number}>} */
+/** @type {Map<string, {route: string, text: string, n: number, execMs: number, waitMs: number, totalMs: number, inTx: number}>} */
 const totals = new Map();
+
+/** "GET /api/v2/orgs/:id/members" from a request line; "(no request)" for background work. */
+function routeOf(route) {
+  if (!route) return "(no request)";
+  return route.replace(/\?.*$/, "").replace(/\/[0-9a-f]{16}(?=\/|$)/g, "/:id");
+}
 
 function record(rec) {
   if (capture) appendFileSync(capture, JSON.stringify(rec) + "\n");
   if (statsFile && rec.ev === "stmt") {
-    const key = rec.text.replace(/\s+/g, " ").trim();
-    const t = totals.get(key) ?? { n: 0, execMs: 0, waitMs: 0, totalMs: 0, inTx: 0 };
+    const text = rec.text.replace(/\s+/g, " ").trim();
+    const route = routeOf(rec.route);
+    const key = `${route}\n${text}`;
+    const t = totals.get(key) ?? { route, text, n: 0, execMs: 0, waitMs: 0, totalMs: 0, inTx: 0 };
     t.n++;
     t.execMs += rec.execMs;
     t.waitMs += rec.waitMs;
@@ -82,7 +90,7 @@ function record(rec) {
 
 if (statsFile) {
   process.on("exit", () => {
-    const rows = [...totals].map(([text, t]) => ({ text, ...t }));
+    const rows = [...totals.values()];
     writeFileSync(statsFile, JSON.stringify({ pid: process.pid, statements: rows }, null, 1));
   });
 }

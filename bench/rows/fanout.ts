@@ -126,10 +126,14 @@ interface Sample {
   sentToAll: number;
 }
 
-async function measureSize(
+/**
+ * n sessions on each side, then warm-up + measured changes alternating
+ * between them; without `ws`, Roster's side only (for profiling).
+ */
+export async function measureSize(
   ctx: Ctx,
   d: DaemonProc,
-  ws: Server,
+  ws: Server | undefined,
   n: number,
 ): Promise<{ roster: Sample[]; base: Sample[]; bytes: number }> {
   const { seed, cfg } = ctx;
@@ -141,7 +145,7 @@ async function measureSize(
   const liveUrl = `${d.url.replace("http", "ws")}/api/v2/orgs/${seed.fanoutOrg}/live`;
   try {
     await connect(r, liveUrl, auth, JSON.stringify({ type: "hello", since: version }));
-    await connect(b, ws.url.replace("http", "ws"), auth, undefined);
+    if (ws) await connect(b, ws.url.replace("http", "ws"), auth, undefined);
     let bytes = 0;
     const roster: Sample[] = [];
     const base: Sample[] = [];
@@ -155,6 +159,7 @@ async function measureSize(
       if (measured) roster.push({ commitToAll: a.last - a.at, sentToAll: a.last - sent });
       await api.withdrawInvite(seed.fanoutOrg, inv.id);
       await r.complete(`invite.withdrawn ${email}`);
+      if (!ws) continue;
 
       sent = now();
       const res = await fetch(`${ws.url}/broadcast?size=${bytes}`, { method: "POST" });

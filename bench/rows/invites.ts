@@ -88,7 +88,7 @@ export async function captureInvitation(ctx: Ctx, on?: Recording): Promise<Captu
   return { template, captures };
 }
 
-async function apiRound(d: DaemonProc, ctx: Ctx, orgs: string[], n: number, tag: string) {
+export async function apiRound(d: DaemonProc, ctx: Ctx, orgs: string[], n: number, tag: string) {
   const api = new Api(d.url, ctx.seed.token);
   const lat: number[] = [];
   const t0 = performance.now();

@@ -22,7 +22,7 @@ interface Cannon {
   p99: number;
 }
 
-async function cannon(
+export async function cannon(
   url: string,
   token: string,
   seconds: number,
