@@ -13,7 +13,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +34,10 @@ export interface Command {
 }
 
 export interface Targets {
-  /** `roster daemon`-equivalent; the bench appends `--port`, `--data-dir`, … */
+  /**
+   * `roster daemon`-equivalent, run by this node (so that node flags such as
+   * `--cpu-prof` can go first); the bench appends `--port`, `--data-dir`, …
+   */
   daemon: Command;
   /** The `roster` executable; the bench appends the subcommand. */
   cli: Command;
@@ -98,7 +109,8 @@ export function resolveTargets(env: NodeJS.ProcessEnv = process.env): Targets {
   const prefix = installTarball(tarball);
   const roster = join(prefix, "bin", "roster");
   return {
-    daemon: { command: roster, args: ["daemon"] },
+    // What the bin's `#!/usr/bin/env node` runs, with this node.
+    daemon: { command: process.execPath, args: [realpathSync(roster), "daemon"] },
     cli: { command: roster, args: [] },
     label: `installed: ${tarball} → ${roster}`,
     installed: true,

@@ -1,5 +1,5 @@
 /**
- * Loaded into a daemon process with `NODE_OPTIONS=--import <this file>`:
+ * Loaded into a daemon process with `node --import <this file>`:
  * records what the daemon asks of PGlite, without touching the daemon's
  * code. It wraps PGlite's public `query`, `exec` and `transaction` (and
  * times the exclusive section each statement runs in), and tags every

@@ -20,8 +20,8 @@ export interface DaemonProc {
 }
 
 export interface DaemonStart {
-  /** Extra NODE_OPTIONS (e.g. `--cpu-prof`, `--import <preload>`). */
-  nodeOptions?: string[];
+  /** Flags for the node that runs the daemon (e.g. `--cpu-prof`, `--import <preload>`). */
+  nodeArgs?: string[];
   /** Extra environment. */
   env?: Record<string, string>;
   /** Where stdout/stderr go (default `<dataDir>/daemon.log`). */
@@ -55,13 +55,20 @@ export async function startDaemon(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(dataDir, { recursive: true });
-  const env = cleanEnv(join(dataDir, "..", "home"), {
-    ...(opts.nodeOptions?.length ? { NODE_OPTIONS: opts.nodeOptions.join(" ") } : {}),
-    ...opts.env,
-  });
+  const env = cleanEnv(join(dataDir, "..", "home"), opts.env);
+  const { command, args } = targets.daemon;
   const proc = spawnProc(
-    targets.daemon.command,
-    [...targets.daemon.args, "--port", String(port), "--data-dir", dataDir, "--log-level", "info"],
+    command,
+    [
+      ...(opts.nodeArgs ?? []),
+      ...args,
+      "--port",
+      String(port),
+      "--data-dir",
+      dataDir,
+      "--log-level",
+      "info",
+    ],
     { env, logFile: opts.logFile ?? join(dataDir, "daemon.log") },
   );
   let ready: number;

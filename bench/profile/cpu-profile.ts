@@ -26,6 +26,11 @@ export interface CpuProfile {
   endTime: number;
 }
 
+/** Now on the clock of a profile's timestamps (µs). */
+export function profileClockUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** Code areas, first match wins (matched against the frame's URL, then its name). */
 const AREAS: [string, (f: CallFrame) => boolean][] = [
   ["(idle)", (f) => f.functionName === "(idle)"],
@@ -84,13 +89,22 @@ export interface Summary {
 export function summarize(
   p: CpuProfile,
   inclusive: Record<string, RegExp> = {},
-  top = 15,
+  opts: { top?: number; fromUs?: number } = {},
 ): Summary {
+  const top = opts.top ?? 15;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000));
+  // Sample i was taken at startTime + Σ timeDeltas[0..i] (µs, the monotonic clock
+  // process.hrtime reads); samples before `fromUs` are left out (e.g. start-up).
+  let at = p.startTime;
+  p.samples.forEach((id, i) => {
+    const delta = p.timeDeltas[i] ?? 0;
+    at += delta;
+    if (opts.fromUs !== undefined && at < opts.fromUs) return;
+    self.set(id, (self.get(id) ?? 0) + delta / 1000);
+  });
   const totalMs = [...self.values()].reduce((a, b) => a + b, 0);
 
   const areas = new Map<string, number>();

@@ -1,5 +1,5 @@
 /**
- * Loaded with `NODE_OPTIONS=--import <this file>` into a daemon or a
+ * Loaded with `node --import <this file>` (or NODE_OPTIONS) into a daemon or a
  * baseline: every 500 ms (and at exit) writes to ROSTER_BENCH_MEMORY where
  * the process's memory is — RSS, V8 heap, external and array buffers, and
  * the size of each WebAssembly.Memory created in JS (PGlite makes its own).

@@ -17,7 +17,7 @@ import { measureSize } from "../rows/fanout.ts";
 import { apiRound, recorder } from "../rows/invites.ts";
 import { cannon } from "../rows/lists.ts";
 import { resolveTargets } from "../targets.ts";
-import { readProfile, renderSummary, summarize } from "./cpu-profile.ts";
+import { profileClockUs, readProfile, renderSummary, summarize } from "./cpu-profile.ts";
 import { memoryExperiments, startupExperiments } from "./start-memory.ts";
 
 /** Inclusive time worth knowing under load: what the request path spends where. */
@@ -28,10 +28,11 @@ const INCLUSIVE: Record<string, RegExp> = {
   "org projection": /org-projection\.ts/,
   "change feed": /change-feed\.ts/,
   "mail (outbox worker, transports)": /\/mail\//,
-  "live hub / sessions": /\/live\//,
+  "live hub / sessions": /\/live\/(?!upgrade-refusal)/,
   "pino logging": /(^|\/)pino|sonic-boom/,
   zod: /(^|\/)zod[/@]/,
   "JSON.stringify / JSON.parse": /^(stringify|parse) $/,
+  "module loading (Node's ESM loader, tsx's hooks)": /internal\/modules\//,
 };
 
 type Load = (ctx: Ctx, d: DaemonProc) => Promise<string>;
@@ -72,17 +73,19 @@ async function cpuProfile(ctx: Ctx, title: string, load: Load): Promise<string> 
   const profDir = join(dir, "prof");
   mkdirSync(profDir);
   const d = await startDaemon(ctx.targets, copySeed(ctx.seedDir, join(dir, "data")), {
-    nodeOptions: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
+    nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
   });
   let what: string;
+  let fromUs: number;
   try {
     await waitQuiet(d.pid, { windowMs: ctx.cfg.quietMs });
+    fromUs = profileClockUs();
     what = await load(ctx, d);
   } finally {
     await d.stop();
   }
-  // The profile covers the process's life: start-up is in it, idle time is left out of shares.
-  const s = summarize(readProfile(newestProfile(profDir)), INCLUSIVE);
+  // From the load's start (start-up left out); idle time is left out of the shares.
+  const s = summarize(readProfile(newestProfile(profDir)), INCLUSIVE, { fromUs });
   return renderSummary(`${title}${what ? ` — ${what}` : ""}`, s);
 }
 

@@ -130,7 +130,7 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
   const profDir = join(dir, "prof");
   mkdirSync(profDir);
   const d = await startDaemon(ctx.targets, dataDir, {
-    nodeOptions: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
+    nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`],
   });
   await d.stop();
   const prof = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
@@ -138,7 +138,8 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
     ? renderSummary(
         "CPU profile of one daemon start (spawn → /health → SIGTERM)",
         summarize(readProfile(join(profDir, prof)), {
-          "tsx / esbuild (loading TypeScript)": /(^|\/)(tsx|esbuild)[/@]/,
+          "module loading (Node's ESM loader; tsx compiles on its loader thread)":
+            /internal\/modules\//,
           "inside PGlite (its JS and WASM)": /@electric-sql\/pglite/,
           migrations: /migrations\.ts/,
         }),
@@ -177,7 +178,7 @@ function row(what: string, r: MemoryReport, rss = r.rssMB): string {
 
 export async function memoryExperiments(ctx: Ctx): Promise<string> {
   const dir = scratch(ctx, "memory");
-  const preload = { nodeOptions: [`--import=${pathToFileURL(MEMORY_PRELOAD).href}`] };
+  const preload = { nodeArgs: [`--import=${pathToFileURL(MEMORY_PRELOAD).href}`] };
   const lines = [
     "#### Memory: where RSS goes (MB)",
     "",
@@ -206,7 +207,7 @@ export async function memoryExperiments(ctx: Ctx): Promise<string> {
   const pglite = async (what: string, dataDir: string, env: Record<string, string> = {}) => {
     const file = join(dir, `${lines.length}.mem.json`);
     const b = await startBaseline(ctx, "pglite-open.mjs", (port) => [dataDir, String(port)], {
-      NODE_OPTIONS: preload.nodeOptions[0]!,
+      NODE_OPTIONS: preload.nodeArgs[0]!, // --import is allowed in NODE_OPTIONS
       ROSTER_BENCH_MEMORY: file,
       ...env,
     });

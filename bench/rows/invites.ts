@@ -5,7 +5,7 @@
  * daemon, one transaction each.
  *
  * The statements are captured from the daemon itself (bench/capture/
- * preload.mjs, loaded with NODE_OPTIONS into a separate daemon run), so the
+ * preload.mjs, loaded with `node --import` into a separate daemon run), so the
  * baseline follows whatever the daemon does. Both sides write into the same
  * empty orgs (45 invitations each, under the pending limit) of their own copy
  * of the seeded data; rounds alternate which side goes first.
@@ -33,10 +33,10 @@ import { fmt, median, minMedian, percentile } from "../lib/stats.ts";
 
 export const PRELOAD = join(REPO_ROOT, "bench", "capture", "preload.mjs");
 
-/** NODE_OPTIONS and environment that load the statement recorder into a daemon. */
+/** Node flags and environment that load the statement recorder into a daemon. */
 export function recorder(ctx: Ctx, env: Record<string, string>) {
   return {
-    nodeOptions: [`--import=${pathToFileURL(PRELOAD).href}`],
+    nodeArgs: [`--import=${pathToFileURL(PRELOAD).href}`],
     env: { ROSTER_BENCH_PGLITE_FROM: ctx.targets.pgliteFrom, ...env },
   };
 }
