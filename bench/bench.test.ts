@@ -4,15 +4,16 @@
  * is timed — the figures are not checked, only that every row measured
  * both sides.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "./bench.ts";
 import { startBaseline } from "./lib/context.ts";
 import { rssMB } from "./lib/proc.ts";
 import { copySeed } from "./lib/seed.ts";
-import { checkoutTargets, findTarball } from "./targets.ts";
+import { checkoutTargets, findTarball, resolveTargets } from "./targets.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "roster-bench-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -51,18 +52,37 @@ describe("pnpm bench, smoke size", () => {
     expect(await p.stop()).toBe(0);
   }, 120_000);
 
-  it("installs the newest dist/roster-*.tgz when there is one", () => {
+  it("installs the newest dist/roster-*.tgz into a prefix and runs that roster", () => {
     const root = join(scratch, "repo");
-    expect(findTarball(root)).toBeUndefined();
+    expect(resolveTargets({}, root).installed).toBe(false);
+    // A stand-in package with a `roster` bin, packed as `pnpm run package` will pack Roster.
+    const pkg = join(scratch, "pkg");
+    mkdirSync(join(pkg, "bin"), { recursive: true });
+    const version = `0.0.${Date.now()}`;
+    writeFileSync(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "roster", version, bin: { roster: "bin/roster.js" } }),
+    );
+    writeFileSync(
+      join(pkg, "bin", "roster.js"),
+      `#!/usr/bin/env node\nconsole.log(process.argv[2] === "--version" ? "${version}" : "?");\n`,
+      { mode: 0o755 },
+    );
     mkdirSync(join(root, "dist"), { recursive: true });
-    for (const [name, mtime] of [
-      ["roster-0.1.0.tgz", 1_000],
-      ["roster-0.2.0.tgz", 2_000],
-      ["other-9.9.9.tgz", 3_000],
-    ] as const) {
-      writeFileSync(join(root, "dist", name), "");
-      utimesSync(join(root, "dist", name), mtime, mtime);
-    }
-    expect(findTarball(root)).toBe(join(root, "dist", "roster-0.2.0.tgz"));
-  });
+    execFileSync("npm", ["pack", "--pack-destination", join(root, "dist"), pkg], {
+      stdio: "ignore",
+    });
+    const older = join(root, "dist", "roster-0.0.1.tgz");
+    writeFileSync(older, "");
+    utimesSync(older, 1_000, 1_000);
+    expect(findTarball(root)).toBe(join(root, "dist", `roster-${version}.tgz`));
+
+    const t = resolveTargets({}, root);
+    expect(t.installed).toBe(true);
+    expect(t.cli.command).toMatch(/roster-bench-install-[0-9a-f]+\/bin\/roster$/);
+    const out = execFileSync(t.cli.command, [...t.cli.args, "--version"], { encoding: "utf8" });
+    expect(out.trim()).toBe(version);
+    rmSync(dirname(dirname(t.cli.command)), { recursive: true, force: true });
+    expect(resolveTargets({ ROSTER_BENCH_FROM: "checkout" }, root).installed).toBe(false);
+  }, 60_000);
 });

@@ -103,8 +103,11 @@ function installedPackageDir(prefix: string): string {
   return found ? join(lib, found) : lib;
 }
 
-export function resolveTargets(env: NodeJS.ProcessEnv = process.env): Targets {
-  const tarball = env.ROSTER_BENCH_FROM === "checkout" ? undefined : findTarball();
+export function resolveTargets(
+  env: NodeJS.ProcessEnv = process.env,
+  root: string = REPO_ROOT,
+): Targets {
+  const tarball = env.ROSTER_BENCH_FROM === "checkout" ? undefined : findTarball(root);
   if (!tarball) return checkoutTargets();
   const prefix = installTarball(tarball);
   const roster = join(prefix, "bin", "roster");

@@ -98,17 +98,17 @@ if (statsFile) {
 /** Run one statement, timed; `tx` is the transaction number or 0. */
 async function timed(kind, tx, text, params, run) {
   const req = requestStore.getStore();
-  const t = { execMs: 0, waitFrom: performance.now(), waitMs: 0 };
-  const wall = performance.timeOrigin + t.waitFrom;
+  const start = performance.now();
+  const t = { execMs: 0, waitFrom: start, waitMs: 0 };
   const result = await stmtStore.run(t, run);
-  const totalMs = performance.now() - t.waitFrom;
+  const totalMs = performance.now() - start;
   record({
     ev: "stmt",
     kind,
     tx,
     req: req?.id ?? 0,
     route: req ? `${req.method} ${req.url}` : undefined,
-    t: wall,
+    t: performance.timeOrigin + start,
     text,
     params: capture ? encodeParams(params) : undefined,
     execMs: t.execMs,
@@ -119,6 +119,24 @@ async function timed(kind, tx, text, params, run) {
 }
 
 const { PGlite } = await import(pathToFileURL(pgliteEntry(from)).href);
+record({ ev: "start", tx: 0, req: 0, t: performance.timeOrigin });
+
+// PGlite.create (WASM compile, file-system bundle, Postgres start), timed.
+const create = PGlite.create;
+PGlite.create = async function (...args) {
+  const t0 = performance.now();
+  try {
+    return await create.apply(this, args);
+  } finally {
+    record({
+      ev: "create",
+      tx: 0,
+      req: 0,
+      t: performance.timeOrigin + t0,
+      ms: performance.now() - t0,
+    });
+  }
+};
 
 /** The prototype (of PGlite or a base class) that defines `name`. */
 function owner(name) {

@@ -19,7 +19,7 @@ export interface Statement {
 export type Invitation = Statement[][];
 
 export interface CaptureRecord {
-  ev: "stmt" | "begin" | "commit" | "rollback" | "response";
+  ev: "stmt" | "begin" | "commit" | "rollback" | "response" | "start" | "create";
   tx: number;
   req: number;
   route?: string;
@@ -28,6 +28,9 @@ export interface CaptureRecord {
   params?: Param[];
   execMs?: number;
   waitMs?: number;
+  totalMs?: number;
+  /** Duration of a transaction (commit, rollback) or of PGlite.create. */
+  ms?: number;
 }
 
 export interface Captured {

@@ -14,6 +14,8 @@ import { cleanEnv, startDaemon } from "../lib/daemon.ts";
 import { rssTreeMB, sleep, spawnProc, waitQuiet } from "../lib/proc.ts";
 import { copySeed } from "../lib/seed.ts";
 import { fmt, median } from "../lib/stats.ts";
+import { readCapture } from "../capture/statements.ts";
+import { recorder } from "../rows/invites.ts";
 import { cannon } from "../rows/lists.ts";
 import { REPO_ROOT } from "../targets.ts";
 import { readProfile, renderSummary, summarize } from "./cpu-profile.ts";
@@ -107,6 +109,7 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
     m("createMs"),
   ]);
   rows.push(["  first query (`select 1`)", m("firstQueryMs")]);
+  rows.push(["  `close()`", m("closeMs")]);
 
   const starts = await repeat(reps, async () => {
     const d = await startDaemon(ctx.targets, dataDir);
@@ -125,6 +128,8 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
       fmt(median(own.map((s) => s.storageMs ?? NaN))),
     ]);
   }
+
+  const timeline = await startTimeline(ctx, dataDir);
 
   // One start under --cpu-prof: spawn, /health, stop.
   const profDir = join(dir, "prof");
@@ -152,8 +157,42 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
     "|---|---:|",
     ...rows.map(([a, b]) => `| ${a} | ${b} |`),
     "",
+    timeline,
+    "",
     summary,
   ].join("\n");
+}
+
+/**
+ * One daemon start with the statement recorder: when (ms after the process
+ * started) PGlite.create was called and how long it took, then every
+ * statement until /health passed.
+ */
+async function startTimeline(ctx: Ctx, dataDir: string): Promise<string> {
+  const log = join(scratch(ctx, "timeline"), "start.jsonl");
+  const d = await startDaemon(ctx.targets, dataDir, recorder(ctx, { ROSTER_BENCH_CAPTURE: log }));
+  await d.stop();
+  const records = readCapture(log);
+  const origin = records.find((r) => r.ev === "start")?.t ?? NaN;
+  const at = (t: number | undefined) => fmt((t ?? NaN) - origin);
+  const lines = [
+    `#### One daemon start, as the statement recorder saw it (spawn → /health: ${fmt(d.startMs)} ms, recorder loaded)`,
+    "",
+    "| ms after the process started | what | took ms |",
+    "|---:|---|---:|",
+  ];
+  const create = records.find((r) => r.ev === "create");
+  if (create)
+    lines.push(
+      `| ${at(create.t)} | \`PGlite.create()\` (modules loaded before this) | ${fmt(create.ms ?? NaN)} |`,
+    );
+  for (const r of records) {
+    if (r.ev !== "stmt") continue;
+    const text = (r.text ?? "").replace(/\s+/g, " ").trim().slice(0, 80).replace(/\|/g, "\\|");
+    lines.push(`| ${at(r.t)} | ${r.route ?? "start-up"}: \`${text}\` | ${fmt(r.totalMs ?? NaN)} |`);
+    if (r.route === "GET /health") break;
+  }
+  return lines.join("\n");
 }
 
 interface MemoryReport {
