@@ -14,7 +14,11 @@ let version = 0;
 const server = createServer((req, res) => {
   if (req.url === "/health") return res.writeHead(200).end('{"status":"pass"}');
   if (req.method !== "POST" || !req.url?.startsWith("/broadcast")) return res.writeHead(404).end();
-  const size = Number(new URL(req.url, "http://x").searchParams.get("size") ?? 200);
+  const query = new URL(req.url, "http://x").searchParams;
+  const size = Number(query.get("size") ?? 200);
+  // ?once=1: encode the frame to bytes once and send those (an experiment; the
+  // baseline sends the string, which ws encodes for every client).
+  const once = query.get("once") === "1";
   req.resume();
   req.on("end", () => {
     version++;
@@ -23,8 +27,9 @@ const server = createServer((req, res) => {
       '"pad":""',
       `"pad":"${"x".repeat(Math.max(0, size - head.length))}"`,
     );
+    const data = once ? Buffer.from(frame) : frame;
     for (const client of wss.clients) {
-      if (client.readyState === WebSocket.OPEN) client.send(frame);
+      if (client.readyState === WebSocket.OPEN) client.send(data, { binary: false });
     }
     res.writeHead(200, { "content-type": "text/plain" }).end(String(version));
   });

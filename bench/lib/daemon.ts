@@ -24,6 +24,8 @@ export interface DaemonStart {
   nodeArgs?: string[];
   /** Extra environment. */
   env?: Record<string, string>;
+  /** `--log-level` (default info, as a user's daemon runs). */
+  logLevel?: string;
   /** Where stdout/stderr go (default `<dataDir>/daemon.log`). */
   logFile?: string;
   timeoutMs?: number;
@@ -67,7 +69,7 @@ export async function startDaemon(
       "--data-dir",
       dataDir,
       "--log-level",
-      "info",
+      opts.logLevel ?? "info",
     ],
     { env, logFile: opts.logFile ?? join(dataDir, "daemon.log") },
   );

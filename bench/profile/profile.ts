@@ -2,8 +2,9 @@
  * `pnpm bench --profile`: why the rows are what they are. Runs the daemon
  * (as bench/targets.ts launches it) under each load with `--cpu-prof` and
  * summarizes where the CPU went; runs it once more with the statement
- * recorder for PGlite statement timings per route; then start-up and
- * memory experiments (bench/profile/start-memory.ts). Prints Markdown.
+ * recorder for PGlite statement timings per route; then A/B experiments
+ * (bench/profile/experiments.ts) and start-up and memory breakdowns
+ * (bench/profile/start-memory.ts). Prints Markdown.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { apiRound, recorder } from "../rows/invites.ts";
 import { cannon } from "../rows/lists.ts";
 import { resolveTargets } from "../targets.ts";
 import { profileClockUs, readProfile, renderSummary, summarize } from "./cpu-profile.ts";
+import { cliProfiles, encodeOnce, logging } from "./experiments.ts";
 import { memoryExperiments, startupExperiments } from "./start-memory.ts";
 
 /** Inclusive time worth knowing under load: what the request path spends where. */
@@ -163,8 +165,14 @@ export async function runProfiles(opts: {
     }
     log("statement timings");
     out.push(await statementTimings(ctx));
+    log("fan-out: encoding per client or once");
+    out.push(await encodeOnce(ctx));
+    log("logging A/B");
+    out.push(await logging(ctx));
     log("start-up");
     out.push(await startupExperiments(ctx));
+    log("CLI start-up profiles");
+    out.push(await cliProfiles(ctx));
     log("memory");
     out.push(await memoryExperiments(ctx));
   } finally {

@@ -38,7 +38,7 @@ interface Arrival {
 }
 
 /** n WebSocket clients; tracks, per change (frameKey), how many have it and when the last did. */
-class Group {
+export class Group {
   readonly sockets: WebSocket[] = [];
   readonly #frames = new Map<string, Arrival>();
   constructor(readonly n: number) {}
@@ -84,7 +84,7 @@ class Group {
 }
 
 /** Open n sockets, 50 at a time; with a `hello`, each is live at its `ready` frame. */
-async function connect(
+export async function connect(
   g: Group,
   url: string,
   headers: Record<string, string>,
