@@ -37,7 +37,8 @@ const AREAS: [string, (f: CallFrame) => boolean][] = [
   ["(garbage collector)", (f) => f.functionName === "(garbage collector)"],
   ["(program)", (f) => f.functionName === "(program)"],
   [
-    "PGlite WASM (Postgres)",
+    // In the daemon all WebAssembly is PGlite's Postgres; in a client, undici's llhttp.
+    "WebAssembly (daemon: PGlite's Postgres)",
     (f) => f.url.startsWith("wasm://") || /^(wasm-function|\$)/.test(f.functionName),
   ],
   ["PGlite JS", (f) => f.url.includes("@electric-sql/pglite") || f.url.includes("/pglite/")],
