@@ -5,13 +5,12 @@
  *
  *   node pglite-phases.mjs <data dir>      → one JSON line, ms
  */
-import { readFileSync } from "node:fs";
-import { findPgdata } from "../baselines/pglite-dir.mjs";
-
-const [dataDir] = process.argv.slice(2);
-const t0 = performance.now();
+const t0 = performance.now(); // nothing imported yet (imports are dynamic, below)
 const { PGlite } = await import("@electric-sql/pglite");
 const t1 = performance.now();
+const { readFileSync } = await import("node:fs");
+const { findPgdata } = await import("../baselines/pglite-dir.mjs");
+const [dataDir] = process.argv.slice(2);
 const wasm = readFileSync(new URL("./pglite.wasm", import.meta.resolve("@electric-sql/pglite")));
 const t2 = performance.now();
 await WebAssembly.compile(wasm);

@@ -95,6 +95,18 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
       fmt(await ms(["--import", "tsx", "--input-type=module", "-e", imp])),
     ]);
   }
+  // The daemon imports PGlite lazily, through tsx's loader like everything else.
+  const importTimed = (pre: string[]) =>
+    repeat(reps, async () => {
+      const code =
+        "const t = performance.now(); await import('@electric-sql/pglite'); console.log(performance.now() - t);";
+      return Number((await nodeRun(ctx, [...pre, "--input-type=module", "-e", code])).out);
+    });
+  rows.push(["`import('@electric-sql/pglite')`, plain node", fmt(median(await importTimed([])))]);
+  rows.push([
+    "`import('@electric-sql/pglite')` through tsx's loader (as the daemon does)",
+    fmt(median(await importTimed(["--import", "tsx"]))),
+  ]);
   const phases = await repeat(reps, async (): Promise<Record<string, number>> => {
     const r = await nodeRun(ctx, [join(REPO_ROOT, "bench/profile/pglite-phases.mjs"), dataDir]);
     return { ...(JSON.parse(r.out) as Record<string, number>), totalMs: r.ms };
