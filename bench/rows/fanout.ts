@@ -6,9 +6,12 @@
  * servers; changes alternate between the two sides.
  *
  * Per change: from the change's commit time — Roster's frame carries `at`,
- * stamped inside the committing transaction; the baseline stamps `at` just
- * before its send loop — to the moment the last of the n sessions has the
- * frame. (Both stamps are wall-clock milliseconds on this machine.)
+ * stamped inside the committing transaction when the invitation is decided
+ * (before its last statements and COMMIT, so Roster's side also counts the
+ * end of its transaction); the baseline stamps `at` just before its send
+ * loop — to the moment the last of the n sessions has the frame. (Both
+ * stamps are wall-clock milliseconds on this machine.) The notes add the
+ * spread from the first session to the last: the fan-out alone.
  */
 import WebSocket from "ws";
 import { Api } from "../lib/api.ts";
@@ -31,6 +34,8 @@ const frameKey = (f: Frame) =>
 
 interface Arrival {
   count: number;
+  /** When the first and the last session had it (ms, wall clock with fractions). */
+  first: number;
   last: number;
   at: number;
   bytes: number;
@@ -49,7 +54,7 @@ export class Group {
     const msg = JSON.parse(buf.toString()) as Frame;
     if (msg.type !== "change") return;
     const a = this.#arrival(frameKey(msg));
-    a.count++;
+    if (a.count++ === 0) a.first = t;
     a.last = t;
     a.at = Date.parse(msg.at ?? "");
     a.bytes = buf.length;
@@ -58,7 +63,7 @@ export class Group {
 
   #arrival(key: string): Arrival {
     let a = this.#frames.get(key);
-    if (!a) this.#frames.set(key, (a = { count: 0, last: 0, at: NaN, bytes: 0 }));
+    if (!a) this.#frames.set(key, (a = { count: 0, first: 0, last: 0, at: NaN, bytes: 0 }));
     return a;
   }
 
@@ -124,7 +129,15 @@ export async function connect(
 interface Sample {
   commitToAll: number;
   sentToAll: number;
+  /** First session → last session: the fan-out alone. */
+  spread: number;
 }
+
+const sample = (a: Arrival, sent: number): Sample => ({
+  commitToAll: a.last - a.at,
+  sentToAll: a.last - sent,
+  spread: a.last - a.first,
+});
 
 /**
  * n sessions on each side, then warm-up + measured changes alternating
@@ -156,7 +169,7 @@ export async function measureSize(
       const inv = await api.createInvite(seed.fanoutOrg, email);
       const a = await r.complete(`invite.created ${email}`);
       bytes = a.bytes;
-      if (measured) roster.push({ commitToAll: a.last - a.at, sentToAll: a.last - sent });
+      if (measured) roster.push(sample(a, sent));
       await api.withdrawInvite(seed.fanoutOrg, inv.id);
       await r.complete(`invite.withdrawn ${email}`);
       if (!ws) continue;
@@ -165,7 +178,7 @@ export async function measureSize(
       const res = await fetch(`${ws.url}/broadcast?size=${bytes}`, { method: "POST" });
       if (res.status !== 200) throw new Error(`ws baseline: HTTP ${res.status}`);
       const ba = await b.complete(`v${await res.text()}`);
-      if (measured) base.push({ commitToAll: ba.last - ba.at, sentToAll: ba.last - sent });
+      if (measured) base.push(sample(ba, sent));
     }
     return { roster, base, bytes };
   } finally {
@@ -183,6 +196,7 @@ export async function fanoutRows(ctx: Ctx, d: DaemonProc): Promise<Result[]> {
       const { roster, base, bytes } = await measureSize(ctx, d, ws, n);
       const c = (xs: Sample[]) => xs.map((x) => x.commitToAll);
       const s = (xs: Sample[]) => xs.map((x) => x.sentToAll);
+      const f = (xs: Sample[]) => xs.map((x) => x.spread);
       results.push({
         row: `commit → frame at every session, ${n.toLocaleString("en-US")} sessions (p99)`,
         roster: `${fmt(percentile(c(roster), 99))} ms`,
@@ -195,6 +209,9 @@ export async function fanoutRows(ctx: Ctx, d: DaemonProc): Promise<Result[]> {
             `commit → all, median: Roster ${fmt(median(c(roster)))} ms, raw ws ${fmt(median(c(base)))} ms`,
           `request sent → all, median / p99: Roster (POST …/invites) ${fmt(median(s(roster)))} / ${fmt(percentile(s(roster), 99))} ms, ` +
             `raw ws (POST /broadcast) ${fmt(median(s(base)))} / ${fmt(percentile(s(base), 99))} ms`,
+          `first session → last session (the fan-out alone), median / p99: ` +
+            `Roster ${fmt(median(f(roster)))} / ${fmt(percentile(f(roster), 99))} ms, raw ws ${fmt(median(f(base)))} / ${fmt(percentile(f(base), 99))} ms`,
+          `Roster's \`at\` is stamped when the invitation is decided, before the transaction's last statements and COMMIT, so its side also counts the end of its transaction`,
         ],
       });
     }
