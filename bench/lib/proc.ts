@@ -42,6 +42,25 @@ export function spawnProc(command: string, args: readonly string[], opts: SpawnO
   return { child, pid: child.pid, exited, spawnedAt };
 }
 
+/**
+ * Run to its end; its stdout, and ms from spawn() to exit. Throws (naming
+ * `what`) unless it exits 0.
+ */
+export async function runToExit(
+  command: string,
+  args: readonly string[],
+  opts: Omit<SpawnOptions, "pipeStdout">,
+  what = `${command} ${args.join(" ")}`,
+): Promise<{ ms: number; out: string }> {
+  const p = spawnProc(command, args, { ...opts, pipeStdout: true });
+  let out = "";
+  p.child.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
+  const code = await p.exited;
+  const ms = performance.now() - p.spawnedAt;
+  if (code !== 0) throw new Error(`${what} exited with ${code}`);
+  return { ms, out };
+}
+
 /** SIGTERM (then SIGKILL after `graceMs`); resolves with the exit code. */
 export async function stopProc(p: Proc, graceMs = 15_000): Promise<number | string> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return p.exited;
@@ -67,25 +86,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resident set size of a process in MB (VmRSS), or NaN once it is gone. */
-export function rssMB(pid: number): number {
+/** A `kB` field of /proc/<pid>/status in MB, or NaN once the process is gone. */
+function statusMB(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
   }
 }
 
+/** Resident set size of a process in MB (VmRSS), or NaN once it is gone. */
+export const rssMB = (pid: number): number => statusMB(pid, "VmRSS");
+
 /** Peak resident set size (VmHWM) in MB. */
-export function peakRssMB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
+export const peakRssMB = (pid: number): number => statusMB(pid, "VmHWM");
 
 /** CPU time (user + system) of a process in ms. */
 export function cpuMs(pid: number): number {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { scratch, startBaseline, type Ctx } from "../lib/context.ts";
 import { cleanEnv, startDaemon } from "../lib/daemon.ts";
-import { rssTreeMB, sleep, spawnProc, waitQuiet } from "../lib/proc.ts";
+import { rssTreeMB, runToExit, sleep, spawnProc, waitQuiet } from "../lib/proc.ts";
 import { copySeed } from "../lib/seed.ts";
 import { fmt, median } from "../lib/stats.ts";
 import { readCapture } from "../capture/statements.ts";
@@ -32,18 +32,12 @@ async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
 }
 
 /** Spawn → exit of `node <args>`, ms; its stdout. */
-async function nodeRun(ctx: Ctx, args: string[]): Promise<{ ms: number; out: string }> {
-  const p = spawnProc(process.execPath, args, {
+function nodeRun(ctx: Ctx, args: string[]): Promise<{ ms: number; out: string }> {
+  return runToExit(process.execPath, args, {
     env: cleanEnv(join(ctx.work, "home")),
     cwd: REPO_ROOT,
-    pipeStdout: true,
     logFile: join(ctx.work, "profile-node.log"),
   });
-  let out = "";
-  p.child.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
-  const code = await p.exited;
-  if (code !== 0) throw new Error(`node ${args.join(" ")} exited with ${code}`);
-  return { ms: performance.now() - p.spawnedAt, out };
 }
 
 /** RSS (MB) of `node <args>` once it printed "ready". */

@@ -7,25 +7,13 @@
 import { join } from "node:path";
 import { scratch, type Ctx } from "../lib/context.ts";
 import { cleanEnv, type DaemonProc } from "../lib/daemon.ts";
-import { spawnProc } from "../lib/proc.ts";
+import { runToExit } from "../lib/proc.ts";
 import type { Result } from "../lib/report.ts";
 import { OWNER_EMAIL } from "../lib/seed.ts";
 import { fmt, median, minMedian } from "../lib/stats.ts";
 
-async function timeRun(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  logFile: string,
-): Promise<{ ms: number; out: string }> {
-  const p = spawnProc(command, args, { env, pipeStdout: true, logFile });
-  let out = "";
-  p.child.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
-  const code = await p.exited;
-  const ms = performance.now() - p.spawnedAt;
-  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}`);
-  return { ms, out };
-}
+const timeRun = (command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string) =>
+  runToExit(command, args, { env, logFile });
 
 export async function cliRows(ctx: Ctx, d: DaemonProc): Promise<Result[]> {
   const dir = scratch(ctx, "cli");
@@ -59,7 +47,7 @@ export async function cliRows(ctx: Ctx, d: DaemonProc): Promise<Result[]> {
     base,
     budget: { kind: "max-ratio", value: limit },
     notes: [
-      `${ctx.cfg.cli.reps} runs each after one unmeasured, alternating; spawn → exit ms min / median: ` +
+      `${ctx.cfg.cli.reps} runs each${ctx.cfg.warmups ? " after one unmeasured" : ""}, alternating; spawn → exit ms min / median: ` +
         `roster ${minMedian(ms[k])}, \`node -e 0\` ${minMedian(ms.node)}`,
       `${ctx.targets.installed ? "installed" : "checkout launcher (not yet as installed)"}: ${command} ${args.join(" ")}`,
     ],

@@ -25,7 +25,7 @@ import {
 } from "../capture/statements.ts";
 import { baselineScript, scratch, type Ctx } from "../lib/context.ts";
 import { cleanEnv, startDaemon, type DaemonProc } from "../lib/daemon.ts";
-import { spawnProc, waitQuiet } from "../lib/proc.ts";
+import { runToExit, waitQuiet } from "../lib/proc.ts";
 import type { Result } from "../lib/report.ts";
 import { copySeed, PER_ORG } from "../lib/seed.ts";
 import { REPO_ROOT } from "../targets.ts";
@@ -122,16 +122,16 @@ async function rawRound(ctx: Ctx, dataDir: string, t: Template, orgs: string[], 
   };
   const planFile = join(dataDir, "..", `plan-${orgs[0]}.json`);
   writeFileSync(planFile, JSON.stringify(plan));
-  const p = spawnProc(process.execPath, [baselineScript("pglite-loop.mjs"), dataDir, planFile], {
-    env: cleanEnv(join(ctx.work, "home")),
-    cwd: REPO_ROOT,
-    pipeStdout: true,
-    logFile: join(ctx.work, "pglite-loop.log"),
-  });
-  let out = "";
-  p.child.stdout?.setEncoding("utf8").on("data", (s: string) => (out += s));
-  const code = await p.exited;
-  if (code !== 0) throw new Error(`pglite-loop.mjs exited with ${code} (see ${ctx.work})`);
+  const { out } = await runToExit(
+    process.execPath,
+    [baselineScript("pglite-loop.mjs"), dataDir, planFile],
+    {
+      env: cleanEnv(join(ctx.work, "home")),
+      cwd: REPO_ROOT,
+      logFile: join(ctx.work, "pglite-loop.log"),
+    },
+    `pglite-loop.mjs (log in ${ctx.work})`,
+  );
   const result = JSON.parse(out) as RawOutcome;
   if (result.n !== n) throw new Error(`pglite-loop.mjs ran ${result.n} invitations, not ${n}`);
   return result;

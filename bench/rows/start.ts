@@ -76,7 +76,7 @@ export async function restartRows(ctx: Ctx): Promise<StartOutcome> {
       base: median(ms(pglite)),
       budget: { kind: "max-ratio", value: 1.5 },
       notes: [
-        `${daemon.length} restarts per side, alternating, after one unmeasured start each; ms min / median: ` +
+        `${daemon.length} restarts per side, alternating, ${ctx.cfg.warmups ? "after one unmeasured start each" : "no warm-up"}; ms min / median: ` +
           `daemon ${minMedian(ms(daemon))}, PGlite alone ${minMedian(ms(pglite))}; /health polled every 10 ms from spawn()`,
         `daemon: ${ctx.targets.daemon.command} ${ctx.targets.daemon.args.join(" ")}`,
       ],
