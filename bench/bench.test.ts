@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "./bench.ts";
+import { recordable } from "./capture/recorder.ts";
 import { startBaseline } from "./lib/context.ts";
 import { rssMB } from "./lib/proc.ts";
 import { copySeed } from "./lib/seed.ts";
@@ -82,6 +83,11 @@ describe("pnpm bench, smoke size", () => {
     expect(t.cli.command).toMatch(/roster-bench-install-[0-9a-f]+\/bin\/roster$/);
     const out = execFileSync(t.cli.command, [...t.cli.args, "--version"], { encoding: "utf8" });
     expect(out.trim()).toBe(version);
+    // Its PGlite (none here; bundled in Roster's) cannot be wrapped: statements come from the checkout.
+    const r = recordable(t);
+    expect(r.targets).toEqual(checkoutTargets());
+    expect(r.note).toMatch(/checkout/);
+    expect(recordable(checkoutTargets())).toEqual({ targets: checkoutTargets() });
     rmSync(dirname(dirname(t.cli.command)), { recursive: true, force: true });
     expect(resolveTargets({ ROSTER_BENCH_FROM: "checkout" }, root).installed).toBe(false);
   }, 60_000);

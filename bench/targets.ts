@@ -3,7 +3,8 @@
  *
  * - From the checkout (today): the daemon is
  *   `node --import tsx packages/daemon/src/main.ts`, the CLI is
- *   `node packages/tui/bin/roster.js` (tsx's loader, TypeScript sources).
+ *   `node packages/tui/bin/roster.js` (whatever that launcher runs: tsx and
+ *   the TypeScript sources today, a build once there is one).
  * - As installed: when `dist/` holds a packed tarball (`pnpm run package` →
  *   `dist/roster-<version>.tgz`), it is installed with npm into a temporary
  *   prefix (cached per tarball) and `<prefix>/bin/roster` is measured: the
@@ -56,7 +57,7 @@ export function checkoutTargets(): Targets {
     },
     cli: { command: process.execPath, args: [join(REPO_ROOT, "packages/tui/bin/roster.js")] },
     label:
-      "checkout: daemon `node --import tsx packages/daemon/src/main.ts`, CLI `node packages/tui/bin/roster.js` (tsx)",
+      "checkout: daemon `node --import tsx packages/daemon/src/main.ts`, CLI `node packages/tui/bin/roster.js`",
     installed: false,
     pgliteFrom: join(REPO_ROOT, "packages/daemon"),
   };

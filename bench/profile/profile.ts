@@ -15,7 +15,8 @@ import { waitQuiet } from "../lib/proc.ts";
 import { copySeed, ensureSeed, PER_ORG } from "../lib/seed.ts";
 import { fmt } from "../lib/stats.ts";
 import { measureSize } from "../rows/fanout.ts";
-import { apiRound, recorder } from "../rows/invites.ts";
+import { apiRound } from "../rows/invites.ts";
+import { startRecorded } from "../capture/recorder.ts";
 import { cannon } from "../rows/lists.ts";
 import { resolveTargets } from "../targets.ts";
 import { profileClockUs, readProfile, renderSummary, summarize } from "./cpu-profile.ts";
@@ -105,11 +106,9 @@ interface StmtStats {
 async function statementTimings(ctx: Ctx): Promise<string> {
   const dir = scratch(ctx, "stmt");
   const stats = join(dir, "stmt-stats.json");
-  const d = await startDaemon(
-    ctx.targets,
-    copySeed(ctx.seedDir, join(dir, "data")),
-    recorder(ctx, { ROSTER_BENCH_STMT_STATS: stats }),
-  );
+  const { d, note } = await startRecorded(ctx, copySeed(ctx.seedDir, join(dir, "data")), {
+    ROSTER_BENCH_STMT_STATS: stats,
+  });
   try {
     for (const [title, load] of Object.entries(loads).slice(0, 2)) {
       ctx.log(`  statements: ${title}`);
@@ -124,7 +123,8 @@ async function statementTimings(ctx: Ctx): Promise<string> {
   const lines = [
     "#### PGlite statements under the list and invitation loads (statement recorder)",
     "",
-    "exec = time holding PGlite (its own cost); wait = queued behind other statements.",
+    "exec = time holding PGlite (its own cost); wait = queued behind other statements." +
+      (note ? ` (${note}.)` : ""),
     "",
     "| route | statement | n | exec ms total | exec ms mean | wait ms mean |",
     "|---|---|---:|---:|---:|---:|",

@@ -15,7 +15,7 @@ import { rssTreeMB, runToExit, sleep, spawnProc, waitQuiet } from "../lib/proc.t
 import { copySeed } from "../lib/seed.ts";
 import { fmt, median } from "../lib/stats.ts";
 import { readCapture } from "../capture/statements.ts";
-import { recorder } from "../rows/invites.ts";
+import { startRecorded } from "../capture/recorder.ts";
 import { cannon } from "../rows/lists.ts";
 import { REPO_ROOT } from "../targets.ts";
 import { readProfile, renderSummary, summarize } from "./cpu-profile.ts";
@@ -176,13 +176,13 @@ export async function startupExperiments(ctx: Ctx): Promise<string> {
  */
 async function startTimeline(ctx: Ctx, dataDir: string): Promise<string> {
   const log = join(scratch(ctx, "timeline"), "start.jsonl");
-  const d = await startDaemon(ctx.targets, dataDir, recorder(ctx, { ROSTER_BENCH_CAPTURE: log }));
+  const { d, note } = await startRecorded(ctx, dataDir, { ROSTER_BENCH_CAPTURE: log });
   await d.stop();
   const records = readCapture(log);
   const origin = records.find((r) => r.ev === "start")?.t ?? NaN;
   const at = (t: number | undefined) => fmt((t ?? NaN) - origin);
   const lines = [
-    `#### One daemon start, as the statement recorder saw it (spawn → /health: ${fmt(d.startMs)} ms, recorder loaded)`,
+    `#### One daemon start, as the statement recorder saw it (spawn → /health: ${fmt(d.startMs)} ms, recorder loaded${note ? `; ${note}` : ""})`,
     "",
     "| ms after the process started | what | took ms |",
     "|---:|---|---:|",

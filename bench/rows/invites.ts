@@ -12,7 +12,6 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Api, pool } from "../lib/api.ts";
 import {
   instantiate,
@@ -24,31 +23,23 @@ import {
   type Template,
 } from "../capture/statements.ts";
 import { baselineScript, scratch, type Ctx } from "../lib/context.ts";
-import { cleanEnv, startDaemon, type DaemonProc } from "../lib/daemon.ts";
+import { cleanEnv, type DaemonProc } from "../lib/daemon.ts";
 import { runToExit, waitQuiet } from "../lib/proc.ts";
 import type { Result } from "../lib/report.ts";
 import { copySeed, PER_ORG } from "../lib/seed.ts";
 import { REPO_ROOT } from "../targets.ts";
+import { startRecorded, type Recorded } from "../capture/recorder.ts";
 import { fmt, median, minMedian, percentile } from "../lib/stats.ts";
-
-export const PRELOAD = join(REPO_ROOT, "bench", "capture", "preload.mjs");
-
-/** Node flags and environment that load the statement recorder into a daemon. */
-export function recorder(ctx: Ctx, env: Record<string, string>) {
-  return {
-    nodeArgs: [`--import=${pathToFileURL(PRELOAD).href}`],
-    env: { ROSTER_BENCH_PGLITE_FROM: ctx.targets.pgliteFrom, ...env },
-  };
-}
 
 export interface CaptureOutcome {
   template: Template;
   captures: Captured[];
+  /** Set when the statements come from another daemon than the measured one. */
+  note?: string;
 }
 
 /** A daemon with the statement recorder, writing to `log`. */
-export interface Recording {
-  d: DaemonProc;
+export interface Recording extends Recorded {
   log: string;
 }
 
@@ -57,8 +48,8 @@ export async function startRecording(ctx: Ctx): Promise<Recording> {
   const dir = scratch(ctx, "capture");
   const log = join(dir, "capture.jsonl");
   const dataDir = copySeed(ctx.seedDir, join(dir, "data"));
-  const d = await startDaemon(ctx.targets, dataDir, recorder(ctx, { ROSTER_BENCH_CAPTURE: log }));
-  return { d, log };
+  const recorded = await startRecorded(ctx, dataDir, { ROSTER_BENCH_CAPTURE: log });
+  return { ...recorded, log };
 }
 
 /**
@@ -66,7 +57,7 @@ export async function startRecording(ctx: Ctx): Promise<Recording> {
  * a recording daemon: a fresh one (stopped after), or `on`.
  */
 export async function captureInvitation(ctx: Ctx, on?: Recording): Promise<CaptureOutcome> {
-  const { d, log } = on ?? (await startRecording(ctx));
+  const { d, log, note } = on ?? (await startRecording(ctx));
   const api = new Api(d.url, ctx.seed.token);
   const org = ctx.seed.captureOrg;
   const windows: { from: number; to: number }[] = [];
@@ -85,7 +76,7 @@ export async function captureInvitation(ctx: Ctx, on?: Recording): Promise<Captu
   const route = `POST /api/v2/orgs/${org}/invites`;
   const captures = windows.slice(2).map((w) => requestStatements(records, route, w));
   const template = makeTemplate(captures[0]!.invitation, captures[1]!.invitation, org);
-  return { template, captures };
+  return note ? { template, captures, note } : { template, captures };
 }
 
 export async function apiRound(d: DaemonProc, ctx: Ctx, orgs: string[], n: number, tag: string) {
@@ -180,7 +171,8 @@ export async function inviteRow(ctx: Ctx, d: DaemonProc, capture: CaptureOutcome
         `raw (one at a time) ${fmt(median(raw.map((x) => x.p50)))} / ${fmt(median(raw.map((x) => x.p99)))}`,
       `one invitation's request, as captured (${c.attribution}): ${inv.length} transaction(s) of ` +
         `${inv.map((tx) => tx.length).join(" + ")} statements, plus ${c.outside.length} statement(s) outside any transaction; ` +
-        `the mail worker's own transactions (delivery state) run beside the API side and are not in the baseline`,
+        `the mail worker's own transactions (delivery state) run beside the API side and are not in the baseline` +
+        (capture.note ? `; ${capture.note}` : ""),
     ],
   };
   return result;
