@@ -28,6 +28,7 @@ export default defineConfig({
               test: { name: "package", include: ["test/package/**/*.test.ts"] },
             },
           ]),
+      { extends: true, test: { name: "bench", include: ["bench/**/*.test.ts"] } },
     ],
     env: { FORCE_COLOR: "0" },
     testTimeout: 30_000,

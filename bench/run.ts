@@ -1,40 +1,68 @@
 /**
- * Roster benchmarks. Every figure is printed with its ratio to a baseline
- * measured in the same run on the same machine (the first row of each
- * group), so runs on different machines compare. Record results in
- * bench/RESULTS.md.
+ * `pnpm bench`: every row of SPEC §8, each as a ratio against its baseline
+ * measured in the same run on the same machine, printed beside its budget
+ * (a Markdown table on stdout; progress on stderr).
  *
- *   pnpm bench               # every group
- *   pnpm bench http fanout   # some groups
+ *   pnpm bench                         all rows (a few minutes; the first run seeds ~1 min more)
+ *   pnpm bench --quick                 a smoke run: small org, short runs
+ *   pnpm bench --only lists,invites    some rows: lists invites fanout restart cli first-start
+ *   pnpm bench --reseed                rebuild the cached seed data
+ *   pnpm bench --keep                  keep the scratch directory (daemon logs, captures)
+ *   pnpm bench --profile               why: CPU profiles, PGlite statement timings, start-up
+ *                                      and memory breakdowns (bench/profile/), as Markdown
+ *   pnpm bench tui                     the TUI rendering bench (packages/tui)
+ *
+ * Which daemon and CLI run is set in bench/targets.ts.
  */
-import { fanoutBench } from "./fanout-bench.ts";
-import { httpBench } from "./http-bench.ts";
-import { tuiBench } from "./tui-bench.ts";
-import type { Row } from "./row.ts";
+import { parseArgs } from "node:util";
+import { ROWS, runBench, type RowName } from "./bench.ts";
+import { renderTable } from "./lib/report.ts";
 
-const env = (k: string, d: number) => Number(process.env[k] ?? d);
-const groups: Record<string, () => Promise<Row[]>> = {
-  http: () => httpBench({ members: env("BENCH_MEMBERS", 300), seconds: env("BENCH_SECONDS", 5) }),
-  fanout: () => fanoutBench({ sessions: [1, 10, 50], mutations: env("BENCH_MUTATIONS", 40) }),
-  tui: () => tuiBench({ sizes: [100, 1_000, 10_000], presses: env("BENCH_PRESSES", 30) }),
-};
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: "boolean" },
+    smoke: { type: "boolean" },
+    only: { type: "string" },
+    reseed: { type: "boolean" },
+    keep: { type: "boolean" },
+    profile: { type: "boolean" },
+  },
+});
 
-function print(group: string, rows: Row[]) {
+if (positionals[0] === "tui") {
+  const { tuiBench } = await import("./tui-bench.ts");
+  const rows = await tuiBench({ sizes: [100, 1_000, 10_000], presses: 30 });
   const base = rows[0]!;
-  console.log(`\n## ${group} (baseline: ${base.name})\n`);
-  console.log("| measurement | value | unit | p99 ms | ratio to baseline |");
-  console.log("|---|---:|---|---:|---:|");
-  for (const r of rows) {
-    const p = r.p99ms === undefined ? "" : r.p99ms.toFixed(1);
+  console.log(
+    "| measurement | value | unit | p99 ms | ratio to baseline |\n|---|---:|---|---:|---:|",
+  );
+  for (const r of rows)
     console.log(
-      `| ${r.name} | ${r.value.toFixed(1)} | ${r.unit} | ${p} | ${(r.value / base.value).toFixed(2)} |`,
+      `| ${r.name} | ${r.value.toFixed(1)} | ${r.unit} | ${r.p99ms?.toFixed(1) ?? ""} | ${(r.value / base.value).toFixed(2)} |`,
     );
-  }
+  process.exit(0);
 }
 
-const wanted = process.argv.slice(2);
-for (const [name, run] of Object.entries(groups)) {
-  if (wanted.length && !wanted.includes(name)) continue;
-  print(name, await run());
+const config = values.smoke ? "smoke" : values.quick ? "quick" : "full";
+if (values.profile) {
+  const { runProfiles } = await import("./profile/profile.ts");
+  await runProfiles({ config, keep: values.keep });
+  process.exit(0);
 }
+
+const rows = values.only?.split(",").map((s) => s.trim()) ?? [];
+const unknown = rows.filter((r) => !(ROWS as readonly string[]).includes(r));
+if (unknown.length) {
+  console.error(`unknown row(s) ${unknown.join(", ")}; rows: ${ROWS.join(" ")}`);
+  process.exit(2);
+}
+const run = await runBench({
+  config,
+  rows: rows as RowName[],
+  reseed: values.reseed,
+  keep: values.keep,
+});
+if (values.keep) console.error(`scratch directory kept: ${run.ctx.work}`);
+console.log(`\n${run.header.join("\n")}\n\n${renderTable(run.results)}`);
 process.exit(0);
