@@ -10,7 +10,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { liveUrl } from "@roster/core/client";
 import { parseDaemonArgs } from "../packages/daemon/src/config.ts";
-import { checkDatabase } from "../packages/daemon/src/http/routes/health.ts";
+import { checkDatabase } from "../packages/daemon/src/storage/database-check.ts";
 import {
   http,
   startInProcessDaemon,

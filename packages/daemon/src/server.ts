@@ -23,8 +23,9 @@ import {
   type LiveSyncOptions,
 } from "./live/index.ts";
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
-import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
+import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
+import { pruneIdempotencyKeys } from "./storage/idempotency-store.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
@@ -192,10 +193,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         ...opts.mail,
         smtpUrl: opts.smtpUrl,
         publicUrl,
-        storage,
+        queue: new OutboxQueue(storage, service.ctx),
         feed,
-        recordDelivery: (orgID, inviteID, sendNumber, delivery, tx) =>
-          service.recordDelivery(orgID, inviteID, sendNumber, delivery, tx),
         dataDir,
         daemonUrl: url,
         logger: logger.child({ component: "mail" }),

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { ChangeFeed } from "../change-feed.ts";
 import type { OrgProjection } from "../live/org-projection.ts";
 import type { RosterService } from "../service/service.ts";
-import type { AuthenticatedUser } from "../service/queries.ts";
+import type { AuthenticatedUser } from "../storage/read-queries.ts";
 import type { Storage } from "../storage/storage.ts";
 
 /** What the HTTP layer is built from. */

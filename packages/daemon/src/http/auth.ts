@@ -61,19 +61,3 @@ export function requireOrgMember(ctx: AppContext): MiddlewareHandler<Env> {
     await next();
   };
 }
-
-/** After requireAuth: the caller must be a member of `:orgID`, else 404. */
-export function requireMember(ctx: AppContext): MiddlewareHandler<Env> {
-  return async (c, next) => {
-    const orgID = c.req.param("orgID");
-    const caller = c.get("caller");
-    if (
-      !orgID ||
-      !ID_PATTERN.test(orgID) ||
-      !(await ctx.service.membershipRole(orgID, caller.id))
-    ) {
-      fail(errors.orgNotFound());
-    }
-    await next();
-  };
-}

@@ -15,7 +15,7 @@ import {
   storeResponse,
   type IdempotencyKey,
   type StoredResponse,
-} from "../service/idempotency-store.ts";
+} from "../storage/idempotency-store.ts";
 import type { Sql } from "../storage/storage.ts";
 import { errorBody, httpErrors } from "./api-error.ts";
 import type { AppContext, Env } from "./app-env.ts";

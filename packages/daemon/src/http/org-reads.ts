@@ -13,8 +13,7 @@ import {
   type InviteStatusFilter,
   type MembersResponse,
 } from "@roster/core";
-import type { OrgProjection } from "../live/org-projection.ts";
-import { byCreated, byJoined, canonicalInvite, canonicalMember } from "../service/rows.ts";
+import { listedInvites, projectedMembers, type OrgProjection } from "../live/org-projection.ts";
 import type { AppContext } from "./app-env.ts";
 
 /** The projection of `orgID` at `version`, if any; asks the store to keep it loaded. */
@@ -43,7 +42,7 @@ export async function readMembersJson(
   let text = membersJson.get(p);
   if (text === undefined) {
     const body: MembersResponse = {
-      members: p.state.members.map(canonicalMember).sort(byJoined),
+      members: projectedMembers(p),
       version: p.version,
     };
     membersJson.set(p, (text = JSON.stringify(body)));
@@ -65,10 +64,11 @@ export async function readInvites(
   if (!p) return ctx.service.listInvites(orgID, status);
   const now = ctx.service.ctx.now();
   const open = p.state.invites.filter((i) => i.status === "pending" || i.status === "expired");
-  const invites = open
-    .map((i) => canonicalInvite(withDerivedStatus(i, now)))
-    .filter((i) => status === "open" || inviteStatus(i, now) === status)
-    .sort(byCreated);
+  const invites = listedInvites(
+    open
+      .map((i) => withDerivedStatus(i, now))
+      .filter((i) => status === "open" || inviteStatus(i, now) === status),
+  );
   return {
     invites,
     pending: countPending(open, now),

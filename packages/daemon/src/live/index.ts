@@ -12,7 +12,7 @@ import { LiveHub, type LiveHubOptions } from "./live-hub.ts";
 import { mountLiveRoute } from "./live-route.ts";
 
 export { LiveHub, type LiveHubStats } from "./live-hub.ts";
-export { ProjectionStore, loadProjection, type OrgProjection } from "./org-projection.ts";
+export { ProjectionStore, type OrgProjection } from "./org-projection.ts";
 export { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
 export { answerRefusedUpgrades } from "./upgrade-refusal.ts";
 

@@ -11,7 +11,7 @@ import {
   SECURITY,
   valid,
 } from "../openapi-helpers.ts";
-import { CHANGES_PAGE } from "../../service/queries.ts";
+import { CHANGES_PAGE } from "../../storage/change-log.ts";
 import { OrgParams } from "../validation.ts";
 
 const ChangesQuery = z.strictObject({

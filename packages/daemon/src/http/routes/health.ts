@@ -9,7 +9,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { HealthSchema, LimitsSchema } from "@roster/core";
 import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
-import type { Sql } from "../../storage/storage.ts";
+import { checkDatabase } from "../../storage/database-check.ts";
 import type { AppContext } from "../app-env.ts";
 import { addRoute, jsonResponse, newRouter, PUBLIC } from "../openapi-helpers.ts";
 
@@ -17,36 +17,6 @@ export const DAEMON_VERSION: string = pkg.version;
 
 /** How long the database may take to answer `select 1`. */
 export const DATABASE_CHECK_TIMEOUT_MS = 1000;
-
-export type CheckResult = { status: "pass" } | { status: "fail"; message: string; err?: unknown };
-
-/** `select 1` within `timeoutMs`; never throws. */
-export async function checkDatabase(sql: Sql, timeoutMs: number): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = Symbol("timeout");
-  const timeout = new Promise<typeof timedOut>((resolve) => {
-    timer = setTimeout(() => resolve(timedOut), timeoutMs);
-  });
-  // async: a synchronous throw becomes a rejection too.
-  const query = (async () => sql.query("select 1 as ok"))();
-  // Answered late (after the timeout) or not at all: never an unhandled rejection.
-  query.catch(() => undefined);
-  try {
-    const r = await Promise.race([query, timeout]);
-    if (r === timedOut) {
-      return { status: "fail", message: `The database did not answer within ${timeoutMs} ms.` };
-    }
-    return { status: "pass" };
-  } catch (err) {
-    return {
-      status: "fail",
-      message: "The database cannot be reached; the daemon's log has the details.",
-      err,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const CheckSchema = z.object({
   name: z.string(),
