@@ -1,12 +1,13 @@
 /**
- * Per-request id (X-Request-Id, echoed back) and one log line per request.
- * Never logged: headers (Authorization), bodies, query strings, and the
- * token in an activation link's path.
+ * Every request: its id (X-Request-Id, echoed back), a logger carrying it,
+ * the headers every answer has (nosniff; no-store unless a route says
+ * otherwise), and one log line. Never logged: headers (Authorization),
+ * bodies, query strings, and the token in an activation link's path.
  */
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import type { Env } from "./app-env.ts";
+import type { Env } from "../app-env.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -24,7 +25,10 @@ export function requestContext(logger: Logger): MiddlewareHandler<Env> {
     c.set("log", log);
     const start = performance.now();
     await next();
-    c.res.headers.set("X-Request-Id", reqId);
+    const headers = c.res.headers;
+    headers.set("X-Content-Type-Options", "nosniff");
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+    headers.set("X-Request-Id", reqId);
     const path = loggablePath(c.req.path);
     const fields = {
       method: c.req.method,
