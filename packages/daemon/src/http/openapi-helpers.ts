@@ -11,7 +11,7 @@ import { validationHook } from "./validation.ts";
 
 /** A router whose every route refuses invalid input through validationHook. */
 export function newRouter(): OpenAPIHono<Env> {
-  return new OpenAPIHono<Env>({ defaultHook: (result, c) => validationHook(result, c) });
+  return new OpenAPIHono<Env>({ defaultHook: validationHook });
 }
 
 /**
@@ -55,10 +55,45 @@ const RETRY_AFTER = {
   },
 };
 
+/** 200 with a JSON body, and the errors the route documents. */
+export function ok<S extends z.ZodType, const E extends readonly number[]>(
+  schema: S,
+  description: string,
+  errors: E,
+) {
+  return responses({ 200: jsonResponse(schema, description) }, errors);
+}
+
+/** 201 with the created resource, and the errors the route documents. */
+export function created<S extends z.ZodType, const E extends readonly number[]>(
+  schema: S,
+  description: string,
+  errors: E,
+) {
+  return responses({ 201: jsonResponse(schema, description) }, errors);
+}
+
+/** 204 (no body), and the errors the route documents. */
+export function noContent<const E extends readonly number[]>(description: string, errors: E) {
+  return responses({ 204: { description } }, errors);
+}
+
+/** A route's responses: its own, then the errors it documents (500 and 503 always). */
+function responses<R extends object, const S extends readonly number[]>(
+  own: R,
+  errors: S,
+): R & ErrorResponses<S> {
+  return { ...own, ...errorResponses(...errors) };
+}
+
+type ErrorResponse = ReturnType<typeof jsonResponse<typeof ErrorBodySchema>> & {
+  headers?: typeof RETRY_AFTER;
+};
+type ErrorResponses<S extends readonly number[]> = Record<S[number] | 500 | 503, ErrorResponse>;
+
 /** Documented error responses, all `{code, message, reason?}`. */
-export function errorResponses(...statuses: number[]) {
-  const out: Record<number, ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }> =
-    {};
+function errorResponses<const S extends readonly number[]>(...statuses: S): ErrorResponses<S> {
+  const out: Record<number, ErrorResponse> = {};
   for (const s of [...statuses, 500, 503]) {
     const res = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
     out[s] = s === 429 ? { ...res, headers: RETRY_AFTER } : res;

@@ -63,7 +63,14 @@ export function startLiveSync(ctx: LiveSyncDeps, opts: LiveSyncOptions = {}): Li
   prune();
   const pruneTimer = setInterval(prune, pruneIntervalMs ?? 60 * 60 * 1000);
   pruneTimer.unref();
-  const hub = new LiveHub({ ...hubOpts, storage: ctx.storage, feed: ctx.feed, logger, retention });
+  const hub = new LiveHub({
+    ...hubOpts,
+    storage: ctx.storage,
+    feed: ctx.feed,
+    logger,
+    // Keeping every entry (the default), there is nothing to prune as they come.
+    ...(retention.keep > 0 ? { retention } : {}),
+  });
   let closing: Promise<void> | undefined;
   return {
     wss,

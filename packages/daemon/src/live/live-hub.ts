@@ -20,7 +20,7 @@ import { CLOSE, ClientMessageSchema, type ChangeEntry } from "@roster/core";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
-import { readChanges } from "../storage/change-log.ts";
+import { orgVersion, readChanges } from "../storage/change-log.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
 import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
@@ -267,11 +267,7 @@ export class LiveHub {
 
   /** Wait (a little) until this daemon's feed has delivered `version` of the org, if it exists. */
   async #catchUpFeed(orgID: string, version: number): Promise<void> {
-    const r = await this.#opts.storage.query<{ version: number | string }>(
-      "select version from orgs where id = $1",
-      [orgID],
-    );
-    const current = Number(r.rows[0]?.version ?? 0);
+    const current = await orgVersion(this.#opts.storage, orgID);
     if (current < version) return; // not a version of this org: the client gets a snapshot
     this.#opts.feed.poke(orgID, current);
     const deadline = Date.now() + 5000;

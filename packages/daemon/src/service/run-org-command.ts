@@ -23,7 +23,7 @@ import { appendChange } from "../storage/change-log.ts";
 import { insertOrg, lockOrg } from "../storage/org-store.ts";
 import type { OrgRow } from "../storage/rows.ts";
 import type { Sql } from "../storage/storage.ts";
-import { fail, unwrap } from "./domain-failure.ts";
+import { DomainFailure, fail } from "./domain-failure.ts";
 
 export interface OrgCommand<S, C extends Change | null, R> {
   /** Read, under the org lock, what the rule needs. */
@@ -59,7 +59,9 @@ export async function runOrgCommand<S, C extends Change | null, R>(
       ? ((await lockOrg(tx, target)) ?? fail(errors.orgNotFound()))
       : await insertOrg(tx, target.create);
   const state = await cmd.load(tx, org);
-  const change = unwrap(cmd.decide(state));
+  const decided = cmd.decide(state);
+  if (!decided.ok) throw new DomainFailure(decided.error);
+  const change = decided.value;
   const result = await cmd.write(tx, change, state);
   let entry: ChangeEntry | null = null;
   if (change !== null) {

@@ -18,8 +18,10 @@ import {
   normalizeEmail,
   ok,
   parseEmail,
+  type Change,
   type ChangeEntry,
   type Delivery,
+  type Invite,
   type InviteStatusFilter,
   type Limits,
   type Org,
@@ -42,6 +44,7 @@ import {
   listOrgs,
   orgCallerByTokenHash,
   userByTokenHash,
+  type AuthenticatedUser,
 } from "../storage/read-queries.ts";
 import { iso, toOrg } from "../storage/rows.ts";
 import type { Sql, Storage } from "../storage/storage.ts";
@@ -54,11 +57,11 @@ import {
   lockSetup,
   upsertUser,
 } from "../storage/user-store.ts";
-import { actorOf, type Caller, type ServiceContext } from "./context.ts";
+import type { Caller, ServiceContext } from "./context.ts";
 import { fail, unwrap } from "./domain-failure.ts";
 import { previewActivation } from "./preview-activation.ts";
 import { reportDelivery, runReport } from "./record-delivery.ts";
-import { runOrgCommand } from "./run-org-command.ts";
+import { runOrgCommand, type OrgCommand } from "./run-org-command.ts";
 import { hashesEqual, hashSecret, newId, newLinkToken, newSecret } from "./secrets.ts";
 
 export interface ServiceOptions {
@@ -97,93 +100,80 @@ export class RosterService {
 
   // ------------------------------------------------------------ commands
 
+  /** A command of `caller` on `orgID` at `now`, in `tx` or in a transaction of its own. */
+  #byCaller<S, C extends Change, R>(
+    caller: Caller,
+    orgID: string,
+    now: number,
+    tx: Sql | undefined,
+    cmd: Omit<OrgCommand<S, C, R>, "actor">,
+  ) {
+    const actor = () => ({ userID: caller.userID, email: caller.email });
+    return this.#inTx(tx, (t) => runOrgCommand(t, orgID, iso(new Date(now)), { ...cmd, actor }));
+  }
+
   /** R2–R6: invite one person; the email is queued in the outbox, same transaction. */
   createInvite(caller: Caller, orgID: string, input: CreateInviteInput, tx?: Sql) {
     const now = this.ctx.now();
-    // Core parses the address (and words any refusal); the stored form only narrows the load.
-    const email = typeof input.email === "string" ? [normalizeEmail(input.email)] : [];
-    return this.#inTx(tx, async (t) => {
-      const { change, entry } = await runOrgCommand(t, orgID, iso(new Date(now)), {
-        load: async (t) => ({
-          orgID,
-          members: await loadMembers(t, orgID, { userIDs: [caller.userID], emails: email }),
-          invites: await loadInvites(t, orgID, now),
-        }),
-        decide: (state) =>
-          decideInvite(
-            state,
-            {
-              actorID: caller.userID,
-              email: input.email ?? "",
-              role: input.role,
-              inviteID: newId(),
-              now,
-            },
-            this.ctx.limits,
-          ),
-        write: (t, { invite }) => writeInviteSend(t, "create", invite, newLinkToken()),
-        actor: () => actorOf(caller),
-      });
-      return { invite: change.invite, entry };
-    });
+    const { email, role } = input;
+    // Core parses the address (and words any refusal); its stored form only narrows the load.
+    const emails = typeof email === "string" ? [normalizeEmail(email)] : [];
+    const command = { actorID: caller.userID, email: email ?? "", role, inviteID: newId(), now };
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => ({
+        orgID,
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID], emails }),
+        invites: await loadInvites(t, orgID, now),
+      }),
+      decide: (state) => decideInvite(state, command, this.ctx.limits),
+      write: (t, { invite }) => writeInviteSend(t, "create", invite, newLinkToken()),
+    }).then(withInvite);
   }
 
   /** R7: a new link, a new clock, the email again; the unsent one is cancelled. */
   resendInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
     const now = this.ctx.now();
-    return this.#inTx(tx, async (t) => {
-      const { change, entry } = await runOrgCommand(t, orgID, iso(new Date(now)), {
-        load: async (t) => {
-          const invites = await loadInvites(t, orgID, now, [inviteID]);
-          const email = invites.filter((i) => i.id === inviteID).map((i) => i.email);
-          const members = await loadMembers(t, orgID, { userIDs: [caller.userID], emails: email });
-          return { orgID, members, invites };
-        },
-        decide: (state) =>
-          decideResend(state, { actorID: caller.userID, inviteID, now }, this.ctx.limits),
-        write: async (t, { invite }) => {
-          await cancelEmails(t, invite.id);
-          await writeInviteSend(t, "resend", invite, newLinkToken());
-        },
-        actor: () => actorOf(caller),
-      });
-      return { invite: change.invite, entry };
-    });
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => {
+        const invites = await loadInvites(t, orgID, now, [inviteID]);
+        const emails = invites.filter((i) => i.id === inviteID).map((i) => i.email);
+        const members = await loadMembers(t, orgID, { userIDs: [caller.userID], emails });
+        return { orgID, members, invites };
+      },
+      decide: (state) =>
+        decideResend(state, { actorID: caller.userID, inviteID, now }, this.ctx.limits),
+      write: async (t, { invite }) => {
+        await cancelEmails(t, invite.id);
+        await writeInviteSend(t, "resend", invite, newLinkToken());
+      },
+    }).then(withInvite);
   }
 
   /** R8: withdraw a pending or expired invitation; its link stops working. */
   withdrawInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
     const now = this.ctx.now();
-    return this.#inTx(tx, async (t) => {
-      const { change, entry } = await runOrgCommand(t, orgID, iso(new Date(now)), {
-        load: async (t) => ({
-          orgID,
-          invites: await loadInvites(t, orgID, now, [inviteID]),
-          members: await loadMembers(t, orgID, { userIDs: [caller.userID] }),
-        }),
-        decide: (state) => decideWithdraw(state, { actorID: caller.userID, inviteID, now }),
-        write: (t, { invite }) => closeInvite(t, invite),
-        actor: () => actorOf(caller),
-      });
-      return { invite: change.invite, entry };
-    });
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => ({
+        orgID,
+        invites: await loadInvites(t, orgID, now, [inviteID]),
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID] }),
+      }),
+      decide: (state) => decideWithdraw(state, { actorID: caller.userID, inviteID, now }),
+      write: (t, { invite }) => closeInvite(t, invite),
+    }).then(withInvite);
   }
 
   /** R10, R11: remove a member (never yourself); they lose access at once. */
   removeMember(caller: Caller, orgID: string, userID: string, tx?: Sql) {
-    return this.#inTx(tx, async (t) => {
-      const { entry } = await runOrgCommand(t, orgID, iso(new Date(this.ctx.now())), {
-        load: async (t) => ({
-          orgID,
-          members: await loadMembers(t, orgID, { userIDs: [caller.userID, userID] }),
-          invites: [],
-        }),
-        decide: (state) => decideRemove(state, { actorID: caller.userID, userID }),
-        write: (t, change) => deleteMembership(t, orgID, change.userID),
-        actor: () => actorOf(caller),
-      });
-      return { entry };
-    });
+    return this.#byCaller(caller, orgID, this.ctx.now(), tx, {
+      load: async (t) => ({
+        orgID,
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID, userID] }),
+        invites: [],
+      }),
+      decide: (state) => decideRemove(state, { actorID: caller.userID, userID }),
+      write: (t, change) => deleteMembership(t, orgID, change.userID),
+    }).then(({ entry }) => ({ entry }));
   }
 
   /**
@@ -227,7 +217,7 @@ export class RosterService {
           await closeInvite(t, change.invite);
           return { user: s.user, token: await issueApiToken(t, s.user.id, at) };
         },
-        actor: (s) => actorOf({ userID: s.user.id, email: s.user.email }),
+        actor: (s) => ({ userID: s.user.id, email: s.user.email }),
       });
       return { ...result, org: toOrg(org), member: change.member, entry };
     });
@@ -277,13 +267,20 @@ export class RosterService {
   async setupAllowed(sql: Sql = this.storage): Promise<boolean> {
     return !(await anyOrgExists(sql));
   }
-  /** The user holding this raw API token, if any. */
-  authenticate(token: string) {
-    return userByTokenHash(this.storage, hashSecret(token));
+  /** The user holding this raw API token, if any (the stored hash compared in constant time). */
+  async authenticate(token: string): Promise<User | undefined> {
+    const hash = hashSecret(token);
+    return holder(hash, await userByTokenHash(this.storage, hash));
   }
-  /** The holder of this raw API token, their role in `orgID` and the org's version (one query). */
-  authenticateForOrg(token: string, orgID: string) {
-    return orgCallerByTokenHash(this.storage, hashSecret(token), orgID);
+  /**
+   * The holder of this raw API token, their role in `orgID` (none: not a
+   * member) and the org's version, in one query; undefined for an unknown token.
+   */
+  async authenticateForOrg(token: string, orgID: string) {
+    const hash = hashSecret(token);
+    const found = await orgCallerByTokenHash(this.storage, hash, orgID);
+    const user = holder(hash, found?.user);
+    return user && found ? { user, role: found.role, version: found.version } : undefined;
   }
   listOrgs(userID: string) {
     return listOrgs(this.storage, userID);
@@ -300,6 +297,17 @@ export class RosterService {
   previewActivation(token: string) {
     return previewActivation(this.storage, token, this.ctx.now());
   }
+}
+
+/** What an invitation command answers: the invitation as changed, and the committed entry. */
+function withInvite({ change, entry }: { change: { invite: Invite }; entry: ChangeEntry }) {
+  return { invite: change.invite, entry };
+}
+
+/** The token's user, if the stored hash is the token's (compared in constant time). */
+function holder(hash: string, found: AuthenticatedUser | undefined): User | undefined {
+  if (!found || !hashesEqual(found.tokenHash, hash)) return undefined;
+  return { id: found.id, email: found.email, name: found.name };
 }
 
 /** Insert a new user; the stored one (an existing user with the email wins). */
@@ -328,7 +336,7 @@ async function createOrgWithOwner(
     load: async () => user,
     decide: (founder) => ok(foundingMember(founder, now)),
     write: (t, change) => insertMembership(t, org.id, change.member),
-    actor: (founder) => actorOf({ userID: founder.id, email: founder.email }),
+    actor: (founder) => ({ userID: founder.id, email: founder.email }),
   });
   return { org, entry };
 }

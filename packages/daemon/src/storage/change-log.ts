@@ -108,6 +108,15 @@ export async function orgVersions(sql: Sql): Promise<Array<{ orgID: string; vers
   return r.rows.map((row) => ({ orgID: row.id, version: Number(row.version) }));
 }
 
+/** The org's version (0 when it does not exist). */
+export async function orgVersion(sql: Sql, orgID: string): Promise<number> {
+  const r = await sql.query<{ version: number | string }>(
+    "select version from orgs where id = $1",
+    [orgID],
+  );
+  return Number(r.rows[0]?.version ?? 0);
+}
+
 /** Delete the entries of `orgID` up to and including version `upTo`. */
 export async function pruneChanges(sql: Sql, orgID: string, upTo: number): Promise<void> {
   await sql.query("delete from changes where org_id = $1 and version <= $2", [orgID, upTo]);

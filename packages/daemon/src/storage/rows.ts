@@ -40,14 +40,8 @@ export interface MemberRow {
 
 export const MEMBER_COLUMNS = "m.user_id, u.email, u.name, m.role, m.joined_at";
 
-export function toMember(r: MemberRow): Member {
-  return {
-    userID: r.user_id,
-    email: r.email,
-    name: r.name,
-    role: r.role as Role,
-    joinedAt: iso(r.joined_at),
-  };
+export function toMember({ user_id, email, name, role, joined_at }: MemberRow): Member {
+  return { userID: user_id, email, name, role: role as Role, joinedAt: iso(joined_at) };
 }
 
 export interface InviteRow {

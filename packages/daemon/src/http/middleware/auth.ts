@@ -1,15 +1,14 @@
 /**
  * Authentication (`Authorization: Token <t>` or `Bearer <t>`) and org
- * membership. The token is looked up by its SHA-256 hash and the hashes are
- * compared in constant time. An org the caller does not belong to is
- * answered `404 not found`, like one that does not exist. Nothing is cached:
- * a removed member or a deleted token fails on its very next request.
+ * membership, as the service answers them (service.ts: the token is looked
+ * up by its SHA-256 hash, the hashes compared in constant time). An org the
+ * caller does not belong to is answered `404 not found`, like one that does
+ * not exist. Nothing is cached: a removed member or a deleted token fails on
+ * its very next request.
  */
-import { errors } from "@roster/core";
+import { errors, type User } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { fail } from "../../service/domain-failure.ts";
-import { hashesEqual, hashSecret } from "../../service/secrets.ts";
-import type { AuthenticatedUser } from "../../storage/read-queries.ts";
 import type { AppContext, AuthEnv, Env, OrgEnv } from "../app-env.ts";
 import { ID_PATTERN } from "../openapi-helpers.ts";
 
@@ -21,19 +20,16 @@ export function parseAuthorization(header: string | undefined): string | undefin
   return AUTHORIZATION.exec(header)?.[1];
 }
 
-/** The token's holder, if the stored hash matches (in constant time); else 401. */
-function holder(token: string, found: AuthenticatedUser | undefined): AuthVariables {
-  if (!found || !hashesEqual(found.tokenHash, hashSecret(token))) fail(errors.unauthorized());
-  const { id, email, name } = found;
-  return { user: { id, email, name }, caller: { userID: id, email } };
+/** The variables of an authenticated request. */
+function authenticated(user: User | undefined): AuthEnv["Variables"] {
+  if (!user) fail(errors.unauthorized());
+  return { user, caller: { userID: user.id, email: user.email } };
 }
-
-type AuthVariables = AuthEnv["Variables"];
 
 export function requireAuth(ctx: Pick<AppContext, "service">): MiddlewareHandler<Env & AuthEnv> {
   return async (c, next) => {
     const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
-    const { user, caller } = holder(token, await ctx.service.authenticate(token));
+    const { user, caller } = authenticated(await ctx.service.authenticate(token));
     c.set("user", user);
     c.set("caller", caller);
     await next();
@@ -55,7 +51,7 @@ export function requireOrgMember(
     // A malformed id (a NUL, say) never reaches the database: it names no org.
     const orgID = ID_PATTERN.test(param) ? param : "";
     const found = await ctx.service.authenticateForOrg(token, orgID);
-    const { user, caller } = holder(token, found?.user);
+    const { user, caller } = authenticated(found?.user);
     c.set("user", user);
     c.set("caller", caller);
     if (!orgID || !found?.role) fail(errors.orgNotFound());

@@ -18,13 +18,11 @@ export function acceptRoutes(ctx: AppContext) {
       headers: api.IdempotencyHeaders,
       body: { required: true, content: api.jsonContent(AcceptRequestSchema) },
     },
-    responses: {
-      200: api.jsonResponse(
-        AcceptResponseSchema,
-        "The member's user, the org and a new API token (shown once)",
-      ),
-      ...api.errorResponses(400, 404, 409, 413, 415),
-    },
+    responses: api.ok(
+      AcceptResponseSchema,
+      "The member's user, the org and a new API token (shown once)",
+      [400, 404, 409, 413, 415],
+    ),
   });
 
   return api.newRouter().openapi(accept, async (c) => {

@@ -34,13 +34,11 @@ export function changeRoutes(ctx: AppContext) {
     security: api.SECURITY,
     middleware: requireOrgMember(ctx),
     request: { params: api.OrgParams, query: ChangesQuery },
-    responses: {
-      200: api.jsonResponse(
-        ChangesResponseSchema,
-        "changes after `since` in version order; `version` is the org's current version; `oldest` the oldest retained",
-      ),
-      ...api.errorResponses(400, 401, 404),
-    },
+    responses: api.ok(
+      ChangesResponseSchema,
+      "changes after `since` in version order; `version` is the org's current version; `oldest` the oldest retained",
+      [400, 401, 404],
+    ),
   });
 
   return api.newRouter().openapi(

@@ -42,13 +42,11 @@ export function inviteRoutes(ctx: AppContext) {
     operationId: "listInvites",
     summary: "Invitations of an organization",
     request: { params: api.OrgParams, query: InvitesQuery },
-    responses: {
-      200: api.jsonResponse(
-        InvitesResponseSchema,
-        "Invitations (status derived from the clock), pending count and limit",
-      ),
-      ...api.errorResponses(400, 401, 404),
-    },
+    responses: api.ok(
+      InvitesResponseSchema,
+      "Invitations (status derived from the clock), pending count and limit",
+      [400, 401, 404],
+    ),
   });
 
   const create = createRoute({
@@ -70,10 +68,7 @@ export function inviteRoutes(ctx: AppContext) {
         ),
       },
     },
-    responses: {
-      201: api.jsonResponse(InviteSchema, "The invitation"),
-      ...api.errorResponses(400, 401, 404, 409, 413, 415),
-    },
+    responses: api.created(InviteSchema, "The invitation", [400, 401, 404, 409, 413, 415]),
   });
 
   const resend = createRoute({
@@ -84,10 +79,7 @@ export function inviteRoutes(ctx: AppContext) {
     operationId: "resendInvite",
     summary: "Resend (R7): a new link, a new 72-hour clock, the email again",
     request: { params: api.InviteParams, headers: api.IdempotencyHeaders },
-    responses: {
-      200: api.jsonResponse(InviteSchema, "The invitation after the resend"),
-      ...api.errorResponses(401, 404, 409, 429),
-    },
+    responses: api.ok(InviteSchema, "The invitation after the resend", [401, 404, 409, 429]),
   });
 
   const withdraw = createRoute({
@@ -98,10 +90,7 @@ export function inviteRoutes(ctx: AppContext) {
     operationId: "withdrawInvite",
     summary: "Withdraw a pending or expired invitation (R8)",
     request: { params: api.InviteParams, headers: api.IdempotencyHeaders },
-    responses: {
-      204: { description: "Withdrawn: its link no longer works" },
-      ...api.errorResponses(401, 404, 409),
-    },
+    responses: api.noContent("Withdrawn: its link no longer works", [401, 404, 409]),
   });
 
   return api

@@ -14,10 +14,7 @@ export function meRoutes(ctx: AppContext) {
     tags: ["users"],
     security: api.SECURITY,
     middleware: requireAuth(ctx),
-    responses: {
-      200: api.jsonResponse(MeSchema, "The authenticated user"),
-      ...api.errorResponses(401),
-    },
+    responses: api.ok(MeSchema, "The authenticated user", [401]),
   });
   return api.newRouter().openapi(me, (c) => c.json(c.var.user, 200));
 }

@@ -19,13 +19,11 @@ export function memberRoutes(ctx: AppContext) {
     operationId: "listMembers",
     summary: "Members of an organization",
     request: { params: api.OrgParams },
-    responses: {
-      200: api.jsonResponse(
-        MembersResponseSchema,
-        "Members, and the org version they were read at",
-      ),
-      ...api.errorResponses(401, 404),
-    },
+    responses: api.ok(
+      MembersResponseSchema,
+      "Members, and the org version they were read at",
+      [401, 404],
+    ),
   });
 
   const remove = createRoute({
@@ -36,10 +34,7 @@ export function memberRoutes(ctx: AppContext) {
     operationId: "removeMember",
     summary: "Remove a member (R10); nobody can remove themselves (R11)",
     request: { params: api.MemberParams, headers: api.IdempotencyHeaders },
-    responses: {
-      204: { description: "Removed: the member lost access at once" },
-      ...api.errorResponses(401, 403, 404, 409),
-    },
+    responses: api.noContent("Removed: the member lost access at once", [401, 403, 404, 409]),
   });
 
   return api

@@ -16,10 +16,7 @@ export function orgRoutes(ctx: AppContext) {
     middleware: auth,
     operationId: "listOrgs",
     summary: "Organizations the caller belongs to",
-    responses: {
-      200: api.jsonResponse(OrgsResponseSchema, "The caller's organizations"),
-      ...api.errorResponses(401),
-    },
+    responses: api.ok(OrgsResponseSchema, "The caller's organizations", [401]),
   });
 
   const create = createRoute({
@@ -32,10 +29,7 @@ export function orgRoutes(ctx: AppContext) {
       headers: api.IdempotencyHeaders,
       body: { required: true, content: api.jsonContent(CreateOrgRequestSchema) },
     },
-    responses: {
-      201: api.jsonResponse(OrgSchema, "The new organization"),
-      ...api.errorResponses(400, 401, 409, 413, 415),
-    },
+    responses: api.created(OrgSchema, "The new organization", [400, 401, 409, 413, 415]),
   });
 
   return api

@@ -29,13 +29,11 @@ export function setupRoutes(ctx: AppContext) {
       headers: api.IdempotencyHeaders,
       body: { required: true, content: api.jsonContent(SetupRequestSchema) },
     },
-    responses: {
-      201: api.jsonResponse(
-        SetupResponseSchema,
-        "The org, the first owner and their API token (shown once)",
-      ),
-      ...api.errorResponses(400, 409, 413, 415),
-    },
+    responses: api.created(
+      SetupResponseSchema,
+      "The org, the first owner and their API token (shown once)",
+      [400, 409, 413, 415],
+    ),
   });
 
   return api
