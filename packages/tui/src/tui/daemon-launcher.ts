@@ -5,7 +5,7 @@
  * its output in <dataDir>/daemon.log, and wait until it is healthy.
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -20,30 +20,38 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
-export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+/** The HTTP status of GET <url>/health within `timeoutMs`; undefined when nothing answers. */
+async function healthStatus(url: string, timeoutMs: number): Promise<number | undefined> {
   try {
     const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     await res.body?.cancel();
-    return true;
+    return res.status;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** True when GET <url>/health answers 200 within `timeoutMs`. */
+/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
+export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+  return (await healthStatus(url, timeoutMs)) !== undefined;
+}
+
+/** True when GET <url>/health answers 2xx within `timeoutMs`. */
 export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
-  try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
+  const status = await healthStatus(url, timeoutMs);
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+/**
+ * Whether the daemon's data directory holds its database already; else its
+ * first start creates one, which takes a few seconds. (What the daemon's
+ * embedded PGlite leaves in `<dataDir>/pgdata`: read here, not imported, as
+ * the TUI only ever starts the daemon as a process.)
+ */
+export function hasDaemonDatabase(dataDir: string): boolean {
+  return existsSync(join(dataDir, "pgdata", "PG_VERSION"));
 }
 
 export interface StartedDaemon {
