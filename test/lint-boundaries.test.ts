@@ -151,6 +151,78 @@ describe("the daemon imports neither the TUI nor core's client", () => {
   });
 });
 
+describe("inside the daemon, imports go one way: http/ → live/, service/ → storage/", () => {
+  it.each([
+    [
+      "live/ → http/",
+      "live",
+      `export { requireOrgMember } from "../http/middleware/auth.ts";\n`,
+      "knows no HTTP",
+    ],
+    [
+      "live/ → service/",
+      "live",
+      `export { RosterService } from "../service/service.ts";\n`,
+      "knows no HTTP",
+    ],
+    [
+      "storage/ → service/",
+      "storage",
+      `export { RosterService } from "../service/service.ts";\n`,
+      "is the bottom",
+    ],
+    [
+      "storage/ → live/",
+      "storage",
+      `export { LiveHub } from "../live/live-hub.ts";\n`,
+      "is the bottom",
+    ],
+    [
+      "service/ → http/",
+      "service",
+      `export { createApp } from "../http/app.ts";\n`,
+      "is below http/",
+    ],
+    [
+      "mail/ → storage/ (no SQL)",
+      "mail",
+      `export { lockDueRow } from "../storage/outbox-store.ts";\n`,
+      "never by SQL",
+    ],
+  ])("refuses %s", async (_, dir, code, says) => {
+    await expectViolation(
+      `packages/daemon/src/${dir}/planted.ts`,
+      code,
+      "no-restricted-imports",
+      says,
+    );
+  });
+
+  it("still refuses the TUI and core's client there", async () => {
+    await expectViolation(
+      "packages/daemon/src/live/planted.ts",
+      `export { RosterClient } from "@roster/core/client";\n`,
+      "no-restricted-imports",
+      "core's client does I/O",
+    );
+  });
+
+  it("allows the way down, and the layers' tests their setup", async () => {
+    await expectClean(
+      "packages/daemon/src/http/planted.ts",
+      `export { LiveHub } from "../live/live-hub.ts";\nexport { RosterService } from "../service/service.ts";\n`,
+    );
+    await expectClean(
+      "packages/daemon/src/live/planted.ts",
+      `export { readChanges } from "../storage/change-log.ts";\n`,
+    );
+    await expectClean(
+      "packages/daemon/src/mail/planted.test.ts",
+      `export { migrate } from "../storage/migrations.ts";\n`,
+    );
+  });
+});
+
 describe("the TUI starts the daemon, never imports it", () => {
   it.each([
     "packages/tui/src/tui/services.ts",
