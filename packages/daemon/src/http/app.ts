@@ -9,7 +9,6 @@ import type { AppContext, Env } from "./app-env.ts";
 import { DEFAULT_BODY_LIMIT, limitBody } from "./middleware/body-limit.ts";
 import { hostAllowlist, hostPolicy, type HostPolicy } from "./middleware/host-allowlist.ts";
 import { requestContext } from "./middleware/request-context.ts";
-import { answerRefusedUpgrades } from "./middleware/upgrade-refusal.ts";
 import { acceptRoutes } from "./routes/accept.ts";
 import { activationRoutes } from "./routes/activation.ts";
 import { changeRoutes } from "./routes/changes.ts";
@@ -33,7 +32,6 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<E
   const maxSize = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = new OpenAPIHono<Env>();
 
-  app.use("*", answerRefusedUpgrades);
   app.use("*", requestContext(ctx.logger));
   // Before every route, the live WebSocket upgrade included.
   app.use("*", hostAllowlist(opts.hosts ?? hostPolicy({ bindHost: "127.0.0.1" })));

@@ -1,13 +1,16 @@
 /**
- * Every request: its id (X-Request-Id, echoed back), a logger carrying it,
- * the headers every answer has (nosniff; no-store unless a route says
- * otherwise), and one log line. Never logged: headers (Authorization),
- * bodies, query strings, and the token in an activation link's path.
+ * Every request (the outermost middleware): its id (X-Request-Id, echoed
+ * back), a logger carrying it, the headers every answer has (nosniff;
+ * no-store unless a route says otherwise), one log line, and — for a refused
+ * WebSocket upgrade — the whole answer written to the socket
+ * (upgrade-refusal.ts). Never logged: headers (Authorization), bodies, query
+ * strings, and the token in an activation link's path.
  */
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Env } from "../app-env.ts";
+import { answerRefusedUpgrade } from "../upgrade-refusal.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -38,5 +41,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<Env> {
     };
     if (path === "/health") log.debug(fields, "request");
     else log.info(fields, "request");
+    if (c.res.status >= 400 && c.req.header("upgrade") !== undefined) {
+      await answerRefusedUpgrade(c.env, c.res.clone());
+    }
   };
 }

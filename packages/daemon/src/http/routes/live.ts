@@ -3,7 +3,7 @@
  * @hono/node-server's own upgradeWebSocket; the sessions are the live hub's
  * (live/live-hub.ts). The token and the membership are checked by the usual
  * middleware before the upgrade, so a refusal is a plain HTTP 401/404 (with
- * the API's JSON error body: see middleware/upgrade-refusal.ts) and never an
+ * the API's JSON error body: see upgrade-refusal.ts) and never an
  * upgraded socket. A plain GET (no Upgrade header) is answered 400.
  */
 import { upgradeWebSocket } from "@hono/node-server";

@@ -1,14 +1,13 @@
 /**
  * Refused WebSocket upgrades answered in full. @hono/node-server answers a
  * refused upgrade (401, 404, 403, 400...) with the status line and headers
- * only (`Content-Length: 0`); this middleware, the outermost, writes the
- * whole response — the API's JSON error body `{code, message, reason}`
- * included — to the socket itself, then closes it. node-server sees the
- * socket destroyed and leaves it alone. Accepted upgrades (node-server's
- * empty 200) and plain HTTP requests pass through untouched.
+ * only (`Content-Length: 0`); for such a refusal the request's context
+ * (middleware/request-context.ts, the outermost) hands the finished response
+ * here, and it is written whole — the API's JSON error body `{code, message,
+ * reason}` included — to the socket, which is then closed. node-server sees
+ * the socket destroyed and leaves it alone.
  */
 import { STATUS_CODES, type IncomingMessage } from "node:http";
-import type { MiddlewareHandler } from "hono";
 
 /** Headers node-server never copies onto an upgrade answer; we set our own framing. */
 const SKIP = new Set([
@@ -26,11 +25,11 @@ function upgradeRequest(env: unknown): IncomingMessage | undefined {
   return incoming && outgoing === undefined ? incoming : undefined;
 }
 
-export const answerRefusedUpgrades: MiddlewareHandler = async (c, next) => {
-  await next();
-  const incoming = upgradeRequest(c.env);
-  if (incoming && c.res.status >= 400) await writeResponse(incoming, c.res.clone());
-};
+/** Write `res` to the socket of `env` if it is node-server's env of an upgrade request. */
+export async function answerRefusedUpgrade(env: unknown, res: Response): Promise<void> {
+  const incoming = upgradeRequest(env);
+  if (incoming) await writeResponse(incoming, res);
+}
 
 async function writeResponse(incoming: IncomingMessage, res: Response): Promise<void> {
   const socket = incoming.socket;
