@@ -10,7 +10,8 @@
 //                       storage/ ↛ the rest; service/ ↛ http/, live/, mail/;
 //                       live/ ↛ http/, service/, mail/; mail/ ↛ http/, live/, storage/
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
-//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it
+//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it, and
+//                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock
 //   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
@@ -43,7 +44,12 @@ const DAEMON_LAYERS = {
 };
 const DAEMON_LAYER_FILES = Object.keys(DAEMON_LAYERS).map((d) => `packages/daemon/src/${d}/**`);
 const TESTS = ["**/*.test.{ts,tsx}"];
-const TUI_DAEMON_COMMAND = ["packages/tui/src/cli/commands/daemon*.ts"];
+const TUI_DAEMON_COMMAND = [
+  "packages/tui/src/cli/commands/daemon*.ts",
+  // The daemon's lock file is its contract with `roster daemon status|stop` and the
+  // launcher: read (and its holder checked) with the daemon's own `@roster/daemon/lock`.
+  "packages/tui/src/daemon-lock.ts",
+];
 const TUI_STEPS = ["packages/tui/src/tui/*.ts"];
 
 const NOT_DAEMON = {

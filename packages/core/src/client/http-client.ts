@@ -46,13 +46,27 @@ export class RosterUnreachableError extends Error {
   }
 }
 
+/**
+ * What the client uses of `fetch`: global `fetch` fits, and so does a plain
+ * node:http transport (the CLI's: Node 20 loads undici on the first fetch).
+ */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | null;
+    signal: AbortSignal;
+  },
+) => Promise<Pick<Response, "ok" | "status" | "text">>;
+
 export interface ClientOptions {
   /** Base URL of the daemon, e.g. http://127.0.0.1:8086 */
   url: string;
   token?: string | undefined;
   /** Per-request timeout in ms (default 10 s). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 export interface MutationOptions {
@@ -64,7 +78,7 @@ export class RosterClient {
   readonly url: string;
   readonly token: string | undefined;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
@@ -156,7 +170,7 @@ export class RosterClient {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET") headers["Idempotency-Key"] = opts?.idempotencyKey ?? randomUUID();
     const target = this.url + path;
-    let res: Response;
+    let res: Awaited<ReturnType<FetchLike>>;
     try {
       res = await this.fetchImpl(target, {
         method,

@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import { err, errors, ok, type Member } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDataDir, tempDir } from "roster/test/support/daemon.ts";
+import { seedDataDir, tempDir } from "roster-workspace/test/support/daemon.ts";
 import { CHANGES_CHANNEL } from "../storage/change-log.ts";
 import { insertMembership } from "../storage/org-store.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";

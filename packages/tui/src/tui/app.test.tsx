@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "roster/test/support/smtp-sink.ts";
+import { freePort } from "roster-workspace/test/support/smtp-sink.ts";
 import {
   startInProcessDaemon,
   type InProcessDaemon,
   type OrgSetup,
-} from "roster/test/support/daemon.ts";
+} from "roster-workspace/test/support/daemon.ts";
 import { App } from "./components/app.tsx";
 import { unsentNote } from "./messages.ts";
 import type { AppResult } from "./ports.ts";
