@@ -5,7 +5,10 @@
 //   core (all)        ↛ @roster/daemon, @roster/tui
 //   core, pure part   ↛ core's client/ (HTTP, WebSocket, the engine), node:* and Node's
 //                       built-ins, ws; no clock (Date.now, new Date(), timers), no process
-//   daemon            ↛ @roster/tui, @roster/core/client
+//   daemon            ↛ @roster/tui, @roster/core/client; inside it, one way down:
+//                       http/ → live/, service/ → storage/ (mail/ → service/):
+//                       storage/ ↛ the rest; service/ ↛ http/, live/, mail/;
+//                       live/ ↛ http/, service/, mail/; mail/ ↛ http/, live/, storage/
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
 //                       (packages/tui/src/cli/commands/daemon*.ts), which starts it, and
 //                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock
@@ -20,6 +23,27 @@ const CORE_PURE = ["packages/core/src/**/*.{ts,tsx}", "packages/core/testing/**/
 const CORE_CLIENT = ["packages/core/src/client/**/*.{ts,tsx}"];
 const DAEMON = ["packages/daemon/**/*.{ts,tsx}"];
 const TUI = ["packages/tui/**/*.{ts,tsx}"];
+/** The daemon's folders whose imports are bounded within it, and what each may not import. */
+const DAEMON_LAYERS = {
+  storage: {
+    no: "service|http|live|mail",
+    why: "storage/ is the bottom (the database and every query): it imports none of the daemon's other folders.",
+  },
+  service: {
+    no: "http|live|mail",
+    why: "service/ (the commands) is below http/, live/ and mail/: they call it, not the other way round.",
+  },
+  live: {
+    no: "http|service|mail",
+    why: "live/ exposes its hub and knows no HTTP: http/routes/live.ts mounts it.",
+  },
+  mail: {
+    no: "http|live|storage",
+    why: "mail/ schedules and sends; it reaches the outbox through service/outbox-queue.ts, never by SQL.",
+  },
+};
+const DAEMON_LAYER_FILES = Object.keys(DAEMON_LAYERS).map((d) => `packages/daemon/src/${d}/**`);
+const TESTS = ["**/*.test.{ts,tsx}"];
 const TUI_DAEMON_COMMAND = [
   "packages/tui/src/cli/commands/daemon*.ts",
   // The daemon's lock file is its contract with `roster daemon status|stop` and the
@@ -110,8 +134,25 @@ export const boundaries = [
   },
   {
     files: DAEMON,
+    ignores: DAEMON_LAYER_FILES,
     rules: { "no-restricted-imports": restrict([NOT_TUI, NOT_CLIENT]) },
   },
+  {
+    // The layers' own tests set up what they need (a database, a service).
+    files: DAEMON_LAYER_FILES.map((d) => `${d}/*.test.{ts,tsx}`),
+    rules: { "no-restricted-imports": restrict([NOT_TUI, NOT_CLIENT]) },
+  },
+  ...Object.entries(DAEMON_LAYERS).map(([dir, { no, why }]) => ({
+    files: [`packages/daemon/src/${dir}/**/*.{ts,tsx}`],
+    ignores: TESTS,
+    rules: {
+      "no-restricted-imports": restrict([
+        NOT_TUI,
+        NOT_CLIENT,
+        { regex: `^(\\.\\./)+(${no})/`, message: why },
+      ]),
+    },
+  })),
   {
     files: TUI,
     ignores: [...TUI_DAEMON_COMMAND, ...TUI_STEPS],

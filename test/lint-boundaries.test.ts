@@ -151,6 +151,36 @@ describe("the daemon imports neither the TUI nor core's client", () => {
   });
 });
 
+describe("inside the daemon, imports go one way: http/ → live/, service/ → storage/", () => {
+  const planted = (dir: string) => `packages/daemon/src/${dir}/planted.ts`;
+  it.each([
+    ["live", "../http/middleware/auth.ts", "knows no HTTP"],
+    ["live", "../service/service.ts", "knows no HTTP"],
+    ["live", "@roster/core/client", "core's client does I/O"],
+    ["storage", "../service/service.ts", "is the bottom"],
+    ["storage", "../live/live-hub.ts", "is the bottom"],
+    ["service", "../http/app.ts", "is below http/"],
+    ["mail", "../storage/outbox-store.ts", "never by SQL"],
+  ])("refuses %s/ → %s", async (dir, from, says) => {
+    const code = `export * from "${from}";\n`;
+    await expectViolation(planted(dir), code, "no-restricted-imports", says);
+  });
+
+  it.each([
+    ["http", "../live/live-hub.ts"],
+    ["http", "../service/service.ts"],
+    ["live", "../storage/change-log.ts"],
+    ["mail", "../service/outbox-queue.ts"],
+  ])("allows %s/ → %s", async (dir, from) => {
+    await expectClean(planted(dir), `export * from "${from}";\n`);
+  });
+
+  it("lets the layers' tests set up what they need", async () => {
+    const code = `export { migrate } from "../storage/migrations.ts";\n`;
+    await expectClean("packages/daemon/src/mail/planted.test.ts", code);
+  });
+});
+
 describe("the TUI starts the daemon, never imports it", () => {
   it.each([
     "packages/tui/src/tui/services.ts",

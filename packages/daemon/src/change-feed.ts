@@ -6,8 +6,7 @@
  * from the change log, so a missed or coalesced notification leaves no gap.
  */
 import type { ChangeEntry } from "@roster/core";
-import { CHANGES_CHANNEL } from "./service/org-tx.ts";
-import { changeRowsSince } from "./service/queries.ts";
+import { CHANGES_CHANNEL, orgVersions, readChanges } from "./storage/change-log.ts";
 import type { Storage } from "./storage/storage.ts";
 
 const RETRY_MS = 1000;
@@ -40,12 +39,8 @@ export class ChangeFeed {
     feed.#unlisten = await storage.listen(CHANGES_CHANNEL, (payload) => feed.#onNotify(payload), {
       onReconnect: () => void feed.#resyncAll(),
     });
-    const r = await storage.query<{ id: string; version: number | string }>(
-      "select id, version from orgs",
-    );
-    for (const row of r.rows) {
-      const v = Number(row.version);
-      if (!feed.#delivered.has(row.id)) feed.#delivered.set(row.id, v);
+    for (const { orgID, version } of await orgVersions(storage)) {
+      if (!feed.#delivered.has(orgID)) feed.#delivered.set(orgID, version);
     }
     return feed;
   }
@@ -110,7 +105,7 @@ export class ChangeFeed {
     try {
       while (!this.#closed && (this.#target.get(orgID) ?? 0) > this.deliveredVersion(orgID)) {
         const from = this.deliveredVersion(orgID);
-        const entries = await changeRowsSince(this.storage, orgID, from);
+        const entries = await readChanges(this.storage, orgID, from);
         if (entries.length === 0) break;
         for (const entry of entries) {
           if (this.#closed) return;
@@ -137,10 +132,7 @@ export class ChangeFeed {
   /** After a lost LISTEN connection: catch up every org that moved meanwhile. */
   async #resyncAll(): Promise<void> {
     try {
-      const r = await this.storage.query<{ id: string; version: number | string }>(
-        "select id, version from orgs",
-      );
-      for (const row of r.rows) this.#want(row.id, Number(row.version));
+      for (const { orgID, version } of await orgVersions(this.storage)) this.#want(orgID, version);
     } catch (e) {
       if (!this.#closed) this.opts.onError?.(e);
     }

@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LevelWithSilent } from "pino";
-import { hostnameOf, parseAllowedHosts } from "./http/host-allowlist.ts";
+import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 

@@ -13,18 +13,18 @@ import type { LevelWithSilent } from "pino";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
-import { hostPolicy } from "./http/host-allowlist.ts";
+import { hostPolicy } from "./http/middleware/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
 import {
-  answerRefusedUpgrades,
   ProjectionStore,
   startLiveSync,
   type LiveSync,
   type LiveSyncOptions,
 } from "./live/index.ts";
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
-import { pruneIdempotencyKeys } from "./service/idempotency-store.ts";
+import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
+import { pruneIdempotencyKeys } from "./storage/idempotency-store.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
@@ -166,16 +166,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       onError: (err, orgID) =>
         logger.child({ component: "live" }).error({ err, orgID }, "org projection error"),
     });
-    const app = createApp(
-      { service, storage, feed, logger, publicUrl: () => publicUrl, projections },
-      { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
-    );
-
-    // Live sync (WebSocket) is wired here by its module.
+    // Live sync (WebSocket): its hub serves the sessions the app's live route upgrades.
     const live = startLiveSync(
-      app,
-      { service, storage, feed, logger },
+      { storage, feed, logger },
       { ...opts.live, projections, changeRetention: opts.changeRetention },
+    );
+    const app = createApp(
+      { service, storage, logger, publicUrl: () => publicUrl, projections, live: live.hub },
+      { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
     const server = await listen(app, opts.port, host, live.wss);
@@ -192,10 +190,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         ...opts.mail,
         smtpUrl: opts.smtpUrl,
         publicUrl,
-        storage,
+        queue: new OutboxQueue(storage, service.ctx),
         feed,
-        recordDelivery: (orgID, inviteID, sendNumber, delivery, tx) =>
-          service.recordDelivery(orgID, inviteID, sendNumber, delivery, tx),
         dataDir,
         daemonUrl: url,
         logger: logger.child({ component: "mail" }),
@@ -252,8 +248,7 @@ function listen(
 ): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
     const server = serve({
-      // A refused WebSocket upgrade gets the JSON error body too.
-      fetch: answerRefusedUpgrades(app.fetch),
+      fetch: app.fetch,
       port,
       hostname,
       websocket: { server: wss },

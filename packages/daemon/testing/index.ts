@@ -5,7 +5,7 @@
  * package reaches into its src/ by a relative path. Not part of the product.
  */
 export { createLogger } from "../src/logger.ts";
-export { checkDatabase } from "../src/http/routes/health.ts";
+export { checkDatabase } from "../src/storage/database-check.ts";
 export { createFileTransport } from "../src/mail/file-transport.ts";
 export type { MailLogger, OutgoingMail } from "../src/mail/mail-transport.ts";
 export { renderInviteEmail } from "../src/mail/render-invite-email.ts";

@@ -3,16 +3,34 @@
  * the status that matches its code (SPEC §2), plus `Retry-After` (seconds)
  * when the error carries `retryAfterS` (429 resend_too_soon; the delay is in
  * the header and the message, not a body field) and `WWW-Authenticate` on
- * every 401. Internal errors are logged with their stack and answered
- * without it.
+ * every 401. The activation pages answer in HTML instead. Internal errors are
+ * logged with their stack and answered without it.
+ *
+ * What is thrown says what failed: a DomainFailure (a rule of core refused),
+ * a RequestError (the request itself is wrong: its body, a parameter, its
+ * Host; with the parser's or validator's error as its cause), Hono's
+ * HTTPException (its own 404/413/415), or anything else (internal, or the
+ * database is unavailable).
  */
 import { HTTP_STATUS, type DomainError, type ErrorCode } from "@roster/core";
-import type { Context } from "hono";
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainFailure } from "../service/domain-failure.ts";
 import { isUnavailableError } from "../storage/storage.ts";
+import { ACTIVATION_HEADERS, refusalPage } from "./activation-page.ts";
 import type { Env } from "./app-env.ts";
+
+/** The request is malformed (not a rule's refusal): answered with `error`, never recorded against an Idempotency-Key. */
+export class RequestError extends Error {
+  override readonly name = "RequestError";
+  constructor(
+    readonly error: DomainError,
+    options?: ErrorOptions,
+  ) {
+    super(error.message, options);
+  }
+}
 
 export function errorBody(e: DomainError): DomainError {
   return e.reason === undefined
@@ -72,13 +90,9 @@ export const httpErrors = {
 
 /** Map anything thrown by a handler to the error to answer with. */
 export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number): DomainError {
-  if (err instanceof DomainFailure) return err.error;
+  if (err instanceof DomainFailure || err instanceof RequestError) return err.error;
   if (err instanceof HTTPException) {
     switch (err.status) {
-      case 400:
-        return /json/i.test(err.message)
-          ? httpErrors.invalidJson()
-          : httpErrors.invalid(err.message);
       case 413:
         return httpErrors.tooLarge(bodyLimit);
       case 415:
@@ -86,6 +100,7 @@ export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number):
       case 404:
         return httpErrors.notFound();
       default:
+        // e.g. 400 "Malformed FormData request." from the activation form.
         if (err.status < 500) return httpErrors.invalid(err.message);
     }
   }
@@ -97,3 +112,23 @@ export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number):
   (c.get("log") ?? undefined)?.error({ err }, "internal error");
   return httpErrors.internal(reqId);
 }
+
+/** The activation pages (under /activate/) answer in HTML, their errors included. */
+function isActivation(c: Context): boolean {
+  return c.req.path.startsWith("/activate/");
+}
+
+/** Answer `e`: JSON, or an HTML page for the activation pages. */
+export function answerError(c: Context<Env>, e: DomainError): Response {
+  if (!isActivation(c)) return errorResponse(c, e);
+  for (const [k, v] of Object.entries(ACTIVATION_HEADERS)) c.header(k, v);
+  return c.html(refusalPage(e), HTTP_STATUS[e.code] as ContentfulStatusCode);
+}
+
+/** app.onError: whatever was thrown, answered (requests over `bodyLimit` bytes are 413). */
+export function onError(bodyLimit: number): ErrorHandler<Env> {
+  return (err, c) => answerError(c, toDomainError(err, c, bodyLimit));
+}
+
+/** app.notFound. */
+export const onNotFound: NotFoundHandler<Env> = (c) => answerError(c, httpErrors.notFound());

@@ -1,15 +1,15 @@
+/** What the HTTP layer is built from, and the typed variables its middleware set. */
+import type { User } from "@roster/core";
 import type { Logger } from "pino";
-import type { ChangeFeed } from "../change-feed.ts";
+import type { LiveHub } from "../live/live-hub.ts";
 import type { OrgProjection } from "../live/org-projection.ts";
+import type { Caller } from "../service/context.ts";
 import type { RosterService } from "../service/service.ts";
-import type { AuthenticatedUser } from "../service/queries.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Sql, Storage } from "../storage/storage.ts";
 
-/** What the HTTP layer is built from. */
 export interface AppContext {
   service: RosterService;
   storage: Storage;
-  feed: ChangeFeed;
   logger: Logger;
   /** Base URL that people reach this daemon at (for links and hints). */
   publicUrl: () => string;
@@ -19,6 +19,8 @@ export interface AppContext {
    * read goes to the database.
    */
   projections?: ProjectionReader | undefined;
+  /** The live hub the WebSocket route hands upgraded sockets to. */
+  live: Pick<LiveHub, "attach" | "onMessage" | "detach">;
 }
 
 /** What list reads need of the projection store. */
@@ -29,14 +31,22 @@ export interface ProjectionReader {
   warm(orgID: string): void;
 }
 
-/** Hono environment: per-request variables. */
+/** Every request (middleware/request-context.ts). */
 export interface Env {
-  Variables: {
-    reqId: string;
-    log: Logger;
-    /** Set by requireAuth. */
-    caller: AuthenticatedUser;
-    /** Set by requireOrgMember: the org's version when the membership was checked. */
-    orgVersion: number;
-  };
+  Variables: { reqId: string; log: Logger };
+}
+
+/** After requireAuth (middleware/auth.ts): who is calling. */
+export interface AuthEnv {
+  Variables: { user: User; caller: Caller };
+}
+
+/** After requireOrgMember: also the org's version read with the membership. */
+export interface OrgEnv {
+  Variables: { user: User; caller: Caller; orgVersion: number };
+}
+
+/** Inside idempotent() (middleware/idempotency.ts): the command's transaction. */
+export interface TxEnv {
+  Variables: { tx: Sql };
 }

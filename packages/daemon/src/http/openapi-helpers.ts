@@ -2,15 +2,24 @@
  * Small helpers to declare routes with @hono/zod-openapi from core's zod
  * schemas (the one source of truth for bodies and the OpenAPI document).
  */
-import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { ErrorBodySchema } from "@roster/core";
-import type { Context } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { Env } from "./app-env.ts";
-import { routeValidationHook, validationHook, type RouteValidation } from "./validation.ts";
+import { validationHook } from "./validation.ts";
 
+/** A router whose every route refuses invalid input through validationHook. */
 export function newRouter(): OpenAPIHono<Env> {
-  return new OpenAPIHono<Env>({ defaultHook: validationHook as never });
+  return new OpenAPIHono<Env>({ defaultHook: validationHook });
+}
+
+/**
+ * A route's middleware, in order, as a tuple: each one's variables (the
+ * caller, the transaction...) reach the handler's types.
+ */
+export function chain<T extends MiddlewareHandler[]>(...handlers: T): T {
+  return handlers;
 }
 
 /** An operation that needs `Authorization: Token <token>` (also the document's default). */
@@ -46,10 +55,45 @@ const RETRY_AFTER = {
   },
 };
 
+/** 200 with a JSON body, and the errors the route documents. */
+export function ok<S extends z.ZodType, const E extends readonly number[]>(
+  schema: S,
+  description: string,
+  errors: E,
+) {
+  return responses({ 200: jsonResponse(schema, description) }, errors);
+}
+
+/** 201 with the created resource, and the errors the route documents. */
+export function created<S extends z.ZodType, const E extends readonly number[]>(
+  schema: S,
+  description: string,
+  errors: E,
+) {
+  return responses({ 201: jsonResponse(schema, description) }, errors);
+}
+
+/** 204 (no body), and the errors the route documents. */
+export function noContent<const E extends readonly number[]>(description: string, errors: E) {
+  return responses({ 204: { description } }, errors);
+}
+
+/** A route's responses: its own, then the errors it documents (500 and 503 always). */
+function responses<R extends object, const S extends readonly number[]>(
+  own: R,
+  errors: S,
+): R & ErrorResponses<S> {
+  return { ...own, ...errorResponses(...errors) };
+}
+
+type ErrorResponse = ReturnType<typeof jsonResponse<typeof ErrorBodySchema>> & {
+  headers?: typeof RETRY_AFTER;
+};
+type ErrorResponses<S extends readonly number[]> = Record<S[number] | 500 | 503, ErrorResponse>;
+
 /** Documented error responses, all `{code, message, reason?}`. */
-export function errorResponses(...statuses: number[]) {
-  const out: Record<number, ReturnType<typeof jsonResponse> & { headers?: typeof RETRY_AFTER }> =
-    {};
+function errorResponses<const S extends readonly number[]>(...statuses: S): ErrorResponses<S> {
+  const out: Record<number, ErrorResponse> = {};
   for (const s of [...statuses, 500, 503]) {
     const res = jsonResponse(ErrorBodySchema, ERROR_DESCRIPTIONS[s] ?? "error");
     out[s] = s === 429 ? { ...res, headers: RETRY_AFTER } : res;
@@ -68,25 +112,11 @@ export const IdempotencyHeaders = z.object({
     ),
 });
 
-/**
- * Register a route. Handlers return plain Responses (replays, errors and
- * successes share one path), so the typed-response check is relaxed here.
- * Validation failures are described with what the route knows: its query
- * parameters, and `onJsonList` for a body that is an array.
- */
-export function addRoute<R extends RouteConfig>(
-  app: OpenAPIHono<Env>,
-  config: R,
-  handler: (c: Context<Env>) => Response | Promise<Response>,
-  validation: Pick<RouteValidation, "onJsonList"> = {},
-): void {
-  const query = config.request?.query;
-  const queryParams = query && "shape" in query ? Object.keys(query.shape) : undefined;
-  const hook = routeValidationHook({ ...validation, ...(queryParams ? { queryParams } : {}) });
-  app.openapi(config, handler as never, hook as never);
-}
+/** What an id in a path may look like (ids are 16 hex digits; be lenient, but safe). */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Validated input of the current route (validated by the route's schemas). */
-export function valid<T>(c: Context<Env>, target: "json" | "query" | "param" | "form"): T {
-  return (c.req.valid as (t: string) => unknown)(target) as T;
-}
+/** Path parameters. */
+const PathId = z.string().regex(ID_PATTERN, "not an id");
+export const OrgParams = z.object({ orgID: PathId });
+export const MemberParams = OrgParams.extend({ userID: PathId });
+export const InviteParams = OrgParams.extend({ inviteID: PathId });

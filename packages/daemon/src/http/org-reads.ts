@@ -13,9 +13,26 @@ import {
   type InviteStatusFilter,
   type MembersResponse,
 } from "@roster/core";
-import type { OrgProjection } from "../live/org-projection.ts";
-import { byCreated, byJoined, canonicalInvite, canonicalMember } from "../service/rows.ts";
+import type { Context, TypedResponse } from "hono";
+import { listedInvites, projectedMembers, type OrgProjection } from "../live/org-projection.ts";
 import type { AppContext } from "./app-env.ts";
+
+declare const serialized: unique symbol;
+/** JSON text that is the serialization of a T (made by jsonText only). */
+export type JsonText<T> = string & { readonly [serialized]: T };
+
+function jsonText<T>(value: T): JsonText<T> {
+  return JSON.stringify(value) as JsonText<T>;
+}
+
+/** Answer JSON serialized earlier (and cached), typed as the T it serializes. */
+export function sendJsonText<T>(
+  c: Context,
+  text: JsonText<T>,
+): Response & TypedResponse<T, 200, "json"> {
+  const res: Response = c.body(text, 200, { "Content-Type": "application/json" });
+  return res as Response & TypedResponse<T, 200, "json">;
+}
 
 /** The projection of `orgID` at `version`, if any; asks the store to keep it loaded. */
 function projected(ctx: AppContext, orgID: string, version: number): OrgProjection | undefined {
@@ -26,7 +43,7 @@ function projected(ctx: AppContext, orgID: string, version: number): OrgProjecti
 }
 
 /** The body of GET …/members per projection (projections are immutable: one per version). */
-const membersJson = new WeakMap<OrgProjection, string>();
+const membersJson = new WeakMap<OrgProjection, JsonText<MembersResponse>>();
 
 /**
  * GET …/members as JSON text; `version` is the org's version read with the
@@ -37,16 +54,16 @@ export async function readMembersJson(
   ctx: AppContext,
   orgID: string,
   version: number,
-): Promise<string> {
+): Promise<JsonText<MembersResponse>> {
   const p = projected(ctx, orgID, version);
-  if (!p) return JSON.stringify(await ctx.service.listMembers(orgID));
+  if (!p) return jsonText(await ctx.service.listMembers(orgID));
   let text = membersJson.get(p);
   if (text === undefined) {
     const body: MembersResponse = {
-      members: p.state.members.map(canonicalMember).sort(byJoined),
+      members: projectedMembers(p),
       version: p.version,
     };
-    membersJson.set(p, (text = JSON.stringify(body)));
+    membersJson.set(p, (text = jsonText(body)));
   }
   return text;
 }
@@ -65,10 +82,11 @@ export async function readInvites(
   if (!p) return ctx.service.listInvites(orgID, status);
   const now = ctx.service.ctx.now();
   const open = p.state.invites.filter((i) => i.status === "pending" || i.status === "expired");
-  const invites = open
-    .map((i) => canonicalInvite(withDerivedStatus(i, now)))
-    .filter((i) => status === "open" || inviteStatus(i, now) === status)
-    .sort(byCreated);
+  const invites = listedInvites(
+    open
+      .map((i) => withDerivedStatus(i, now))
+      .filter((i) => status === "open" || inviteStatus(i, now) === status),
+  );
   return {
     invites,
     pending: countPending(open, now),

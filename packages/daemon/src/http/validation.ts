@@ -2,13 +2,12 @@
  * zod validation failures (bodies, parameters, queries) as `400 invalid`
  * with a message that names the field: reason `invalid_body` for bodies,
  * `invalid_query` for query parameters (naming the parameter and what it
- * allows).
+ * allows). Thrown as a RequestError whose cause is zod's error.
  */
 import { errors, type DomainError } from "@roster/core";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainFailure } from "../service/domain-failure.ts";
-import { httpErrors } from "./api-error.ts";
+import { httpErrors, RequestError } from "./api-error.ts";
 
 const WHERE: Record<string, string> = {
   json: "request body",
@@ -18,21 +17,20 @@ const WHERE: Record<string, string> = {
   header: "header",
 };
 
-/** What a route's hook knows beyond the failed value (see routeValidationHook). */
-export interface RouteValidation {
+/** The request as received, for the words of a refusal. */
+interface Received {
+  /** The query parameters, each with every value given. */
+  query: Record<string, string[]>;
   /** The query parameters the route takes, named when an unknown one is refused. */
-  queryParams?: readonly string[];
-  /** The error for a JSON body that is an array instead of an object (e.g. a list of invitations). */
-  onJsonList?: () => DomainError;
+  queryParams?: readonly string[] | undefined;
 }
 
 export function describeZodError(
   target: string,
   error: z.ZodError,
-  data?: unknown,
-  route: RouteValidation = {},
+  received: Received,
 ): DomainError {
-  if (target === "query") return describeQueryError(error, data, route.queryParams);
+  if (target === "query") return describeQueryError(error, received);
   const parts = error.issues.slice(0, 5).map((i) => {
     const field = i.path.map(String).join(".");
     if (i.code === "unrecognized_keys") {
@@ -50,23 +48,17 @@ export function describeZodError(
  * `?status=bogus`, `?since=-1`, `?extra=1`, `?status=a&status=b`: each part
  * names the parameter, the value given and what is allowed.
  */
-function describeQueryError(
-  error: z.ZodError,
-  data: unknown,
-  params: readonly string[] | undefined,
-): DomainError {
-  const given = (name: string): unknown =>
-    typeof data === "object" && data !== null ? (data as Record<string, unknown>)[name] : undefined;
+function describeQueryError(error: z.ZodError, { query, queryParams }: Received): DomainError {
   const parts = error.issues.slice(0, 5).map((i) => {
     if (i.code === "unrecognized_keys") {
       const names = i.keys.map((k) => `"${clip(k)}"`).join(", ");
-      const takes = params?.length ? `; it takes ${params.join(", ")}` : "";
+      const takes = queryParams?.length ? `; it takes ${queryParams.join(", ")}` : "";
       return `${names}: not a parameter of this endpoint${takes}`;
     }
     const name = i.path.map(String).join(".");
-    const value = given(name);
-    if (Array.isArray(value)) return `${name}: given ${value.length} times; give it once`;
-    const shown = typeof value === "string" ? `"${clip(value)}"` : "this value";
+    const values = query[name] ?? [];
+    if (values.length > 1) return `${name}: given ${values.length} times; give it once`;
+    const shown = values[0] !== undefined ? `"${clip(values[0])}"` : "this value";
     if (i.code === "invalid_value") {
       return `${name}: ${shown} is not one of ${i.values.map(String).join(", ")}`;
     }
@@ -105,26 +97,31 @@ export function hasControlCharacters(v: unknown, depth = 0): boolean {
   );
 }
 
+/** What a route's validator hands its hook (@hono/zod-openapi's Hook). */
+export type ValidationResult<T = unknown> = { target: string } & (
+  { success: true; data: T } | { success: false; error: z.ZodError }
+);
+
 /**
- * defaultHook of every OpenAPI route: a failed validation throws to the
+ * The hook of every OpenAPI route: a failed validation is thrown to the
  * error mapper. Control characters are refused everywhere (PostgreSQL text
- * cannot hold NUL, and no name or address needs them).
+ * cannot hold NUL, and no name or address needs them). `queryParams`: the
+ * route's, for the words of a refusal (see queryHook).
  */
 export function validationHook(
   result: ValidationResult,
-  _c: Context,
-  route: RouteValidation = {},
+  c: Context,
+  queryParams?: readonly string[],
 ): undefined {
+  const where = WHERE[result.target] ?? result.target;
   if (!result.success) {
-    if (result.target === "json" && route.onJsonList && Array.isArray(result.data)) {
-      throw new DomainFailure(route.onJsonList());
-    }
-    throw new DomainFailure(describeZodError(result.target, result.error, result.data, route));
+    const received = { query: c.req.queries(), queryParams };
+    const error = describeZodError(result.target, result.error, received);
+    throw new RequestError(error, { cause: result.error });
   }
   if (hasControlCharacters(result.data)) {
-    const where = WHERE[result.target] ?? result.target;
     const message = `Invalid ${where}: control characters are not allowed.`;
-    throw new DomainFailure(
+    throw new RequestError(
       result.target === "json" || result.target === "form"
         ? errors.invalidBody(message)
         : result.target === "query"
@@ -135,21 +132,9 @@ export function validationHook(
   return undefined;
 }
 
-/** What @hono/zod-validator hands a hook: on failure, `data` is the value as received. */
-export type ValidationResult = { target: string; data: unknown } & (
-  { success: true } | { success: false; error: z.ZodError }
-);
-
-/** The hook of one route: validationHook with what the route knows (its query parameters...). */
-export function routeValidationHook(route: RouteValidation) {
-  return (result: ValidationResult, c: Context): undefined => validationHook(result, c, route);
+/** The hook of a route that takes query parameters: a refusal names the ones it takes. */
+export function queryHook(query: z.ZodObject) {
+  const names = Object.keys(query.shape);
+  return <T>(result: ValidationResult<T>, c: Context): undefined =>
+    validationHook(result, c, names);
 }
-
-/** What an id in a path may look like (ids are 16 hex digits; be lenient, but safe). */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Path parameters. */
-const PathId = z.string().regex(ID_PATTERN, "not an id");
-export const OrgParams = z.object({ orgID: PathId });
-export const MemberParams = OrgParams.extend({ userID: PathId });
-export const InviteParams = OrgParams.extend({ inviteID: PathId });

@@ -8,6 +8,7 @@
  * GET /changes reports the oldest retained version.
  */
 import type { Logger } from "pino";
+import { pruneAllChanges, pruneChanges } from "../storage/change-log.ts";
 import type { Sql } from "../storage/storage.ts";
 
 /** Default number of change-log entries kept per org: 0, every one (the audit trail). */
@@ -35,15 +36,12 @@ export class ChangeRetention {
 
   /** Delete the entries of `orgID` up to and including `upTo`. */
   async pruneOrg(orgID: string, upTo: number): Promise<void> {
-    await this.sql.query("delete from changes where org_id = $1 and version <= $2", [orgID, upTo]);
+    await pruneChanges(this.sql, orgID, upTo);
   }
 
   /** Prune every org (at start-up and from time to time). */
   async pruneAll(): Promise<void> {
     if (this.keep <= 0) return;
-    await this.sql.query(
-      "delete from changes c using orgs o where c.org_id = o.id and c.version <= o.version - $1",
-      [this.keep],
-    );
+    await pruneAllChanges(this.sql, this.keep);
   }
 }

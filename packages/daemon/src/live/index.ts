@@ -1,20 +1,21 @@
 /**
- * Live sync, daemon side (SPEC §3): the WebSocket route, the hub that feeds
- * every session from the change feed, per-org projections and change-log
- * retention. startDaemon wires it with startLiveSync() and passes `wss` to
- * @hono/node-server's serve().
+ * Live sync, daemon side (SPEC §3): the hub that feeds every session from
+ * the change feed, per-org projections and change-log retention.
+ * startDaemon starts it with startLiveSync(), passes `wss` to
+ * @hono/node-server's serve() and the hub to the HTTP app, whose live route
+ * (http/routes/live.ts) hands it the upgraded sockets. Nothing here knows
+ * about HTTP.
  */
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
-import type { AppContext, Env } from "../http/app-env.ts";
+import type { ChangeFeed } from "../change-feed.ts";
+import type { Storage } from "../storage/storage.ts";
 import { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
 import { LiveHub, type LiveHubOptions } from "./live-hub.ts";
-import { mountLiveRoute } from "./live-route.ts";
 
 export { LiveHub, type LiveHubStats } from "./live-hub.ts";
-export { ProjectionStore, loadProjection, type OrgProjection } from "./org-projection.ts";
+export { ProjectionStore, type OrgProjection } from "./org-projection.ts";
 export { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
-export { answerRefusedUpgrades } from "./upgrade-refusal.ts";
 
 export interface LiveSyncOptions extends Omit<
   LiveHubOptions,
@@ -36,11 +37,13 @@ export interface LiveSync {
   close(): Promise<void>;
 }
 
-export function startLiveSync(
-  app: OpenAPIHono<Env>,
-  ctx: Pick<AppContext, "service" | "storage" | "feed" | "logger">,
-  opts: LiveSyncOptions = {},
-): LiveSync {
+export interface LiveSyncDeps {
+  storage: Storage;
+  feed: ChangeFeed;
+  logger: Logger;
+}
+
+export function startLiveSync(ctx: LiveSyncDeps, opts: LiveSyncOptions = {}): LiveSync {
   const logger = ctx.logger.child({ component: "live" });
   const { changeRetention, maxPayload, pruneIntervalMs, ...hubOpts } = opts;
   const wss = new WebSocketServer({
@@ -60,8 +63,14 @@ export function startLiveSync(
   prune();
   const pruneTimer = setInterval(prune, pruneIntervalMs ?? 60 * 60 * 1000);
   pruneTimer.unref();
-  const hub = new LiveHub({ ...hubOpts, storage: ctx.storage, feed: ctx.feed, logger, retention });
-  mountLiveRoute(app, ctx, hub, logger);
+  const hub = new LiveHub({
+    ...hubOpts,
+    storage: ctx.storage,
+    feed: ctx.feed,
+    logger,
+    // Keeping every entry (the default), there is nothing to prune as they come.
+    ...(retention.keep > 0 ? { retention } : {}),
+  });
   let closing: Promise<void> | undefined;
   return {
     wss,

@@ -20,12 +20,16 @@ import { CLOSE, ClientMessageSchema, type ChangeEntry } from "@roster/core";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
-import { changeRowsSince } from "../service/queries.ts";
-import { byCreated, byJoined, canonicalInvite, canonicalMember } from "../service/rows.ts";
+import { orgVersion, readChanges } from "../storage/change-log.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
 import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
-import { ProjectionStore, type OrgProjection } from "./org-projection.ts";
+import {
+  listedInvites,
+  projectedMembers,
+  ProjectionStore,
+  type OrgProjection,
+} from "./org-projection.ts";
 
 export interface LiveHubOptions {
   storage: Sql;
@@ -263,11 +267,7 @@ export class LiveHub {
 
   /** Wait (a little) until this daemon's feed has delivered `version` of the org, if it exists. */
   async #catchUpFeed(orgID: string, version: number): Promise<void> {
-    const r = await this.#opts.storage.query<{ version: number | string }>(
-      "select version from orgs where id = $1",
-      [orgID],
-    );
-    const current = Number(r.rows[0]?.version ?? 0);
+    const current = await orgVersion(this.#opts.storage, orgID);
     if (current < version) return; // not a version of this org: the client gets a snapshot
     this.#opts.feed.poke(orgID, current);
     const deadline = Date.now() + 5000;
@@ -285,7 +285,7 @@ export class LiveHub {
     const out: ChangeEntry[] = [];
     let from = since;
     for (;;) {
-      const page = await changeRowsSince(this.#opts.storage, orgID, from);
+      const page = await readChanges(this.#opts.storage, orgID, from);
       out.push(...page);
       const last = page[page.length - 1];
       if (!last || last.version >= until) return out;
@@ -305,8 +305,8 @@ export class LiveHub {
         version: p.version,
         org: p.org,
         // In the list endpoints' key order and sort order (same bytes either way).
-        members: p.state.members.map(canonicalMember).sort(byJoined),
-        invites: p.state.invites.map(canonicalInvite).sort(byCreated),
+        members: projectedMembers(p),
+        invites: listedInvites(p.state.invites),
       }),
     );
     if (ok) s.lastSent = p.version;

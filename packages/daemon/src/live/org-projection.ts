@@ -10,20 +10,13 @@
 import {
   applyChange,
   type ChangeEntry,
+  type Delivery,
   type Invite,
   type Member,
   type Org,
   type OrgState,
 } from "@roster/core";
-import {
-  INVITE_COLUMNS,
-  MEMBER_COLUMNS,
-  toInvite,
-  toMember,
-  toOrg,
-  type InviteRow,
-  type MemberRow,
-} from "../service/rows.ts";
+import { loadOrgSnapshot } from "../storage/read-queries.ts";
 import type { Sql } from "../storage/storage.ts";
 
 export interface OrgProjection {
@@ -186,29 +179,58 @@ export class ProjectionStore {
   }
 }
 
-/** The org, its version, members and open invitations, read in one statement (one snapshot). */
-export async function loadProjection(sql: Sql, orgID: string): Promise<OrgProjection> {
-  const r = await sql.query<{
-    id: string;
-    name: string;
-    created_at: Date | string;
-    version: number | string;
-    members: MemberRow[];
-    invites: InviteRow[];
-  }>(
-    `select o.id, o.name, o.created_at, o.version,
-       coalesce((select json_agg(x order by x.joined_at, x.user_id) from (
-         select ${MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id where m.org_id = o.id) x),
-         '[]'::json) as members,
-       coalesce((select json_agg(i order by i.created_at, i.id) from (
-         select ${INVITE_COLUMNS} from invites where org_id = o.id and status = 'pending') i),
-         '[]'::json) as invites
-     from orgs o where o.id = $1`,
-    [orgID],
-  );
-  const row = r.rows[0];
-  if (!row) throw new Error(`org ${orgID} not found`);
-  const members: Member[] = row.members.map(toMember);
-  const invites: Invite[] = row.invites.map(toInvite);
-  return { org: toOrg(row), version: Number(row.version), state: { orgID, members, invites } };
+async function loadProjection(sql: Sql, orgID: string): Promise<OrgProjection> {
+  const snapshot = await loadOrgSnapshot(sql, orgID);
+  if (!snapshot) throw new Error(`org ${orgID} not found`);
+  return snapshot;
+}
+
+/*
+ * A projection as JSON. Objects folded from the change feed come from jsonb,
+ * whose key order is not ours: rebuilt here in the order storage/rows.ts
+ * writes them, and sorted as the list queries' `order by`, so the list
+ * endpoints and live snapshots answer the same bytes whichever path built them.
+ */
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The members, in the members list's key order and order (joined, then user id). */
+export function projectedMembers(p: OrgProjection): Member[] {
+  return p.state.members
+    .map((m) => ({
+      userID: m.userID,
+      email: m.email,
+      name: m.name,
+      role: m.role,
+      joinedAt: m.joinedAt,
+    }))
+    .sort((a, b) => compare(a.joinedAt, b.joinedAt) || compare(a.userID, b.userID));
+}
+
+/** Invitations in the invitations list's key order and order (created, then id). */
+export function listedInvites(invites: readonly Invite[]): Invite[] {
+  return invites
+    .map(canonicalInvite)
+    .sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+}
+
+function canonicalInvite(i: Invite): Invite {
+  const delivery: Delivery = { state: i.delivery.state, attempts: i.delivery.attempts ?? 0 };
+  if (i.delivery.lastError !== undefined) delivery.lastError = i.delivery.lastError;
+  if (i.delivery.nextAttemptAt !== undefined) delivery.nextAttemptAt = i.delivery.nextAttemptAt;
+  return {
+    id: i.id,
+    orgID: i.orgID,
+    email: i.email,
+    role: i.role,
+    status: i.status,
+    invitedBy: i.invitedBy,
+    createdAt: i.createdAt,
+    sentAt: i.sentAt,
+    expiresAt: i.expiresAt,
+    sendCount: i.sendCount,
+    delivery,
+  };
 }

@@ -10,6 +10,7 @@ import type { Invite } from "@roster/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed } from "../change-feed.ts";
 import type { Caller } from "../service/context.ts";
+import { OutboxQueue } from "../service/outbox-queue.ts";
 import { RosterService } from "../service/service.ts";
 import { migrate } from "../storage/migrations.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";
@@ -111,12 +112,12 @@ function startWorker(
     "http://127.0.0.1:1",
     {},
   );
+  const queueStorage = shared
+    ? { query: storage.query.bind(storage), transaction: storage.transaction.bind(storage) }
+    : storage;
   const w = new OutboxWorker({
-    storage: shared
-      ? { query: storage.query.bind(storage), transaction: storage.transaction.bind(storage) }
-      : storage,
+    queue: new OutboxQueue(queueStorage, service.ctx),
     feed: withFeed ? feed : undefined,
-    recordDelivery: (o, i, n, d, tx) => service.recordDelivery(o, i, n, d, tx),
     transport,
     settings,
     logger: silentLogger,

@@ -8,18 +8,13 @@ import { join } from "node:path";
 import { createFileTransport } from "./file-transport.ts";
 import { resolveMailSettings, type MailOptionsInput, type MailSettings } from "./mail-options.ts";
 import type { MailLogger, MailTransport } from "./mail-transport.ts";
-import {
-  OutboxWorker,
-  type OutboxFeed,
-  type OutboxStorage,
-  type RecordDelivery,
-} from "./outbox-worker.ts";
+import type { OutboxQueue } from "../service/outbox-queue.ts";
+import { OutboxWorker, type OutboxFeed } from "./outbox-worker.ts";
 import { createSmtpTransport, redactSmtpUrl } from "./smtp-transport.ts";
 
 export interface StartMailOptions extends MailOptionsInput {
-  storage: OutboxStorage;
+  queue: OutboxQueue;
   feed?: OutboxFeed | undefined;
-  recordDelivery: RecordDelivery;
   dataDir: string;
   /** The daemon's own URL (default public URL). */
   daemonUrl: string;
@@ -40,9 +35,8 @@ export function startMail(opts: StartMailOptions): RunningMail {
     ? createSmtpTransport({ url: settings.smtpUrl })
     : createFileTransport({ dir: join(opts.dataDir, "mail"), logger: opts.logger });
   const worker = new OutboxWorker({
-    storage: opts.storage,
+    queue: opts.queue,
     feed: opts.feed,
-    recordDelivery: opts.recordDelivery,
     transport,
     settings,
     logger: opts.logger,

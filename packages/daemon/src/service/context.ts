@@ -1,4 +1,4 @@
-import type { Actor, Limits } from "@roster/core";
+import type { Limits } from "@roster/core";
 
 /** What every command needs besides its transaction. */
 export interface ServiceContext {
@@ -11,8 +11,4 @@ export interface ServiceContext {
 export interface Caller {
   userID: string;
   email: string;
-}
-
-export function actorOf(caller: Caller): Actor {
-  return { userID: caller.userID, email: caller.email };
 }

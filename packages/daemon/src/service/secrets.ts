@@ -29,3 +29,9 @@ export function hashesEqual(a: string, b: string): boolean {
   const y = Buffer.from(b, "hex");
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
+
+/** A new activation link's token and its hash (only the hash is kept once the email is sent). */
+export function newLinkToken(): { token: string; hash: string } {
+  const token = newSecret("invite");
+  return { token, hash: hashSecret(token) };
+}

@@ -1,37 +1,86 @@
 /**
- * The daemon's commands and reads. Every command runs in ONE transaction
- * (its own, or the caller's `tx` — the HTTP layer passes one so that the
- * Idempotency-Key record commits together with the effect): lock the org row,
- * load state, let core decide, write rows, bump the version, append the
- * change, NOTIFY. Nothing here decides a rule: core does.
+ * The daemon's commands and reads. Each command is one run of runOrgCommand
+ * (lock the org, load, decide with core, write, commit the change), filled in
+ * here: what it loads, which rule of core decides, what it writes. It runs
+ * in the caller's transaction (the HTTP layer passes the one that also holds
+ * the Idempotency-Key record) or in its own. Nothing here decides a rule:
+ * core does.
  */
-import { DEFAULT_LIMITS, type Delivery, type InviteStatusFilter, type Limits } from "@roster/core";
-import type { Sql, Storage } from "../storage/storage.ts";
-import { acceptInvite, type AcceptInput } from "./accept-invite.ts";
-import type { Caller, ServiceContext } from "./context.ts";
-import { createInvite, type CreateInviteInput } from "./create-invite.ts";
-import { createOrg } from "./create-org.ts";
-import { previewActivation } from "./preview-activation.ts";
 import {
-  changesSince,
-  getUser,
+  decideAccept,
+  decideInvite,
+  decideRemove,
+  decideResend,
+  decideWithdraw,
+  DEFAULT_LIMITS,
+  errors,
+  foundingMember,
+  normalizeEmail,
+  ok,
+  parseEmail,
+  type Change,
+  type ChangeEntry,
+  type Delivery,
+  type Invite,
+  type InviteStatusFilter,
+  type Limits,
+  type Org,
+  type User,
+} from "@roster/core";
+import { changesPage } from "../storage/change-log.ts";
+import {
+  cancelEmails,
+  closeInvite,
+  deleteMembership,
+  findInviteByToken,
+  insertMembership,
+  loadInvites,
+  loadMembers,
+  writeInviteSend,
+} from "../storage/org-store.ts";
+import {
   listInvites,
   listMembers,
   listOrgs,
-  membershipRole,
   orgCallerByTokenHash,
   userByTokenHash,
-} from "./queries.ts";
-import { recordDelivery } from "./record-delivery.ts";
-import { removeMember } from "./remove-member.ts";
-import { resendInvite } from "./resend-invite.ts";
-import { hashSecret } from "./secrets.ts";
-import { setup, setupAllowed, type SetupInput } from "./setup.ts";
-import { withdrawInvite } from "./withdraw-invite.ts";
+  type AuthenticatedUser,
+} from "../storage/read-queries.ts";
+import { iso, toOrg } from "../storage/rows.ts";
+import type { Sql, Storage } from "../storage/storage.ts";
+import {
+  anyOrgExists,
+  findUserByEmail,
+  getUser,
+  insertApiToken,
+  lockEmail,
+  lockSetup,
+  upsertUser,
+} from "../storage/user-store.ts";
+import type { Caller, ServiceContext } from "./context.ts";
+import { fail, unwrap } from "./domain-failure.ts";
+import { previewActivation } from "./preview-activation.ts";
+import { reportDelivery, runReport } from "./record-delivery.ts";
+import { runOrgCommand, type OrgCommand } from "./run-org-command.ts";
+import { hashesEqual, hashSecret, newId, newLinkToken, newSecret } from "./secrets.ts";
 
 export interface ServiceOptions {
   limits?: Partial<Limits>;
   now?: () => number;
+}
+
+export interface CreateInviteInput {
+  email?: unknown;
+  role?: unknown;
+}
+export interface SetupInput {
+  org: string;
+  email: unknown;
+  name?: string | undefined;
+}
+export interface AcceptInput {
+  token: string;
+  name?: string | undefined;
 }
 
 export class RosterService {
@@ -45,37 +94,161 @@ export class RosterService {
   }
 
   /** Run `fn` in the given transaction, or in a new one. */
-  private run<T>(tx: Sql | undefined, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  #inTx<T>(tx: Sql | undefined, fn: (tx: Sql) => Promise<T>): Promise<T> {
     return tx ? fn(tx) : this.storage.transaction(fn);
   }
 
   // ------------------------------------------------------------ commands
 
-  setup(input: SetupInput, tx?: Sql) {
-    return this.run(tx, (t) => setup(this.ctx, t, input));
+  /** A command of `caller` on `orgID` at `now`, in `tx` or in a transaction of its own. */
+  #byCaller<S, C extends Change, R>(
+    caller: Caller,
+    orgID: string,
+    now: number,
+    tx: Sql | undefined,
+    cmd: Omit<OrgCommand<S, C, R>, "actor">,
+  ) {
+    const actor = () => ({ userID: caller.userID, email: caller.email });
+    return this.#inTx(tx, (t) => runOrgCommand(t, orgID, iso(new Date(now)), { ...cmd, actor }));
   }
-  createOrg(caller: Caller, name: string, tx?: Sql) {
-    return this.run(tx, (t) => createOrg(this.ctx, t, caller, name));
-  }
+
+  /** R2–R6: invite one person; the email is queued in the outbox, same transaction. */
   createInvite(caller: Caller, orgID: string, input: CreateInviteInput, tx?: Sql) {
-    return this.run(tx, (t) => createInvite(this.ctx, t, caller, orgID, input));
+    const now = this.ctx.now();
+    const { email, role } = input;
+    // Core parses the address (and words any refusal); its stored form only narrows the load.
+    const emails = typeof email === "string" ? [normalizeEmail(email)] : [];
+    const command = { actorID: caller.userID, email: email ?? "", role, inviteID: newId(), now };
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => ({
+        orgID,
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID], emails }),
+        invites: await loadInvites(t, orgID, now),
+      }),
+      decide: (state) => decideInvite(state, command, this.ctx.limits),
+      write: (t, { invite }) => writeInviteSend(t, "create", invite, newLinkToken()),
+    }).then(withInvite);
   }
+
+  /** R7: a new link, a new clock, the email again; the unsent one is cancelled. */
   resendInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
-    return this.run(tx, (t) => resendInvite(this.ctx, t, caller, orgID, inviteID));
+    const now = this.ctx.now();
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => {
+        const invites = await loadInvites(t, orgID, now, [inviteID]);
+        const emails = invites.filter((i) => i.id === inviteID).map((i) => i.email);
+        const members = await loadMembers(t, orgID, { userIDs: [caller.userID], emails });
+        return { orgID, members, invites };
+      },
+      decide: (state) =>
+        decideResend(state, { actorID: caller.userID, inviteID, now }, this.ctx.limits),
+      write: async (t, { invite }) => {
+        await cancelEmails(t, invite.id);
+        await writeInviteSend(t, "resend", invite, newLinkToken());
+      },
+    }).then(withInvite);
   }
+
+  /** R8: withdraw a pending or expired invitation; its link stops working. */
   withdrawInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
-    return this.run(tx, (t) => withdrawInvite(this.ctx, t, caller, orgID, inviteID));
+    const now = this.ctx.now();
+    return this.#byCaller(caller, orgID, now, tx, {
+      load: async (t) => ({
+        orgID,
+        invites: await loadInvites(t, orgID, now, [inviteID]),
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID] }),
+      }),
+      decide: (state) => decideWithdraw(state, { actorID: caller.userID, inviteID, now }),
+      write: (t, { invite }) => closeInvite(t, invite),
+    }).then(withInvite);
   }
+
+  /** R10, R11: remove a member (never yourself); they lose access at once. */
   removeMember(caller: Caller, orgID: string, userID: string, tx?: Sql) {
-    return this.run(tx, (t) => removeMember(this.ctx, t, caller, orgID, userID));
+    return this.#byCaller(caller, orgID, this.ctx.now(), tx, {
+      load: async (t) => ({
+        orgID,
+        members: await loadMembers(t, orgID, { userIDs: [caller.userID, userID] }),
+        invites: [],
+      }),
+      decide: (state) => decideRemove(state, { actorID: caller.userID, userID }),
+      write: (t, change) => deleteMembership(t, orgID, change.userID),
+    }).then(({ entry }) => ({ entry }));
   }
-  acceptInvite(input: AcceptInput, tx?: Sql) {
-    return this.run(tx, (t) => acceptInvite(this.ctx, t, input));
-  }
+
   /**
-   * The mail worker's delivery report for send `sendNumber` of an invitation.
-   * Returns the committed entry, or null when it was a no-op (an older send,
-   * a closed invitation, or nothing changed).
+   * R9: a valid, unexpired, pending, current token makes its holder a member
+   * (a new user if the email is new) and returns an API token. Usable once.
+   */
+  acceptInvite(input: AcceptInput, tx?: Sql) {
+    const tokenHash = hashSecret(input.token);
+    return this.#inTx(tx, async (t) => {
+      // Which org to lock: the link's invitation is read again under the lock.
+      const found = (await findInviteByToken(t, tokenHash)) ?? fail(errors.inviteNotFound());
+      const now = this.ctx.now();
+      const at = iso(new Date(now));
+      const { org, change, entry, result } = await runOrgCommand(t, found.invite.orgID, at, {
+        load: async (t) => {
+          const { invite, currentHash } =
+            (await findInviteByToken(t, tokenHash)) ?? fail(errors.inviteNotFound());
+          // Accepts of one new email (to two orgs) create its user one at a time.
+          await lockEmail(t, invite.email);
+          const existing = await findUserByEmail(t, invite.email);
+          const user = existing ?? { id: newId(), email: invite.email, name: input.name ?? "" };
+          const members = await loadMembers(t, invite.orgID, {
+            userIDs: [user.id],
+            emails: [invite.email],
+          });
+          return { invite, currentHash, user, isNew: !existing, members };
+        },
+        decide: (s) =>
+          decideAccept(
+            { orgID: s.invite.orgID, members: s.members, invites: [s.invite] },
+            {
+              invite: s.invite,
+              tokenIsCurrent: hashesEqual(s.currentHash, tokenHash),
+              user: s.user,
+              now,
+            },
+          ),
+        write: async (t, change, s) => {
+          if (s.isNew) await createUser(t, s.user, at);
+          await insertMembership(t, change.invite.orgID, change.member);
+          await closeInvite(t, change.invite);
+          return { user: s.user, token: await issueApiToken(t, s.user.id, at) };
+        },
+        actor: (s) => ({ userID: s.user.id, email: s.user.email }),
+      });
+      return { ...result, org: toOrg(org), member: change.member, entry };
+    });
+  }
+
+  /** First-run setup (SPEC §2): while no org exists, the first org, its owner and an API token. */
+  setup(input: SetupInput, tx?: Sql) {
+    return this.#inTx(tx, async (t) => {
+      await lockSetup(t);
+      if (await anyOrgExists(t)) fail(errors.setupDone());
+      const email = unwrap(parseEmail(input.email ?? ""));
+      const now = this.ctx.now();
+      const at = iso(new Date(now));
+      const user = await createUser(t, { id: newId(), email, name: input.name ?? "" }, at);
+      const created = await createOrgWithOwner(t, input.org, user, now);
+      return { ...created, user, token: await issueApiToken(t, user.id, at) };
+    });
+  }
+
+  /** POST /orgs: a new org with the caller as its only owner. */
+  createOrg(caller: Caller, name: string, tx?: Sql) {
+    return this.#inTx(tx, async (t) => {
+      const user = (await getUser(t, caller.userID)) ?? fail(errors.unauthorized());
+      return createOrgWithOwner(t, name, user, this.ctx.now());
+    });
+  }
+
+  /**
+   * A delivery report on send `sendNumber` of an invitation (the mail
+   * worker's, see outbox-queue.ts): the committed entry, or null when it
+   * changed nothing (an older send, a closed invitation, the same state).
    */
   recordDelivery(
     orgID: string,
@@ -83,28 +256,31 @@ export class RosterService {
     sendNumber: number,
     delivery: Delivery,
     tx?: Sql,
-  ) {
-    return this.run(tx, (t) => recordDelivery(this.ctx, t, orgID, inviteID, sendNumber, delivery));
+  ): Promise<ChangeEntry | null> {
+    const at = iso(new Date(this.ctx.now()));
+    const command = reportDelivery({ orgID, inviteID, sendNumber }, delivery);
+    return this.#inTx(tx, async (t) => (await runReport(t, orgID, at, command))?.entry ?? null);
   }
 
   // --------------------------------------------------------------- reads
 
-  setupAllowed(sql: Sql = this.storage) {
-    return setupAllowed(sql);
+  async setupAllowed(sql: Sql = this.storage): Promise<boolean> {
+    return !(await anyOrgExists(sql));
   }
-  /** The user holding this raw API token, if any. */
-  authenticate(token: string) {
-    return userByTokenHash(this.storage, hashSecret(token));
+  /** The user holding this raw API token, if any (the stored hash compared in constant time). */
+  async authenticate(token: string): Promise<User | undefined> {
+    const hash = hashSecret(token);
+    return holder(hash, await userByTokenHash(this.storage, hash));
   }
-  /** The holder of this raw API token, their role in `orgID` and the org's version (one query). */
-  authenticateForOrg(token: string, orgID: string) {
-    return orgCallerByTokenHash(this.storage, hashSecret(token), orgID);
-  }
-  membershipRole(orgID: string, userID: string) {
-    return membershipRole(this.storage, orgID, userID);
-  }
-  getUser(userID: string) {
-    return getUser(this.storage, userID);
+  /**
+   * The holder of this raw API token, their role in `orgID` (none: not a
+   * member) and the org's version, in one query; undefined for an unknown token.
+   */
+  async authenticateForOrg(token: string, orgID: string) {
+    const hash = hashSecret(token);
+    const found = await orgCallerByTokenHash(this.storage, hash, orgID);
+    const user = holder(hash, found?.user);
+    return user && found ? { user, role: found.role, version: found.version } : undefined;
   }
   listOrgs(userID: string) {
     return listOrgs(this.storage, userID);
@@ -116,9 +292,51 @@ export class RosterService {
     return listInvites(this.storage, orgID, status, this.ctx.now(), this.ctx.limits.pendingLimit);
   }
   changes(orgID: string, since: number, limit?: number) {
-    return changesSince(this.storage, orgID, since, limit);
+    return changesPage(this.storage, orgID, since, limit);
   }
   previewActivation(token: string) {
-    return previewActivation(this.ctx, this.storage, token);
+    return previewActivation(this.storage, token, this.ctx.now());
   }
+}
+
+/** What an invitation command answers: the invitation as changed, and the committed entry. */
+function withInvite({ change, entry }: { change: { invite: Invite }; entry: ChangeEntry }) {
+  return { invite: change.invite, entry };
+}
+
+/** The token's user, if the stored hash is the token's (compared in constant time). */
+function holder(hash: string, found: AuthenticatedUser | undefined): User | undefined {
+  if (!found || !hashesEqual(found.tokenHash, hash)) return undefined;
+  return { id: found.id, email: found.email, name: found.name };
+}
+
+/** Insert a new user; the stored one (an existing user with the email wins). */
+async function createUser(tx: Sql, user: User, at: string): Promise<User> {
+  return (
+    (await upsertUser(tx, user, at)) ?? fail(errors.invalidBody("The user could not be created."))
+  );
+}
+
+async function issueApiToken(tx: Sql, userID: string, at: string): Promise<string> {
+  const token = newSecret("api");
+  await insertApiToken(tx, { id: newId(), userID, hash: hashSecret(token) }, at);
+  return token;
+}
+
+/** A new org whose only member is `user` (its change version 1: the founding member). */
+async function createOrgWithOwner(
+  tx: Sql,
+  name: string,
+  user: User,
+  now: number,
+): Promise<{ org: Org; entry: ChangeEntry }> {
+  const at = iso(new Date(now));
+  const org: Org = { id: newId(), name, createdAt: at };
+  const { entry } = await runOrgCommand(tx, { create: org }, at, {
+    load: async () => user,
+    decide: (founder) => ok(foundingMember(founder, now)),
+    write: (t, change) => insertMembership(t, org.id, change.member),
+    actor: (founder) => ({ userID: founder.id, email: founder.email }),
+  });
+  return { org, entry };
 }

@@ -1,61 +1,33 @@
+/** /api/v2/invites/accept — accept an invitation with its activation token (R9; no auth). */
 import { createRoute } from "@hono/zod-openapi";
-import {
-  AcceptRequestSchema,
-  AcceptResponseSchema,
-  type AcceptRequest,
-  type AcceptResponse,
-} from "@roster/core";
+import { AcceptRequestSchema, AcceptResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { mutate } from "../mutation.ts";
-import {
-  addRoute,
-  errorResponses,
-  IdempotencyHeaders,
-  jsonContent,
-  jsonResponse,
-  newRouter,
-  PUBLIC,
-  valid,
-} from "../openapi-helpers.ts";
+import { idempotentPublic } from "../middleware/idempotency.ts";
+import * as api from "../openapi-helpers.ts";
 
 export function acceptRoutes(ctx: AppContext) {
-  const app = newRouter();
-  addRoute(
-    app,
-    createRoute({
-      method: "post",
-      path: "/invites/accept",
-      operationId: "acceptInvite",
-      security: PUBLIC,
-      summary: "Accept an invitation with its activation token (R9; no auth)",
-      tags: ["invites"],
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: jsonContent(AcceptRequestSchema) },
-      },
-      responses: {
-        200: jsonResponse(
-          AcceptResponseSchema,
-          "The member's user, the org and a new API token (shown once)",
-        ),
-        ...errorResponses(400, 404, 409, 413, 415),
-      },
-    }),
-    async (c) => {
-      const body = valid<AcceptRequest>(c, "json");
-      return mutate(ctx, c, {
-        scope: "anonymous",
-        body,
-        run: async (tx) => {
-          const r = await ctx.service.acceptInvite(
-            { token: body.token, name: body.name || undefined },
-            tx,
-          );
-          const res: AcceptResponse = { user: r.user, org: r.org, token: r.token };
-          return { status: 200, body: res };
-        },
-      });
+  const accept = createRoute({
+    method: "post",
+    path: "/",
+    operationId: "acceptInvite",
+    security: api.PUBLIC,
+    summary: "Accept an invitation with its activation token (R9; no auth)",
+    tags: ["invites"],
+    middleware: idempotentPublic(ctx, { json: true }),
+    request: {
+      headers: api.IdempotencyHeaders,
+      body: { required: true, content: api.jsonContent(AcceptRequestSchema) },
     },
-  );
-  return app;
+    responses: api.ok(
+      AcceptResponseSchema,
+      "The member's user, the org and a new API token (shown once)",
+      [400, 404, 409, 413, 415],
+    ),
+  });
+
+  return api.newRouter().openapi(accept, async (c) => {
+    const { token, name } = c.req.valid("json");
+    const r = await ctx.service.acceptInvite({ token, name: name || undefined }, c.var.tx);
+    return c.json({ user: r.user, org: r.org, token: r.token }, 200);
+  });
 }

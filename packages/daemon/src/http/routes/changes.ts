@@ -1,18 +1,12 @@
+/** /api/v2/orgs/:orgID/changes — the change log: the audit trail and catch-up for clients. */
 import { createRoute } from "@hono/zod-openapi";
 import { ChangesResponseSchema } from "@roster/core";
 import { z } from "zod";
+import { CHANGES_PAGE } from "../../storage/change-log.ts";
 import type { AppContext } from "../app-env.ts";
-import { requireOrgMember } from "../auth.ts";
-import {
-  addRoute,
-  errorResponses,
-  jsonResponse,
-  newRouter,
-  SECURITY,
-  valid,
-} from "../openapi-helpers.ts";
-import { CHANGES_PAGE } from "../../service/queries.ts";
-import { OrgParams } from "../validation.ts";
+import { requireOrgMember } from "../middleware/auth.ts";
+import * as api from "../openapi-helpers.ts";
+import { queryHook } from "../validation.ts";
 
 const ChangesQuery = z.strictObject({
   since: z
@@ -30,33 +24,31 @@ const ChangesQuery = z.strictObject({
 });
 
 export function changeRoutes(ctx: AppContext) {
-  const app = newRouter();
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/orgs/{orgID}/changes",
-      operationId: "listChanges",
-      summary:
-        "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
-      tags: ["changes"],
-      security: SECURITY,
-      middleware: [requireOrgMember(ctx)],
-      request: { params: OrgParams, query: ChangesQuery },
-      responses: {
-        200: jsonResponse(
-          ChangesResponseSchema,
-          "changes after `since` in version order; `version` is the org's current version; `oldest` the oldest retained",
-        ),
-        ...errorResponses(400, 401, 404),
-      },
-    }),
+  const changes = createRoute({
+    method: "get",
+    path: "/",
+    operationId: "listChanges",
+    summary:
+      "The change log after a version: the audit trail (who, when, what) and catch-up for clients",
+    tags: ["changes"],
+    security: api.SECURITY,
+    middleware: requireOrgMember(ctx),
+    request: { params: api.OrgParams, query: ChangesQuery },
+    responses: api.ok(
+      ChangesResponseSchema,
+      "changes after `since` in version order; `version` is the org's current version; `oldest` the oldest retained",
+      [400, 401, 404],
+    ),
+  });
+
+  return api.newRouter().openapi(
+    changes,
     async (c) => {
-      const { orgID } = valid<{ orgID: string }>(c, "param");
-      const q = valid<{ since?: string; limit?: string }>(c, "query");
+      const { orgID } = c.req.valid("param");
+      const q = c.req.valid("query");
       const limit = Math.max(1, Math.min(CHANGES_PAGE, Number(q.limit ?? CHANGES_PAGE)));
-      return c.json(await ctx.service.changes(orgID, Number(q.since ?? 0), limit));
+      return c.json(await ctx.service.changes(orgID, Number(q.since ?? 0), limit), 200);
     },
+    queryHook(ChangesQuery),
   );
-  return app;
 }

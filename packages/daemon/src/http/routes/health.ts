@@ -9,44 +9,14 @@ import { createRoute } from "@hono/zod-openapi";
 import { HealthSchema, LimitsSchema } from "@roster/core";
 import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
-import type { Sql } from "../../storage/storage.ts";
+import { checkDatabase } from "../../storage/database-check.ts";
 import type { AppContext } from "../app-env.ts";
-import { addRoute, jsonResponse, newRouter, PUBLIC } from "../openapi-helpers.ts";
+import * as api from "../openapi-helpers.ts";
 
 export const DAEMON_VERSION: string = pkg.version;
 
 /** How long the database may take to answer `select 1`. */
 export const DATABASE_CHECK_TIMEOUT_MS = 1000;
-
-export type CheckResult = { status: "pass" } | { status: "fail"; message: string; err?: unknown };
-
-/** `select 1` within `timeoutMs`; never throws. */
-export async function checkDatabase(sql: Sql, timeoutMs: number): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = Symbol("timeout");
-  const timeout = new Promise<typeof timedOut>((resolve) => {
-    timer = setTimeout(() => resolve(timedOut), timeoutMs);
-  });
-  // async: a synchronous throw becomes a rejection too.
-  const query = (async () => sql.query("select 1 as ok"))();
-  // Answered late (after the timeout) or not at all: never an unhandled rejection.
-  query.catch(() => undefined);
-  try {
-    const r = await Promise.race([query, timeout]);
-    if (r === timedOut) {
-      return { status: "fail", message: `The database did not answer within ${timeoutMs} ms.` };
-    }
-    return { status: "pass" };
-  } catch (err) {
-    return {
-      status: "fail",
-      message: "The database cannot be reached; the daemon's log has the details.",
-      err,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const CheckSchema = z.object({
   name: z.string(),
@@ -62,50 +32,45 @@ const HealthFailSchema = z
   .loose();
 
 export function healthRoutes(ctx: AppContext, databaseTimeoutMs = DATABASE_CHECK_TIMEOUT_MS) {
-  const app = newRouter();
   const started = Date.now();
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/health",
-      operationId: "getHealth",
-      security: PUBLIC,
-      summary: "Health (no auth): the daemon is up and its database answers",
-      tags: ["health"],
-      responses: {
-        200: jsonResponse(HealthPassSchema, "The daemon is up and its database answers"),
-        503: jsonResponse(
-          HealthFailSchema,
-          "The daemon is up but its database does not answer (closed, unreachable or too slow)",
-        ),
-      },
-    }),
-    async (c) => {
-      const db = await checkDatabase(ctx.storage, databaseTimeoutMs);
-      if (db.status === "fail") {
-        c.get("log").warn({ err: db.err, check: "database" }, "health check failed");
-      }
-      const pass = db.status === "pass";
-      return c.json(
-        {
-          name: "roster",
-          message: pass ? "ready for requests" : "the database does not answer",
-          status: pass ? ("pass" as const) : ("fail" as const),
-          version: DAEMON_VERSION,
-          storage: ctx.storage.kind,
-          uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-          // The rule limits in force, so clients check R5/R7 locally with the daemon's numbers.
-          limits: ctx.service.ctx.limits,
-          checks: [
-            pass
-              ? { name: "database", status: "pass" as const }
-              : { name: "database", status: "fail" as const, message: db.message },
-          ],
-        },
-        pass ? 200 : 503,
-      );
+  const health = createRoute({
+    method: "get",
+    path: "/",
+    operationId: "getHealth",
+    security: api.PUBLIC,
+    summary: "Health (no auth): the daemon is up and its database answers",
+    tags: ["health"],
+    responses: {
+      200: api.jsonResponse(HealthPassSchema, "The daemon is up and its database answers"),
+      503: api.jsonResponse(
+        HealthFailSchema,
+        "The daemon is up but its database does not answer (closed, unreachable or too slow)",
+      ),
     },
-  );
-  return app;
+  });
+  /** The answer, in this key order either way. */
+  const report = <S extends "pass" | "fail", C>(status: S, message: string, check: C) => ({
+    name: "roster",
+    message,
+    status,
+    version: DAEMON_VERSION,
+    storage: ctx.storage.kind,
+    uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+    // The rule limits in force, so clients check R5/R7 locally with the daemon's numbers.
+    limits: ctx.service.ctx.limits,
+    checks: [check],
+  });
+
+  return api.newRouter().openapi(health, async (c) => {
+    const db = await checkDatabase(ctx.storage, databaseTimeoutMs);
+    if (db.status === "pass") {
+      return c.json(
+        report("pass", "ready for requests", { name: "database", status: "pass" as const }),
+        200,
+      );
+    }
+    c.var.log.warn({ err: db.err, check: "database" }, "health check failed");
+    const check = { name: "database", status: "fail" as const, message: db.message };
+    return c.json(report("fail", "the database does not answer", check), 503);
+  });
 }

@@ -1,3 +1,4 @@
+/** /api/v2/orgs/:orgID/invites — list, invite (R2–R6), resend (R7), withdraw (R8). */
 import { createRoute } from "@hono/zod-openapi";
 import {
   CreateInviteRequestSchema,
@@ -6,24 +7,16 @@ import {
   InvitesResponseSchema,
   InviteStatusFilterSchema,
   withDerivedStatus,
-  type InviteStatusFilter,
 } from "@roster/core";
+import type { MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { AppContext } from "../app-env.ts";
-import { callerOf, requireOrgMember } from "../auth.ts";
-import { mutate } from "../mutation.ts";
+import { RequestError } from "../api-error.ts";
+import type { AppContext, Env } from "../app-env.ts";
+import { requireOrgMember } from "../middleware/auth.ts";
+import { idempotent, jsonBody } from "../middleware/idempotency.ts";
 import { readInvites } from "../org-reads.ts";
-import {
-  addRoute,
-  errorResponses,
-  IdempotencyHeaders,
-  jsonContent,
-  jsonResponse,
-  newRouter,
-  SECURITY,
-  valid,
-} from "../openapi-helpers.ts";
-import { InviteParams, OrgParams } from "../validation.ts";
+import * as api from "../openapi-helpers.ts";
+import { queryHook } from "../validation.ts";
 
 const InvitesQuery = z.strictObject({
   status: InviteStatusFilterSchema.optional().describe(
@@ -31,133 +24,100 @@ const InvitesQuery = z.strictObject({
   ),
 });
 
+/** R2: a JSON array is a list of invitations: refused as such, nothing created. */
+const oneInvitation: MiddlewareHandler<Env> = async (c, next) => {
+  if (Array.isArray(await jsonBody(c))) throw new RequestError(errors.multipleEmails());
+  await next();
+};
+
 export function inviteRoutes(ctx: AppContext) {
-  const app = newRouter();
-  const auth = [requireOrgMember(ctx)];
+  const member = requireOrgMember(ctx);
+  const write = idempotent(ctx);
+  const common = { tags: ["invites"], security: api.SECURITY, middleware: member };
 
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/orgs/{orgID}/invites",
-      operationId: "listInvites",
-      summary: "Invitations of an organization",
-      tags: ["invites"],
-      security: SECURITY,
-      middleware: auth,
-      request: { params: OrgParams, query: InvitesQuery },
-      responses: {
-        200: jsonResponse(
-          InvitesResponseSchema,
-          "Invitations (status derived from the clock), pending count and limit",
-        ),
-        ...errorResponses(400, 401, 404),
-      },
-    }),
-    async (c) => {
-      const { orgID } = valid<{ orgID: string }>(c, "param");
-      const { status } = valid<{ status?: InviteStatusFilter }>(c, "query");
-      return c.json(await readInvites(ctx, orgID, c.get("orgVersion"), status ?? "open"));
-    },
-  );
+  const list = createRoute({
+    ...common,
+    method: "get",
+    path: "/",
+    operationId: "listInvites",
+    summary: "Invitations of an organization",
+    request: { params: api.OrgParams, query: InvitesQuery },
+    responses: api.ok(
+      InvitesResponseSchema,
+      "Invitations (status derived from the clock), pending count and limit",
+      [400, 401, 404],
+    ),
+  });
 
-  addRoute(
-    app,
-    createRoute({
-      method: "post",
-      path: "/orgs/{orgID}/invites",
-      operationId: "createInvite",
-      summary: "Invite one person by email (R2–R6); the email goes out through the outbox",
-      tags: ["invites"],
-      security: SECURITY,
-      middleware: auth,
-      request: {
-        params: OrgParams,
-        headers: IdempotencyHeaders,
-        body: {
-          required: true,
-          content: jsonContent(
-            CreateInviteRequestSchema.describe(
-              "email: one address (a list is refused, reason multiple_emails); role: owner (default)",
-            ),
+  const create = createRoute({
+    ...common,
+    middleware: api.chain(member, idempotent(ctx, { json: true }), oneInvitation),
+    method: "post",
+    path: "/",
+    operationId: "createInvite",
+    summary: "Invite one person by email (R2–R6); the email goes out through the outbox",
+    request: {
+      params: api.OrgParams,
+      headers: api.IdempotencyHeaders,
+      body: {
+        required: true,
+        content: api.jsonContent(
+          CreateInviteRequestSchema.describe(
+            "email: one address (a list is refused, reason multiple_emails); role: owner (default)",
           ),
-        },
+        ),
       },
-      responses: {
-        201: jsonResponse(InviteSchema, "The invitation"),
-        ...errorResponses(400, 401, 404, 409, 413, 415),
-      },
-    }),
-    async (c) => {
-      const { orgID } = valid<{ orgID: string }>(c, "param");
-      const body = valid<{ email?: unknown; role?: unknown }>(c, "json");
-      return mutate(ctx, c, {
-        scope: c.get("caller").id,
-        body,
-        run: async (tx) => {
-          const { invite } = await ctx.service.createInvite(callerOf(c), orgID, body, tx);
-          return { status: 201, body: invite };
-        },
-      });
     },
-    // R2: a JSON array is a list of invitations: refused as such, nothing created.
-    { onJsonList: () => errors.multipleEmails() },
-  );
+    responses: api.created(InviteSchema, "The invitation", [400, 401, 404, 409, 413, 415]),
+  });
 
-  addRoute(
-    app,
-    createRoute({
-      method: "post",
-      path: "/orgs/{orgID}/invites/{inviteID}/resend",
-      operationId: "resendInvite",
-      summary: "Resend (R7): a new link, a new 72-hour clock, the email again",
-      tags: ["invites"],
-      security: SECURITY,
-      middleware: auth,
-      request: { params: InviteParams, headers: IdempotencyHeaders },
-      responses: {
-        200: jsonResponse(InviteSchema, "The invitation after the resend"),
-        ...errorResponses(401, 404, 409, 429),
-      },
-    }),
-    async (c) => {
-      const { orgID, inviteID } = valid<{ orgID: string; inviteID: string }>(c, "param");
-      return mutate(ctx, c, {
-        scope: c.get("caller").id,
-        run: async (tx) => {
-          const { invite } = await ctx.service.resendInvite(callerOf(c), orgID, inviteID, tx);
-          return { status: 200, body: withDerivedStatus(invite, ctx.service.ctx.now()) };
-        },
-      });
-    },
-  );
+  const resend = createRoute({
+    ...common,
+    middleware: api.chain(member, write),
+    method: "post",
+    path: "/{inviteID}/resend",
+    operationId: "resendInvite",
+    summary: "Resend (R7): a new link, a new 72-hour clock, the email again",
+    request: { params: api.InviteParams, headers: api.IdempotencyHeaders },
+    responses: api.ok(InviteSchema, "The invitation after the resend", [401, 404, 409, 429]),
+  });
 
-  addRoute(
-    app,
-    createRoute({
-      method: "delete",
-      path: "/orgs/{orgID}/invites/{inviteID}",
-      operationId: "withdrawInvite",
-      summary: "Withdraw a pending or expired invitation (R8)",
-      tags: ["invites"],
-      security: SECURITY,
-      middleware: auth,
-      request: { params: InviteParams, headers: IdempotencyHeaders },
-      responses: {
-        204: { description: "Withdrawn: its link no longer works" },
-        ...errorResponses(401, 404, 409),
+  const withdraw = createRoute({
+    ...common,
+    middleware: api.chain(member, write),
+    method: "delete",
+    path: "/{inviteID}",
+    operationId: "withdrawInvite",
+    summary: "Withdraw a pending or expired invitation (R8)",
+    request: { params: api.InviteParams, headers: api.IdempotencyHeaders },
+    responses: api.noContent("Withdrawn: its link no longer works", [401, 404, 409]),
+  });
+
+  return api
+    .newRouter()
+    .openapi(
+      list,
+      async (c) => {
+        const { orgID } = c.req.valid("param");
+        const { status } = c.req.valid("query");
+        return c.json(await readInvites(ctx, orgID, c.var.orgVersion, status ?? "open"), 200);
       },
-    }),
-    async (c) => {
-      const { orgID, inviteID } = valid<{ orgID: string; inviteID: string }>(c, "param");
-      return mutate(ctx, c, {
-        scope: c.get("caller").id,
-        run: async (tx) => {
-          await ctx.service.withdrawInvite(callerOf(c), orgID, inviteID, tx);
-          return { status: 204 };
-        },
-      });
-    },
-  );
-  return app;
+      queryHook(InvitesQuery),
+    )
+    .openapi(create, async (c) => {
+      const { orgID } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const { invite } = await ctx.service.createInvite(c.var.caller, orgID, body, c.var.tx);
+      return c.json(invite, 201);
+    })
+    .openapi(resend, async (c) => {
+      const { orgID, inviteID } = c.req.valid("param");
+      const { invite } = await ctx.service.resendInvite(c.var.caller, orgID, inviteID, c.var.tx);
+      return c.json(withDerivedStatus(invite, ctx.service.ctx.now()), 200);
+    })
+    .openapi(withdraw, async (c) => {
+      const { orgID, inviteID } = c.req.valid("param");
+      await ctx.service.withdrawInvite(c.var.caller, orgID, inviteID, c.var.tx);
+      return c.body(null, 204);
+    });
 }

@@ -1,27 +1,20 @@
+/** /api/v2/me — the caller. */
 import { createRoute } from "@hono/zod-openapi";
 import { MeSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { requireAuth } from "../auth.ts";
-import { addRoute, errorResponses, jsonResponse, newRouter, SECURITY } from "../openapi-helpers.ts";
+import { requireAuth } from "../middleware/auth.ts";
+import * as api from "../openapi-helpers.ts";
 
 export function meRoutes(ctx: AppContext) {
-  const app = newRouter();
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/me",
-      operationId: "getMe",
-      summary: "The caller",
-      tags: ["users"],
-      security: SECURITY,
-      middleware: [requireAuth(ctx)],
-      responses: { 200: jsonResponse(MeSchema, "The authenticated user"), ...errorResponses(401) },
-    }),
-    (c) => {
-      const { id, email, name } = c.get("caller");
-      return c.json({ id, email, name });
-    },
-  );
-  return app;
+  const me = createRoute({
+    method: "get",
+    path: "/",
+    operationId: "getMe",
+    summary: "The caller",
+    tags: ["users"],
+    security: api.SECURITY,
+    middleware: requireAuth(ctx),
+    responses: api.ok(MeSchema, "The authenticated user", [401]),
+  });
+  return api.newRouter().openapi(me, (c) => c.json(c.var.user, 200));
 }

@@ -1,71 +1,52 @@
+/** /api/v2/orgs/:orgID/members — list, remove (R10, R11). */
 import { createRoute } from "@hono/zod-openapi";
 import { MembersResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { callerOf, requireOrgMember } from "../auth.ts";
-import { mutate } from "../mutation.ts";
-import { readMembersJson } from "../org-reads.ts";
-import {
-  addRoute,
-  errorResponses,
-  IdempotencyHeaders,
-  jsonResponse,
-  newRouter,
-  SECURITY,
-  valid,
-} from "../openapi-helpers.ts";
-import { MemberParams, OrgParams } from "../validation.ts";
+import { requireOrgMember } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import { readMembersJson, sendJsonText } from "../org-reads.ts";
+import * as api from "../openapi-helpers.ts";
 
 export function memberRoutes(ctx: AppContext) {
-  const app = newRouter();
-  const auth = [requireOrgMember(ctx)];
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/orgs/{orgID}/members",
-      operationId: "listMembers",
-      summary: "Members of an organization",
-      tags: ["members"],
-      security: SECURITY,
-      middleware: auth,
-      request: { params: OrgParams },
-      responses: {
-        200: jsonResponse(MembersResponseSchema, "Members, and the org version they were read at"),
-        ...errorResponses(401, 404),
-      },
-    }),
-    async (c) => {
-      const { orgID } = valid<{ orgID: string }>(c, "param");
-      const text = await readMembersJson(ctx, orgID, c.get("orgVersion"));
-      return c.body(text, 200, { "Content-Type": "application/json" });
-    },
-  );
-  addRoute(
-    app,
-    createRoute({
-      method: "delete",
-      path: "/orgs/{orgID}/members/{userID}",
-      operationId: "removeMember",
-      summary: "Remove a member (R10); nobody can remove themselves (R11)",
-      tags: ["members"],
-      security: SECURITY,
-      middleware: auth,
-      request: { params: MemberParams, headers: IdempotencyHeaders },
-      responses: {
-        204: { description: "Removed: the member lost access at once" },
-        ...errorResponses(401, 403, 404, 409),
-      },
-    }),
-    async (c) => {
-      const { orgID, userID } = valid<{ orgID: string; userID: string }>(c, "param");
-      return mutate(ctx, c, {
-        scope: c.get("caller").id,
-        run: async (tx) => {
-          await ctx.service.removeMember(callerOf(c), orgID, userID, tx);
-          return { status: 204 };
-        },
-      });
-    },
-  );
-  return app;
+  const member = requireOrgMember(ctx);
+  const common = { tags: ["members"], security: api.SECURITY };
+
+  const list = createRoute({
+    ...common,
+    middleware: member,
+    method: "get",
+    path: "/",
+    operationId: "listMembers",
+    summary: "Members of an organization",
+    request: { params: api.OrgParams },
+    responses: api.ok(
+      MembersResponseSchema,
+      "Members, and the org version they were read at",
+      [401, 404],
+    ),
+  });
+
+  const remove = createRoute({
+    ...common,
+    middleware: api.chain(member, idempotent(ctx)),
+    method: "delete",
+    path: "/{userID}",
+    operationId: "removeMember",
+    summary: "Remove a member (R10); nobody can remove themselves (R11)",
+    request: { params: api.MemberParams, headers: api.IdempotencyHeaders },
+    responses: api.noContent("Removed: the member lost access at once", [401, 403, 404, 409]),
+  });
+
+  return api
+    .newRouter()
+    .openapi(list, async (c) => {
+      const { orgID } = c.req.valid("param");
+      // The JSON text is built once per version of the org (org-reads.ts).
+      return sendJsonText(c, await readMembersJson(ctx, orgID, c.var.orgVersion));
+    })
+    .openapi(remove, async (c) => {
+      const { orgID, userID } = c.req.valid("param");
+      await ctx.service.removeMember(c.var.caller, orgID, userID, c.var.tx);
+      return c.body(null, 204);
+    });
 }

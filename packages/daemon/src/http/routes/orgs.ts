@@ -1,73 +1,43 @@
+/** /api/v2/orgs — the caller's organizations; create one. */
 import { createRoute } from "@hono/zod-openapi";
-import {
-  CreateOrgRequestSchema,
-  OrgSchema,
-  OrgsResponseSchema,
-  type CreateOrgRequest,
-} from "@roster/core";
+import { CreateOrgRequestSchema, OrgSchema, OrgsResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
-import { callerOf, requireAuth } from "../auth.ts";
-import { mutate } from "../mutation.ts";
-import {
-  addRoute,
-  errorResponses,
-  IdempotencyHeaders,
-  jsonContent,
-  jsonResponse,
-  newRouter,
-  SECURITY,
-  valid,
-} from "../openapi-helpers.ts";
+import { requireAuth } from "../middleware/auth.ts";
+import { idempotent } from "../middleware/idempotency.ts";
+import * as api from "../openapi-helpers.ts";
 
 export function orgRoutes(ctx: AppContext) {
-  const app = newRouter();
-  addRoute(
-    app,
-    createRoute({
-      method: "get",
-      path: "/orgs",
-      operationId: "listOrgs",
-      summary: "Organizations the caller belongs to",
-      tags: ["orgs"],
-      security: SECURITY,
-      middleware: [requireAuth(ctx)],
-      responses: {
-        200: jsonResponse(OrgsResponseSchema, "The caller's organizations"),
-        ...errorResponses(401),
-      },
-    }),
-    async (c) => c.json(await ctx.service.listOrgs(c.get("caller").id)),
-  );
-  addRoute(
-    app,
-    createRoute({
-      method: "post",
-      path: "/orgs",
-      operationId: "createOrg",
-      summary: "Create an organization with the caller as its only owner",
-      tags: ["orgs"],
-      security: SECURITY,
-      middleware: [requireAuth(ctx)],
-      request: {
-        headers: IdempotencyHeaders,
-        body: { required: true, content: jsonContent(CreateOrgRequestSchema) },
-      },
-      responses: {
-        201: jsonResponse(OrgSchema, "The new organization"),
-        ...errorResponses(400, 401, 409, 413, 415),
-      },
-    }),
-    async (c) => {
-      const body = valid<CreateOrgRequest>(c, "json");
-      return mutate(ctx, c, {
-        scope: c.get("caller").id,
-        body,
-        run: async (tx) => {
-          const { org } = await ctx.service.createOrg(callerOf(c), body.name, tx);
-          return { status: 201, body: org };
-        },
-      });
+  const auth = requireAuth(ctx);
+  const common = { path: "/", tags: ["orgs"], security: api.SECURITY };
+
+  const list = createRoute({
+    ...common,
+    method: "get",
+    middleware: auth,
+    operationId: "listOrgs",
+    summary: "Organizations the caller belongs to",
+    responses: api.ok(OrgsResponseSchema, "The caller's organizations", [401]),
+  });
+
+  const create = createRoute({
+    ...common,
+    method: "post",
+    middleware: api.chain(auth, idempotent(ctx, { json: true })),
+    operationId: "createOrg",
+    summary: "Create an organization with the caller as its only owner",
+    request: {
+      headers: api.IdempotencyHeaders,
+      body: { required: true, content: api.jsonContent(CreateOrgRequestSchema) },
     },
-  );
-  return app;
+    responses: api.created(OrgSchema, "The new organization", [400, 401, 409, 413, 415]),
+  });
+
+  return api
+    .newRouter()
+    .openapi(list, async (c) => c.json(await ctx.service.listOrgs(c.var.caller.userID), 200))
+    .openapi(create, async (c) => {
+      const { name } = c.req.valid("json");
+      const { org } = await ctx.service.createOrg(c.var.caller, name, c.var.tx);
+      return c.json(org, 201);
+    });
 }

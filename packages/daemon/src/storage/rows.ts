@@ -1,6 +1,7 @@
 /**
- * Database rows and their JSON shapes (SPEC §2). The token hash never leaves
- * this module.
+ * Database rows and their JSON shapes (SPEC §2): every query in storage/
+ * maps its rows with these, so each shape is written once. The token hash of
+ * an invitation is read only to compare it (accept), never returned as JSON.
  */
 import type { Delivery, Invite, Member, Org, Role, User } from "@roster/core";
 
@@ -39,14 +40,8 @@ export interface MemberRow {
 
 export const MEMBER_COLUMNS = "m.user_id, u.email, u.name, m.role, m.joined_at";
 
-export function toMember(r: MemberRow): Member {
-  return {
-    userID: r.user_id,
-    email: r.email,
-    name: r.name,
-    role: r.role as Role,
-    joinedAt: iso(r.joined_at),
-  };
+export function toMember({ user_id, email, name, role, joined_at }: MemberRow): Member {
+  return { userID: user_id, email, name, role: role as Role, joinedAt: iso(joined_at) };
 }
 
 export interface InviteRow {
@@ -99,43 +94,3 @@ export function toDelivery(
   if (r.delivery_next_attempt_at != null) d.nextAttemptAt = iso(r.delivery_next_attempt_at);
   return d;
 }
-
-/*
- * Objects folded from the change feed come from jsonb, whose key order is not
- * ours: rebuilt here in the order toMember/toInvite write them, so the list
- * endpoints and live snapshots answer the same bytes whichever path built them.
- */
-export function canonicalMember(m: Member): Member {
-  return { userID: m.userID, email: m.email, name: m.name, role: m.role, joinedAt: m.joinedAt };
-}
-
-export function canonicalInvite(i: Invite): Invite {
-  const delivery: Delivery = { state: i.delivery.state, attempts: i.delivery.attempts ?? 0 };
-  if (i.delivery.lastError !== undefined) delivery.lastError = i.delivery.lastError;
-  if (i.delivery.nextAttemptAt !== undefined) delivery.nextAttemptAt = i.delivery.nextAttemptAt;
-  return {
-    id: i.id,
-    orgID: i.orgID,
-    email: i.email,
-    role: i.role,
-    status: i.status,
-    invitedBy: i.invitedBy,
-    createdAt: i.createdAt,
-    sentAt: i.sentAt,
-    expiresAt: i.expiresAt,
-    sendCount: i.sendCount,
-    delivery,
-  };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The members list's order (as its SQL's `order by`). */
-export const byJoined = (a: Member, b: Member): number =>
-  compare(a.joinedAt, b.joinedAt) || compare(a.userID, b.userID);
-
-/** The invitations list's order (as its SQL's `order by`). */
-export const byCreated = (a: Invite, b: Invite): number =>
-  compare(a.createdAt, b.createdAt) || compare(a.id, b.id);

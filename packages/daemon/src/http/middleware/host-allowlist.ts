@@ -23,8 +23,8 @@
 import { isIP } from "node:net";
 import type { DomainError } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
-import { DomainFailure } from "../service/domain-failure.ts";
-import type { Env } from "./app-env.ts";
+import { RequestError } from "../api-error.ts";
+import type { Env } from "../app-env.ts";
 
 export interface HostPolicyInput {
   /** The interface the daemon listens on. */
@@ -142,7 +142,7 @@ export function hostAllowlist(policy: HostPolicy): MiddlewareHandler<Env> {
     const host = c.req.header("host");
     if (!isHostAllowed(policy, host)) {
       c.get("log")?.warn({ host: clip(host ?? "") }, "refused a request for another host");
-      throw new DomainFailure(hostNotAllowed(policy, host));
+      throw new RequestError(hostNotAllowed(policy, host));
     }
     await next();
   };

@@ -1,12 +1,16 @@
 /**
- * Per-request id (X-Request-Id, echoed back) and one log line per request.
- * Never logged: headers (Authorization), bodies, query strings, and the
- * token in an activation link's path.
+ * Every request (the outermost middleware): its id (X-Request-Id, echoed
+ * back), a logger carrying it, the headers every answer has (nosniff;
+ * no-store unless a route says otherwise), one log line, and — for a refused
+ * WebSocket upgrade — the whole answer written to the socket
+ * (upgrade-refusal.ts). Never logged: headers (Authorization), bodies, query
+ * strings, and the token in an activation link's path.
  */
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import type { Env } from "./app-env.ts";
+import type { Env } from "../app-env.ts";
+import { answerRefusedUpgrade } from "../upgrade-refusal.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -24,7 +28,10 @@ export function requestContext(logger: Logger): MiddlewareHandler<Env> {
     c.set("log", log);
     const start = performance.now();
     await next();
-    c.res.headers.set("X-Request-Id", reqId);
+    const headers = c.res.headers;
+    headers.set("X-Content-Type-Options", "nosniff");
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+    headers.set("X-Request-Id", reqId);
     const path = loggablePath(c.req.path);
     const fields = {
       method: c.req.method,
@@ -34,5 +41,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<Env> {
     };
     if (path === "/health") log.debug(fields, "request");
     else log.info(fields, "request");
+    if (c.res.status >= 400 && c.req.header("upgrade") !== undefined) {
+      await answerRefusedUpgrade(c.env, c.res.clone());
+    }
   };
 }

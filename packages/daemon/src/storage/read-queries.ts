@@ -5,17 +5,26 @@
 import {
   PENDING_LIMIT,
   withDerivedStatus,
-  type ChangeEntry,
-  type ChangesResponse,
   type Invite,
   type InviteStatusFilter,
   type Member,
+  type Org,
   type OrgsResponse,
+  type OrgState,
   type Role,
   type User,
 } from "@roster/core";
-import type { Sql } from "../storage/storage.ts";
-import { iso, toInvite, toMember, toOrg, type InviteRow, type MemberRow } from "./rows.ts";
+import {
+  INVITE_COLUMNS,
+  MEMBER_COLUMNS,
+  toInvite,
+  toMember,
+  toOrg,
+  type InviteRow,
+  type MemberRow,
+  type OrgRow,
+} from "./rows.ts";
+import type { Sql } from "./storage.ts";
 
 export interface AuthenticatedUser extends User {
   tokenHash: string;
@@ -77,18 +86,6 @@ export async function orgCallerByTokenHash(
     role: row.role ?? undefined,
     version: row.role == null ? 0 : Number(row.version ?? 0),
   };
-}
-
-export async function membershipRole(
-  sql: Sql,
-  orgID: string,
-  userID: string,
-): Promise<Role | undefined> {
-  const r = await sql.query<{ role: Role }>(
-    "select role from memberships where org_id = $1 and user_id = $2",
-    [orgID, userID],
-  );
-  return r.rows[0]?.role;
 }
 
 export async function listOrgs(sql: Sql, userID: string): Promise<OrgsResponse> {
@@ -159,72 +156,38 @@ export async function listInvites(
   };
 }
 
-interface ChangeRow {
-  version: number | string;
-  at: Date | string;
-  actor_id: string | null;
-  actor_email: string | null;
-  change: ChangeEntry["change"];
+export async function getOrg(sql: Sql, orgID: string): Promise<Org | undefined> {
+  const r = await sql.query<OrgRow>(
+    "select id, name, created_at, version from orgs where id = $1",
+    [orgID],
+  );
+  return r.rows[0] && toOrg(r.rows[0]);
 }
 
-export function toChangeEntry(r: ChangeRow): ChangeEntry {
-  return {
-    version: Number(r.version),
-    at: iso(r.at),
-    actor: r.actor_id === null ? null : { userID: r.actor_id, email: r.actor_email ?? "" },
-    change: r.change,
-  };
+/** An org as the live projection starts from it: its version, members and open invitations. */
+export interface OrgSnapshot {
+  org: Org;
+  version: number;
+  /** Members and pending invitations (stored status: `expired` is derived by readers). */
+  state: OrgState;
 }
 
-/** Most changes one `GET …/changes` returns; ask again with `since` = the last one. */
-export const CHANGES_PAGE = 1000;
-
-/** The change log after `since`, the org's version and the oldest retained version. */
-export async function changesSince(
-  sql: Sql,
-  orgID: string,
-  since: number,
-  limit = CHANGES_PAGE,
-): Promise<ChangesResponse> {
-  const r = await sql.query<{
-    version: number | string;
-    oldest: number | string | null;
-    changes: ChangeRow[];
-  }>(
-    `select o.version,
-       (select min(c.version) from changes c where c.org_id = o.id) as oldest,
-       coalesce((select json_agg(c order by c.version) from (
-         select c.version, c.at, c.actor_id, c.actor_email, c.change from changes c
-         where c.org_id = o.id and c.version > $2 order by c.version limit $3) c), '[]'::json) as changes
+/** The org, its version, members and pending invitations, read in one statement (one snapshot). */
+export async function loadOrgSnapshot(sql: Sql, orgID: string): Promise<OrgSnapshot | undefined> {
+  const r = await sql.query<OrgRow & { members: MemberRow[]; invites: InviteRow[] }>(
+    `select o.id, o.name, o.created_at, o.version,
+       coalesce((select json_agg(x order by x.joined_at, x.user_id) from (
+         select ${MEMBER_COLUMNS} from memberships m join users u on u.id = m.user_id where m.org_id = o.id) x),
+         '[]'::json) as members,
+       coalesce((select json_agg(i order by i.created_at, i.id) from (
+         select ${INVITE_COLUMNS} from invites where org_id = o.id and status = 'pending') i),
+         '[]'::json) as invites
      from orgs o where o.id = $1`,
-    [orgID, since, limit],
+    [orgID],
   );
   const row = r.rows[0];
-  if (!row) return { changes: [], version: 0, oldest: 0 };
-  const version = Number(row.version);
-  return {
-    changes: row.changes.map(toChangeEntry),
-    version,
-    oldest: row.oldest == null ? version + 1 : Number(row.oldest),
-  };
-}
-
-/** Changes of one org after `since`, in version order (for the change feed). */
-export async function changeRowsSince(
-  sql: Sql,
-  orgID: string,
-  since: number,
-  limit = CHANGES_PAGE,
-) {
-  const r = await sql.query<ChangeRow>(
-    `select version, at, actor_id, actor_email, change from changes
-     where org_id = $1 and version > $2 order by version limit $3`,
-    [orgID, since, limit],
-  );
-  return r.rows.map(toChangeEntry);
-}
-
-export async function getUser(sql: Sql, userID: string): Promise<User | undefined> {
-  const r = await sql.query<User>("select id, email, name from users where id = $1", [userID]);
-  return r.rows[0];
+  if (!row) return undefined;
+  const members = row.members.map(toMember);
+  const invites = row.invites.map(toInvite);
+  return { org: toOrg(row), version: Number(row.version), state: { orgID, members, invites } };
 }

@@ -1,15 +1,13 @@
 /**
  * Refused WebSocket upgrades answered in full. @hono/node-server answers a
  * refused upgrade (401, 404, 403, 400...) with the status line and headers
- * only (`Content-Length: 0`); this wrapper of the app's fetch writes the whole
- * response — the API's JSON error body `{code, message, reason}` included —
- * to the socket itself, then closes it. node-server sees the socket destroyed
- * and leaves it alone. Accepted upgrades (node-server's empty 200) and plain
- * HTTP requests pass through untouched.
+ * only (`Content-Length: 0`); for such a refusal the request's context
+ * (middleware/request-context.ts, the outermost) hands the finished response
+ * here, and it is written whole — the API's JSON error body `{code, message,
+ * reason}` included — to the socket, which is then closed. node-server sees
+ * the socket destroyed and leaves it alone.
  */
 import { STATUS_CODES, type IncomingMessage } from "node:http";
-
-type Fetch<E> = (req: Request, env: E) => Response | Promise<Response>;
 
 /** Headers node-server never copies onto an upgrade answer; we set our own framing. */
 const SKIP = new Set([
@@ -27,14 +25,10 @@ function upgradeRequest(env: unknown): IncomingMessage | undefined {
   return incoming && outgoing === undefined ? incoming : undefined;
 }
 
-export function answerRefusedUpgrades<E>(fetch: Fetch<E>): Fetch<E> {
-  return async (req, env) => {
-    const incoming = upgradeRequest(env);
-    const res = await fetch(req, env);
-    if (!incoming || res.status < 400) return res;
-    await writeResponse(incoming, res);
-    return res;
-  };
+/** Write `res` to the socket of `env` if it is node-server's env of an upgrade request. */
+export async function answerRefusedUpgrade(env: unknown, res: Response): Promise<void> {
+  const incoming = upgradeRequest(env);
+  if (incoming) await writeResponse(incoming, res);
 }
 
 async function writeResponse(incoming: IncomingMessage, res: Response): Promise<void> {

@@ -1,0 +1,61 @@
+/**
+ * Authentication (`Authorization: Token <t>` or `Bearer <t>`) and org
+ * membership, as the service answers them (service.ts: the token is looked
+ * up by its SHA-256 hash, the hashes compared in constant time). An org the
+ * caller does not belong to is answered `404 not found`, like one that does
+ * not exist. Nothing is cached: a removed member or a deleted token fails on
+ * its very next request.
+ */
+import { errors, type User } from "@roster/core";
+import type { MiddlewareHandler } from "hono";
+import { fail } from "../../service/domain-failure.ts";
+import type { AppContext, AuthEnv, Env, OrgEnv } from "../app-env.ts";
+import { ID_PATTERN } from "../openapi-helpers.ts";
+
+const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
+
+/** The token in an Authorization header value, if well-formed. */
+export function parseAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return AUTHORIZATION.exec(header)?.[1];
+}
+
+/** The variables of an authenticated request. */
+function authenticated(user: User | undefined): AuthEnv["Variables"] {
+  if (!user) fail(errors.unauthorized());
+  return { user, caller: { userID: user.id, email: user.email } };
+}
+
+export function requireAuth(ctx: Pick<AppContext, "service">): MiddlewareHandler<Env & AuthEnv> {
+  return async (c, next) => {
+    const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
+    const { user, caller } = authenticated(await ctx.service.authenticate(token));
+    c.set("user", user);
+    c.set("caller", caller);
+    await next();
+  };
+}
+
+/**
+ * requireAuth and the membership of `:orgID` in one database round trip,
+ * for the routes under /orgs/:orgID; also sets `orgVersion`, the org's
+ * version read in the same statement (list reads compare it with the
+ * in-memory projection; the live session starts from it).
+ */
+export function requireOrgMember(
+  ctx: Pick<AppContext, "service">,
+): MiddlewareHandler<Env & OrgEnv> {
+  return async (c, next) => {
+    const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
+    const param = c.req.param("orgID") ?? "";
+    // A malformed id (a NUL, say) never reaches the database: it names no org.
+    const orgID = ID_PATTERN.test(param) ? param : "";
+    const found = await ctx.service.authenticateForOrg(token, orgID);
+    const { user, caller } = authenticated(found?.user);
+    c.set("user", user);
+    c.set("caller", caller);
+    if (!orgID || !found?.role) fail(errors.orgNotFound());
+    c.set("orgVersion", found.version);
+    await next();
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Every mutating request runs in one transaction holding the command's
+ * effect and, when it has an Idempotency-Key (SPEC §2), the first response
+ * to that key: a retry replays it (`Idempotent-Replayed: true`), or — if the
+ * first attempt rolled back — runs afresh; never twice. The route's handler
+ * runs the command in `c.var.tx`.
+ *
+ * Recorded: successes and the rules' refusals (the first response is the
+ * answer), except 429s, which say "later". A malformed request, a crash, an
+ * internal error or a 429 rolls everything back, the key's claim included.
+ * A key is bound to its caller (or "anonymous" on the public routes) and to
+ * the request: method, path and JSON body; the same key with another request
+ * is refused (409, reason idempotency_key_reused).
+ *
+ * The JSON body is read whole before the transaction begins (on PGlite an
+ * open transaction holds the one connection: it must never wait on a slow
+ * client), and malformed JSON is refused here, with the parser's error as
+ * its cause.
+ */
+import { errors } from "@roster/core";
+import type { Context, MiddlewareHandler } from "hono";
+import { DomainFailure } from "../../service/domain-failure.ts";
+import {
+  claimKey,
+  requestHash,
+  storeResponse,
+  type IdempotencyKey,
+  type StoredResponse,
+} from "../../storage/idempotency-store.ts";
+import { httpErrors, RequestError } from "../api-error.ts";
+import type { AppContext, AuthEnv, Env, TxEnv } from "../app-env.ts";
+
+/** What a well-formed key looks like (the header's schema says so too, in the OpenAPI document). */
+const KEY = /^[\x21-\x7e]{1,255}$/;
+/** The media types Hono's JSON validator parses. */
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+interface Options {
+  /** The route takes a JSON body (part of what a key is bound to). */
+  json?: boolean;
+}
+
+type Deps = Pick<AppContext, "storage" | "service">;
+
+/** For routes behind requireAuth / requireOrgMember: each caller's keys are their own. */
+export function idempotent(
+  ctx: Deps,
+  opts: Options = {},
+): MiddlewareHandler<Env & AuthEnv & TxEnv> {
+  return transactional(ctx, opts, (c) => c.var.caller.userID);
+}
+
+/** For the public routes (setup, accept): one scope for every anonymous caller. */
+export function idempotentPublic(ctx: Deps, opts: Options = {}): MiddlewareHandler<Env & TxEnv> {
+  return transactional(ctx, opts, () => "anonymous");
+}
+
+/** Thrown out of the transaction to roll it back; the response stands. */
+class Rollback extends Error {}
+
+function transactional<E extends Env & TxEnv>(
+  ctx: Deps,
+  opts: Options,
+  scope: (c: Context<E>) => string,
+): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const body = opts.json ? await jsonBody(c) : undefined;
+    const header = c.req.header("idempotency-key");
+    // A malformed key is refused by the route's header validation (400), before any effect.
+    const key: IdempotencyKey | undefined =
+      header !== undefined && KEY.test(header)
+        ? { scope: scope(c), key: header, requestHash: requestHash(c.req.method, c.req.path, body) }
+        : undefined;
+    let replay: StoredResponse | undefined;
+    try {
+      await ctx.storage.transaction(async (tx) => {
+        if (key) {
+          const claim = await claimKey(tx, key, ctx.service.ctx.now());
+          if (claim.kind === "mismatch") throw new RequestError(errors.idempotencyKeyReused());
+          if (claim.kind === "replay") {
+            replay = claim.response;
+            return;
+          }
+        }
+        c.set("tx", tx);
+        await next();
+        if (c.error !== undefined && !(key && isRecorded(c.error))) throw new Rollback();
+        if (key) await storeResponse(tx, key, await stored(c.res));
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+    }
+    if (replay) return replayed(replay);
+  };
+}
+
+/** A refusal by a rule is the first response; "too many requests" (429) is not. */
+function isRecorded(error: Error): boolean {
+  return error instanceof DomainFailure && error.error.code !== "too many requests";
+}
+
+/**
+ * The body, parsed, when it is sent as JSON (else undefined: the route's
+ * validation refuses it); malformed JSON is refused with the parser's error.
+ */
+export async function jsonBody(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+  if (!JSON_TYPE.test(type)) return undefined;
+  try {
+    // The text is cached: the route's validator reads it again.
+    return await c.req.json<unknown>();
+  } catch (cause) {
+    throw new RequestError(httpErrors.invalidJson(), { cause });
+  }
+}
+
+async function stored(res: Response): Promise<StoredResponse> {
+  const text = await res.clone().text();
+  return text === "" ? { status: res.status } : { status: res.status, body: JSON.parse(text) };
+}
+
+function replayed({ status, body }: StoredResponse): Response {
+  const headers = { "Idempotent-Replayed": "true" };
+  if (body === undefined) return new Response(null, { status, headers });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, "Content-Type": "application/json" },
+  });
+}
