@@ -133,7 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const held = acquireDataDirLock(dataDir);
       lock = held;
       cleanup.push(() => held.release());
-      storage = await openPgliteStorage({ dataDir });
+      storage = await openPgliteStorage({ dataDir, log: logger.child({ component: "storage" }) });
     }
     const storageMs = Math.round(performance.now() - startedAt);
     const db = storage;

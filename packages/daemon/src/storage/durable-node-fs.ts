@@ -1,0 +1,151 @@
+/**
+ * PGlite's Node filesystem, made to keep Postgres's durability promises.
+ *
+ * PGlite mounts Emscripten's NODEFS over the data directory. Postgres calls
+ * fsync()/fdatasync() on the WAL at every commit and on data files at every
+ * checkpoint, but in the WASM build neither reaches the disk: `fsync` becomes
+ * WASI `fd_sync`, which calls the stream's `fsync` operation — NODEFS has none
+ * — and `fdatasync` is an Emscripten syscall stub that only checks the file
+ * descriptor. This subclass of PGlite's own NodeFS gives NODEFS streams an
+ * `fsync` that calls `fs.fsyncSync`, and replaces the `__syscall_fdatasync`
+ * import with one that calls `fs.fdatasyncSync`, both on the host file
+ * descriptor behind the stream. A failed sync is reported to Postgres, which
+ * PANICs (it never retries a failed fsync) and is then reopened with crash
+ * recovery (see pglite-storage.ts).
+ *
+ * It also watches Postgres's stderr: after a PANIC the WASM runtime aborts and
+ * the instance must not be called again (a call can hang), so `fatal` tells
+ * the storage to stop using it; the last error lines explain a failed open.
+ */
+import fs from "node:fs";
+import type { PGlite } from "@electric-sql/pglite";
+import { NodeFS } from "@electric-sql/pglite/nodefs";
+
+/** What we use of Emscripten's FS object and its NODEFS. */
+interface EmStream {
+  nfd?: number;
+}
+interface EmErrnoError extends Error {
+  errno: number;
+}
+interface EmFS {
+  getStream(fd: number): EmStream | null | undefined;
+  streams: ReadonlyArray<EmStream | null | undefined>;
+  ErrnoError: new (errno: number) => EmErrnoError;
+}
+interface EmNodeFS {
+  stream_ops: { fsync?: (stream: EmStream) => number };
+  tryFSOperation<T>(f: () => T): T;
+}
+interface EmModule {
+  FS: EmFS;
+  NODEFS: EmNodeFS;
+}
+type Imports = { env: Record<string, unknown> };
+interface EmscriptenOpts {
+  preRun?: Array<(mod: EmModule) => void>;
+  printErr?: (text: string) => void;
+  instantiateWasm?: (imports: Imports, done: (...args: unknown[]) => void) => unknown;
+}
+
+const EBADF = 8;
+/** Lines after which the runtime is gone: a PANIC, or Emscripten's abort(). */
+const FATAL_LINE = /\bPANIC:|^Aborted\(/;
+/** Lines worth quoting when an open fails. */
+const ERROR_LINE = /\b(PANIC|FATAL|ERROR|DETAIL|HINT):|^Aborted\(/;
+
+export class DurableNodeFS extends NodeFS {
+  /** The stderr line that killed this instance, once Postgres PANICked or the runtime aborted. */
+  fatal: string | undefined;
+  readonly #errors: string[] = [];
+  #mod: EmModule | undefined;
+
+  constructor(
+    dataDir: string,
+    private readonly onFatal?: (line: string) => void,
+  ) {
+    super(dataDir);
+  }
+
+  /** The last error lines Postgres printed (for the message of a failed open). */
+  get lastErrors(): readonly string[] {
+    return this.#errors;
+  }
+
+  override async init(pg: PGlite, opts: Parameters<NodeFS["init"]>[1]) {
+    const { emscriptenOpts } = await super.init(pg, opts);
+    const o = emscriptenOpts as unknown as EmscriptenOpts;
+    const instantiate = o.instantiateWasm;
+    if (!instantiate) {
+      // Fail loudly rather than run without durable commits.
+      throw new Error("this PGlite build does not let the filesystem hook fdatasync");
+    }
+    const printErr = o.printErr;
+    const amended: EmscriptenOpts = {
+      ...o,
+      printErr: (text) => {
+        this.#watch(text);
+        printErr?.(text);
+      },
+      instantiateWasm: (imports, done) => {
+        imports.env.__syscall_fdatasync = (fd: number) => this.#fdatasync(fd);
+        return instantiate(imports, done);
+      },
+      preRun: [...(o.preRun ?? []), (mod) => this.#install(mod)],
+    };
+    return { emscriptenOpts: amended as unknown as typeof emscriptenOpts };
+  }
+
+  /**
+   * Close the host file descriptors of an instance that died (it can no
+   * longer close them itself), before a new instance opens the directory.
+   */
+  releaseHandles(): void {
+    for (const stream of this.#mod?.FS.streams ?? []) {
+      if (stream?.nfd === undefined) continue;
+      try {
+        fs.closeSync(stream.nfd);
+      } catch {
+        // Already closed.
+      }
+      stream.nfd = undefined;
+    }
+  }
+
+  #install(mod: EmModule): void {
+    this.#mod = mod;
+    const nodefs = mod.NODEFS;
+    nodefs.stream_ops.fsync = (stream) => {
+      const fd = stream.nfd;
+      if (fd !== undefined) nodefs.tryFSOperation(() => fs.fsyncSync(fd));
+      return 0;
+    };
+  }
+
+  /** Returns 0 or a negated Emscripten errno, as a syscall import must. */
+  #fdatasync(fd: number): number {
+    const mod = this.#mod;
+    if (!mod) return -EBADF;
+    try {
+      const stream = mod.FS.getStream(fd);
+      if (!stream) return -EBADF;
+      const hostFd = stream.nfd;
+      if (hostFd !== undefined) mod.NODEFS.tryFSOperation(() => fs.fdatasyncSync(hostFd));
+      return 0;
+    } catch (e) {
+      if (e instanceof mod.FS.ErrnoError) return -e.errno;
+      throw e;
+    }
+  }
+
+  #watch(text: string): void {
+    if (ERROR_LINE.test(text)) {
+      this.#errors.push(text.replace(/^\S+ \S+ \S+ \[\d+\] /, ""));
+      if (this.#errors.length > 5) this.#errors.shift();
+    }
+    if (this.fatal === undefined && FATAL_LINE.test(text)) {
+      this.fatal = text;
+      this.onFatal?.(text);
+    }
+  }
+}
