@@ -115,7 +115,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     } catch (err) {
       // Most likely a daemon on this very data directory: then say which one.
       const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
-      throw (inUse && !opts.databaseUrl ? lockHolderError(dataDir) : undefined) ?? err;
+      throw (inUse && !opts.databaseUrl ? await lockHolderError(dataDir) : undefined) ?? err;
     }
   }
 
@@ -130,7 +130,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger.info({ database: redactDatabaseUrl(opts.databaseUrl) }, "using PostgreSQL server");
     } else {
       // PGlite has no lock of its own: ours must be held before it opens.
-      const held = acquireDataDirLock(dataDir);
+      const held = await acquireDataDirLock(dataDir);
       lock = held;
       cleanup.push(() => held.release());
       storage = await openPgliteStorage({ dataDir, log: logger.child({ component: "storage" }) });
