@@ -23,7 +23,7 @@ export function diskFullError(where: string): DomainError {
   return {
     code: "unavailable",
     message:
-      `The disk is full: this change was not saved, and nothing was changed. ` +
+      `The disk is full: the daemon cannot save changes right now, and this request changed nothing. ` +
       `Free some space on ${where}; the daemon carries on by itself once there is room.`,
     retryAfterS: RETRY_AFTER_S,
   };

@@ -40,6 +40,8 @@ interface EmNodeFS {
 interface EmModule {
   FS: EmFS;
   NODEFS: EmNodeFS;
+  /** Called by PGlite's message loop (see #stopLoop). */
+  [name: string]: unknown;
 }
 type Imports = { env: Record<string, unknown> };
 interface EmscriptenOpts {
@@ -49,10 +51,21 @@ interface EmscriptenOpts {
 }
 
 const EBADF = 8;
+/** What PGlite's message loop (execProtocolRawSync) calls on the module, in its body and its catch. */
+const LOOP_CALLS = [
+  "_PostgresMainLoopOnce",
+  "_pq_buffer_remaining_data",
+  "stackSave",
+  "stackRestore",
+  "_pgl_setPGliteExitStatus",
+  "_PostgresMainLongJmp",
+];
+/** ...and in its finally. */
+const LOOP_FINALLY_CALLS = ["_PostgresSendReadyForQueryIfNecessary", "_pgl_pq_flush"];
 /** Lines after which the runtime is gone: a PANIC, or Emscripten's abort(). */
 const FATAL_LINE = /\bPANIC:|^Aborted\(/;
 /** Lines worth quoting when an open fails. */
-const ERROR_LINE = /\b(PANIC|FATAL|ERROR|DETAIL|HINT):|^Aborted\(/;
+const ERROR_LINE = /\b(PANIC|FATAL|ERROR|DETAIL):|^Aborted\(/;
 
 export class DurableNodeFS extends NodeFS {
   /** The stderr line that killed this instance, once Postgres PANICked or the runtime aborted. */
@@ -145,7 +158,40 @@ export class DurableNodeFS extends NodeFS {
     }
     if (this.fatal === undefined && FATAL_LINE.test(text)) {
       this.fatal = text;
+      this.#stopLoop();
       this.onFatal?.(text);
     }
   }
+
+  /**
+   * PGlite runs Postgres's message loop until the message is consumed, and
+   * catches every exception in it to carry on: after an abort that loop would
+   * never end, and the daemon's event loop with it. Make every function the
+   * loop and its exception handler call throw (which ends the loop), and the
+   * ones its `finally` calls do nothing: the dead module is never entered again.
+   */
+  #stopLoop(): void {
+    const mod = this.#mod;
+    if (!mod) return;
+    const stopped = () => {
+      throw new DatabaseStoppedError(this.fatal ?? "aborted");
+    };
+    for (const name of LOOP_CALLS) mod[name] = stopped;
+    for (const name of LOOP_FINALLY_CALLS) mod[name] = () => undefined;
+  }
+}
+
+/** What a call into a stopped instance throws; a PANIC for lack of space says disk full. */
+export class DatabaseStoppedError extends Error {
+  override readonly name = "DatabaseStoppedError";
+  readonly code: string | undefined;
+  constructor(line: string) {
+    super(`the embedded database stopped: ${line.replace(/^\S+ \S+ \S+ \[\d+\] /, "")}`);
+    this.code = isDiskFullLine(line) ? "53100" : undefined;
+  }
+}
+
+/** Whether a Postgres error line says the disk (or the quota) is full. */
+export function isDiskFullLine(line: string): boolean {
+  return /No space left on device|Disk quota exceeded/.test(line);
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
-import { DurableNodeFS } from "./durable-node-fs.ts";
+import { DurableNodeFS, isDiskFullLine } from "./durable-node-fs.ts";
 import { syncTree, syncDir } from "./sync-tree.ts";
 
 export interface PgliteInstance {
@@ -43,18 +43,23 @@ export async function openPgliteInstance(
 /** A data directory whose database cannot be opened: names itself and the way out. */
 export class DatabaseOpenError extends Error {
   override readonly name = "DatabaseOpenError";
+  /** 53100 (disk full) when Postgres stopped for lack of space. */
+  readonly code: string | undefined;
   constructor(
     readonly pgdata: string,
     cause: unknown,
     details: readonly string[],
   ) {
-    const why = details.length > 0 ? details.join(" ") : String((cause as Error)?.message ?? cause);
+    const why = (
+      details.length > 0 ? details.join(" ") : String((cause as Error)?.message ?? cause)
+    ).replace(/\.$/, "");
     const dataDir = dirname(pgdata);
     super(
       `the database in ${pgdata} cannot be opened: ${why}. ` +
         `If it is damaged, restore a backup into it: roster restore <backup-file> --data-dir ${dataDir}`,
       { cause },
     );
+    this.code = details.some(isDiskFullLine) ? "53100" : undefined;
   }
 }
 
