@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { DEFAULT_RESEND_INTERVAL_S, type Limits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
+import { adminChannel } from "./admin/admin-channel.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
@@ -186,6 +187,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
     lock?.update({ port, url });
+    // `roster backup` asks over the lock socket (see admin/admin-channel.ts).
+    lock?.serve(adminChannel({ storage, logger: logger.child({ component: "admin" }) }));
 
     if (opts.mail !== false) {
       const mail = startMail({

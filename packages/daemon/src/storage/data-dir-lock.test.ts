@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -136,8 +137,12 @@ describe("data directory lock", () => {
     await lock.release();
     expect(existsSync(path)).toBe(false);
     await lock.release(); // idempotent
-    // The dead socket stays: the next holder takes the generation after it.
+    // The generation's name stays, as a plain file (a copy of the directory needs no socket):
+    // the next holder takes the generation after it.
     expect(readdirSync(d)).toEqual(["daemon.1.sock"]);
+    expect(statSync(join(d, "daemon.1.sock")).isFile()).toBe(true);
+    cpSync(d, `${d}-copy`, { recursive: true });
+    dirs.push(`${d}-copy`);
     const again = await acquire(d);
     expect(again.info.socket).toBe("daemon.2.sock");
     expect(readdirSync(d).sort()).toEqual(["daemon.2.sock", LOCK_FILE]);

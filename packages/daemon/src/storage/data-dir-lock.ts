@@ -18,6 +18,9 @@
  * directory can reach it. `GET /holder` answers who holds the lock, which a
  * refused second daemon prints.
  *
+ * A clean stop replaces the socket by a plain file of the same name (the
+ * generation must stay); a killed daemon's socket stays until the next start.
+ *
  * `<dataDir>/daemon.lock` (JSON: pid, host, port, url, startedAt, socket) says
  * who holds it, for people and for `roster daemon status`; it is removed on a
  * clean stop and left behind by a killed daemon, but it is never what decides.
@@ -39,6 +42,8 @@ import { join, resolve } from "node:path";
 import { listenOn, probeSocket, readText, requestOverSocket } from "./lock-socket.ts";
 
 export const LOCK_FILE = "daemon.lock";
+/** The admin route `roster backup` asks on the lock socket (see admin/admin-channel.ts). */
+export const BACKUP_ROUTE = "/backup";
 const SOCKET_NAME = /^daemon\.(\d+)\.sock$/;
 const socketName = (generation: number) => `daemon.${generation}.sock`;
 
@@ -140,7 +145,10 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
       released = true;
       const current = readLock(path);
       if (typeof current === "object" && current.nonce === info.nonce) tryUnlink(path);
-      // The socket file stays (dead): the next holder takes the generation after it.
+      // The generation's name stays, for the next holder to take the one after
+      // it, but as a plain file: a data directory copied while no daemon runs
+      // holds no socket (cp and fs.cpSync cannot copy one).
+      if (info.socket) buryGeneration(dir, info.socket, info.nonce);
       await closeServer(server);
     },
   };
@@ -237,6 +245,17 @@ function removeOlderSockets(dir: string, mine: string | undefined): void {
   for (const name of readdirSync(dir)) {
     const m = SOCKET_NAME.exec(name);
     if (m && Number(m[1]) < own) tryUnlink(join(dir, name));
+  }
+}
+
+/** Replace a socket by a plain file of the same name, atomically (it reads as dead either way). */
+function buryGeneration(dir: string, name: string, nonce: string): void {
+  const tmp = join(dir, `.released-${nonce}`);
+  try {
+    writeFileSync(tmp, "released\n", { mode: 0o600 });
+    renameSync(tmp, join(dir, name));
+  } catch {
+    tryUnlink(tmp);
   }
 }
 

@@ -73,7 +73,7 @@ export function probeSocket(dir: string, name: string, timeoutMs = 2000): Promis
         socket.once("connect", () => done("live"));
         socket.once("error", (e: NodeJS.ErrnoException) =>
           done(
-            e.code === "ECONNREFUSED" || e.code === "ENOENT"
+            e.code === "ECONNREFUSED" || e.code === "ENOENT" || e.code === "ENOTSOCK"
               ? "dead"
               : e.code === "EAGAIN"
                 ? "live"

@@ -4,7 +4,7 @@
  * a side directory, synced to disk, then renamed into place — so a crash
  * during the first start never leaves a half-made `pgdata` behind.
  */
-import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
@@ -96,6 +96,8 @@ export async function buildDatabase(
   } finally {
     await db.close();
   }
+  // Postgres's own rule for a data directory: its owner alone.
+  chmodSync(side, 0o700);
   await syncTree(side);
   return side;
 }
