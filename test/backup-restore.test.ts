@@ -53,6 +53,48 @@ function backupContent(path: string): string[] {
   return [JSON.stringify({ ...JSON.parse(lines[0]!), createdAt: "" }), ...lines.slice(1)];
 }
 
+/**
+ * Each org's version in the backup is its last change's, and its change log
+ * is gapless: one snapshot, not tables read at different moments.
+ */
+function expectOneSnapshot(path: string) {
+  const lines = gunzipSync(readFileSync(path)).toString("utf8").trim().split("\n");
+  const rows = new Map<string, Record<string, unknown>[]>();
+  let table = "";
+  for (const line of lines.slice(1)) {
+    const v = JSON.parse(line) as Record<string, unknown>;
+    if (typeof v.table === "string" && Array.isArray(v.columns)) {
+      table = v.table;
+      rows.set(table, []);
+    } else if (!("sequences" in v) && !("end" in v)) {
+      rows.get(table)!.push(v);
+    }
+  }
+  const orgs = rows.get("orgs")!;
+  expect(orgs.length).toBeGreaterThan(0);
+  for (const org of orgs) {
+    const versions = rows
+      .get("changes")!
+      .filter((c) => c.org_id === org.id)
+      .map((c) => Number(c.version))
+      .sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: Number(org.version) }, (_, i) => i + 1));
+  }
+}
+
+/** Invite and withdraw in a loop until `done` settles; returns how many pairs were made. */
+async function writeDuring(c: RosterClient, orgID: string, done: Promise<unknown>) {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  let n = 0;
+  while (!finished) {
+    const inv = await c.createInvite(orgID, { email: `burst${n}@example.com` });
+    await c.withdrawInvite(orgID, inv.id);
+    n++;
+  }
+  return n;
+}
+
 let d: TestDaemon;
 let owner: OrgSetup;
 let second: OrgSetup;
@@ -214,6 +256,15 @@ describe("roster backup and roster restore (embedded database)", () => {
       expect(contents()).toEqual(listing);
     }
   }, 120_000);
+
+  it("a backup taken during a burst of writes is one consistent snapshot", async () => {
+    const burst = join(work, "burst.backup");
+    const backup = cli("backup", burst, "--data-dir", d.dataDir);
+    const written = await writeDuring(d.client(owner.token), owner.orgID, backup);
+    expect((await backup).code).toBe(0);
+    expect(written).toBeGreaterThan(0);
+    expectOneSnapshot(burst);
+  }, 60_000);
 });
 
 describe.skipIf(!postgresAvailable())(
@@ -259,6 +310,13 @@ describe.skipIf(!postgresAvailable())(
       } finally {
         await q.cleanup();
       }
+
+      // Taken while a daemon writes to the server: still one snapshot.
+      const burst = join(work, "server-burst.backup");
+      const during = cli("backup", burst, "--database-url", sourceUrl);
+      expect(await writeDuring(p.client(o.token), o.orgID, during)).toBeGreaterThan(0);
+      expect((await during).code).toBe(0);
+      expectOneSnapshot(burst);
 
       const embedded = join(work, "from-server");
       expect((await cli("restore", pgFile, "--data-dir", embedded)).code).toBe(0);
