@@ -20,10 +20,12 @@
 import fs from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import { NodeFS } from "@electric-sql/pglite/nodefs";
+import { SyncedTree, type EmNode, type TrackedNodeFS } from "./synced-tree.ts";
 
 /** What we use of Emscripten's FS object and its NODEFS. */
 interface EmStream {
   nfd?: number;
+  node: EmNode;
 }
 interface EmErrnoError extends Error {
   errno: number;
@@ -33,10 +35,10 @@ interface EmFS {
   streams: ReadonlyArray<EmStream | null | undefined>;
   ErrnoError: new (errno: number) => EmErrnoError;
 }
-interface EmNodeFS {
+type EmNodeFS = TrackedNodeFS & {
   stream_ops: { fsync?: (stream: EmStream) => number };
   tryFSOperation<T>(f: () => T): T;
-}
+};
 interface EmModule {
   FS: EmFS;
   NODEFS: EmNodeFS;
@@ -72,12 +74,24 @@ export class DurableNodeFS extends NodeFS {
   fatal: string | undefined;
   readonly #errors: string[] = [];
   #mod: EmModule | undefined;
+  #synced: SyncedTree | undefined;
 
+  /**
+   * `treeSynced`: the caller has just synced every file of the directory (see
+   * synced-tree.ts); until endStartup(), syncs of what this instance has not
+   * changed are skipped.
+   */
   constructor(
     dataDir: string,
     private readonly onFatal?: (line: string) => void,
+    private readonly treeSynced = false,
   ) {
     super(dataDir);
+  }
+
+  /** The database is open: every sync from now on reaches the disk. */
+  endStartup(): void {
+    this.#synced?.end();
   }
 
   /** The last error lines Postgres printed (for the message of a failed open). */
@@ -128,9 +142,12 @@ export class DurableNodeFS extends NodeFS {
   #install(mod: EmModule): void {
     this.#mod = mod;
     const nodefs = mod.NODEFS;
+    if (this.treeSynced) this.#synced = new SyncedTree(nodefs);
     nodefs.stream_ops.fsync = (stream) => {
       const fd = stream.nfd;
-      if (fd !== undefined) nodefs.tryFSOperation(() => fs.fsyncSync(fd));
+      if (fd !== undefined && !this.#synced?.skips(stream.node)) {
+        nodefs.tryFSOperation(() => fs.fsyncSync(fd));
+      }
       return 0;
     };
   }
@@ -143,7 +160,9 @@ export class DurableNodeFS extends NodeFS {
       const stream = mod.FS.getStream(fd);
       if (!stream) return -EBADF;
       const hostFd = stream.nfd;
-      if (hostFd !== undefined) mod.NODEFS.tryFSOperation(() => fs.fdatasyncSync(hostFd));
+      if (hostFd !== undefined && !this.#synced?.skips(stream.node)) {
+        mod.NODEFS.tryFSOperation(() => fs.fdatasyncSync(hostFd));
+      }
       return 0;
     } catch (e) {
       if (e instanceof mod.FS.ErrnoError) return -e.errno;

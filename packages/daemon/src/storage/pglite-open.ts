@@ -10,6 +10,7 @@ import { basename, dirname, join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { DurableNodeFS, isDiskFullLine } from "./durable-node-fs.ts";
 import { syncTree, syncDir } from "./sync-tree.ts";
+import { needsRecoverySync } from "./synced-tree.ts";
 
 export interface PgliteInstance {
   db: PGlite;
@@ -27,12 +28,16 @@ export async function openPgliteInstance(
   onFatal?: (line: string) => void,
 ): Promise<PgliteInstance> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const fs = new DurableNodeFS(pgdata, onFatal);
+  // After an unclean stop Postgres syncs every file first, one by one: do it in parallel.
+  const recovering = needsRecoverySync(pgdata);
+  if (recovering) await syncTree(pgdata);
+  const fs = new DurableNodeFS(pgdata, onFatal, recovering);
   try {
     const db = await PGlite.create({
       fs,
       startParams: durableStartParams(PGlite.defaultStartParams),
     });
+    fs.endStartup();
     return { db, fs };
   } catch (e) {
     fs.releaseHandles();
