@@ -30,7 +30,7 @@ import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
 import { openPgliteStorage } from "./storage/pglite-storage.ts";
-import { openPgStorage } from "./storage/pg-storage.ts";
+import { openPgStorage, serverDurabilityWarning } from "./storage/pg-storage.ts";
 import type { Storage } from "./storage/storage.ts";
 
 export const DEFAULT_PORT = 8086;
@@ -129,6 +129,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         onError: (err) => logger.warn({ err }, "database connection error"),
       });
       logger.info({ database: redactDatabaseUrl(opts.databaseUrl) }, "using PostgreSQL server");
+      const risk = await serverDurabilityWarning(storage).catch(() => undefined);
+      if (risk) logger.warn(risk);
     } else {
       // PGlite has no lock of its own: ours must be held before it opens.
       const held = await acquireDataDirLock(dataDir);

@@ -200,3 +200,20 @@ function wrapClient(client: PoolClient): Sql {
 function quoteIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
+
+/**
+ * What the server's settings let through: with fsync or synchronous_commit
+ * off, a change it acknowledged can be lost in a power cut or an OS crash.
+ * Undefined when commits are flushed before they are acknowledged.
+ */
+export async function serverDurabilityWarning(sql: Sql): Promise<string | undefined> {
+  const r = await sql.query<{ fsync: string; sync: string }>(
+    "select current_setting('fsync') as fsync, current_setting('synchronous_commit') as sync",
+  );
+  const off = [
+    ...(r.rows[0]?.fsync === "off" ? ["fsync=off"] : []),
+    ...(r.rows[0]?.sync === "off" ? ["synchronous_commit=off"] : []),
+  ];
+  if (off.length === 0) return undefined;
+  return `the PostgreSQL server runs with ${off.join(" and ")}: a change it acknowledged can be lost in a power cut or an OS crash`;
+}
