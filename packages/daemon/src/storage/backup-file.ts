@@ -39,7 +39,7 @@ import { installDatabase } from "./pglite-open.ts";
 import { hasPgliteDatabase, openPgliteStorage, pgdataDir } from "./pglite-storage.ts";
 import { openPgStorage } from "./pg-storage.ts";
 import type { Storage } from "./storage.ts";
-import { syncDir, syncTree } from "./sync-tree.ts";
+import { syncDir, syncPath, syncTree } from "./sync-tree.ts";
 
 export { defaultDataDir } from "../config.ts";
 export { BadDumpError } from "./dump-reader.ts";
@@ -74,7 +74,7 @@ export async function backupToFile(file: string, target: BackupTarget): Promise<
     gzip.end();
     await written;
     const summary = tail.summary();
-    await syncFile(tmp);
+    await syncPath(tmp);
     renameSync(tmp, path);
     await syncDir(dirname(path));
     return { ...summary, file: path, bytes: (await stat(path)).size, viaDaemon };
@@ -187,15 +187,6 @@ async function withStorage<T>(storage: Storage, fn: (s: Storage) => Promise<T>):
     return await fn(storage);
   } finally {
     await storage.close();
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 

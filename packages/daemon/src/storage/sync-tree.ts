@@ -31,7 +31,8 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-async function syncPath(path: string): Promise<void> {
+/** fsync one file (or directory). */
+export async function syncPath(path: string): Promise<void> {
   const handle = await open(path, "r");
   try {
     await handle.sync();
