@@ -11,6 +11,7 @@ import prettier from "eslint-config-prettier";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { boundaries } from "./eslint.boundaries.js";
 
 const TS_FILES = ["**/*.{ts,tsx,mts,cts}"];
 const JS_FILES = ["**/*.{js,mjs,cjs,jsx}"];
@@ -104,6 +105,9 @@ export default defineConfig([
       "react-hooks/exhaustive-deps": "warn",
     },
   },
+
+  // The architecture's boundaries (see eslint.boundaries.js).
+  ...boundaries,
 
   // Must be last: turn off stylistic rules that conflict with Prettier.
   prettier,

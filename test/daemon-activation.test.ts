@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INVITE_TTL_MS } from "@roster/core";
 import type { RosterClient } from "@roster/core/client";
-import { createLogger } from "../packages/daemon/src/logger.ts";
+import { createLogger } from "@roster/daemon/testing";
 import {
   http,
   startInProcessDaemon,

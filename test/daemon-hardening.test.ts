@@ -9,8 +9,8 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { liveUrl } from "@roster/core/client";
-import { parseDaemonArgs } from "../packages/daemon/src/config.ts";
-import { checkDatabase } from "../packages/daemon/src/http/routes/health.ts";
+import { parseDaemonArgs } from "@roster/daemon";
+import { checkDatabase } from "@roster/daemon/testing";
 import {
   http,
   startInProcessDaemon,

@@ -8,10 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFileTransport } from "../packages/daemon/src/mail/file-transport.ts";
-import type { MailLogger, OutgoingMail } from "../packages/daemon/src/mail/mail-transport.ts";
-import { renderInviteEmail } from "../packages/daemon/src/mail/render-invite-email.ts";
-import { createSmtpTransport, redactSmtpUrl } from "../packages/daemon/src/mail/smtp-transport.ts";
+import {
+  createFileTransport,
+  createSmtpTransport,
+  redactSmtpUrl,
+  renderInviteEmail,
+  type MailLogger,
+  type OutgoingMail,
+} from "@roster/daemon/testing";
 import { createSmtpSink, freePort } from "./support/smtp-sink.ts";
 
 const link = "http://127.0.0.1:9999/activate/tok_ABC-123";

@@ -19,11 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RosterClient } from "@roster/core/client";
 import type { SetupResponse } from "@roster/core";
-import {
-  startDaemon,
-  type DaemonOptions,
-  type RunningDaemon,
-} from "../../packages/daemon/src/server.ts";
+import { startDaemon, type DaemonOptions, type RunningDaemon } from "@roster/daemon";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DAEMON_MAIN = join(REPO_ROOT, "packages/daemon/src/main.ts");
@@ -68,9 +64,7 @@ export function pgliteTemplate(): Promise<string> {
   templateReady ??= (async () => {
     const dir = join(tmpdir(), `roster-pglite-template-${templateKey()}`);
     if (existsSync(join(dir, "PG_VERSION"))) return dir;
-    const { openPgliteStorage } =
-      await import("../../packages/daemon/src/storage/pglite-storage.ts");
-    const { migrate } = await import("../../packages/daemon/src/storage/migrations.ts");
+    const { migrate, openPgliteStorage } = await import("@roster/daemon/testing");
     const building = tempDir("roster-pglite-template-build-");
     const storage = await openPgliteStorage({ dataDir: building });
     await migrate(storage);

@@ -22,8 +22,8 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { openPgStorage } from "../../packages/daemon/src/storage/pg-storage.ts";
-import type { Storage } from "../../packages/daemon/src/storage/storage.ts";
+import type { Storage } from "@roster/daemon";
+import { openPgStorage } from "@roster/daemon/testing";
 
 export interface TestPostgres {
   /** URL of the server's maintenance database (for CREATE DATABASE). */

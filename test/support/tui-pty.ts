@@ -1,5 +1,5 @@
 /**
- * The real `roster` TUI in a real pseudo-terminal (node-pty), its output
+ * The real `roster` TUI in a real pseudo-terminal (@lydell/node-pty: node-pty with prebuilt binaries), its output
  * interpreted by a headless xterm (@xterm/headless) so tests read the screen
  * a person would see, and type keys into it.
  */
@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import pty from "node-pty";
+import pty from "@lydell/node-pty";
 import xterm from "@xterm/headless";
 import {
   REPO_ROOT,
@@ -91,16 +91,21 @@ export function startTui(opts: {
   args?: string[];
   cols?: number;
   rows?: number;
+  /** Another `roster` executable (an installed one) instead of the checkout's source, and its cwd. */
+  executable?: { file: string; cwd: string };
 }): TuiSession {
   const cols = opts.cols ?? 80;
   const rows = opts.rows ?? 24;
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
   let raw = "";
-  const p = pty.spawn(process.execPath, ["--import", TSX, ROSTER_BIN, ...(opts.args ?? [])], {
+  const [file, args] = opts.executable
+    ? [opts.executable.file, opts.args ?? []]
+    : [process.execPath, ["--import", TSX, ROSTER_BIN, ...(opts.args ?? [])]];
+  const p = pty.spawn(file, args, {
     name: "xterm-256color",
     cols,
     rows,
-    cwd: REPO_ROOT,
+    cwd: opts.executable?.cwd ?? REPO_ROOT,
     env: opts.env,
   });
   p.onData((d) => {

@@ -73,17 +73,83 @@ export interface DomainError {
 const e = (code: ErrorCode, reason: Reason | undefined, message: string): DomainError =>
   reason === undefined ? { code, message } : { code, reason, message };
 
+/**
+ * The errors whose words never change, one row each: [code, reason, message].
+ * `errors` below makes each a constructor like the others.
+ */
+const FIXED = {
+  emptyEmail: ["invalid", "invalid_email", "An email address is required."],
+  multipleEmails: [
+    "invalid",
+    "multiple_emails",
+    "Invite one person at a time: give a single email address, not a list.",
+  ],
+  cannotRemoveSelf: [
+    "forbidden",
+    "cannot_remove_self",
+    "You cannot remove yourself from an organization. Have another member remove you.",
+  ],
+  inviteExpired: [
+    "conflict",
+    "invite_expired",
+    "This invitation has expired. Ask the person who invited you to resend it.",
+  ],
+  inviteWithdrawn: ["conflict", "invite_withdrawn", "This invitation was withdrawn."],
+  inviteAccepted: ["conflict", "invite_accepted", "This invitation has already been accepted."],
+  /** Resend or withdraw of an invitation that was withdrawn (accept says `inviteWithdrawn`). */
+  inviteAlreadyWithdrawn: [
+    "conflict",
+    "invite_withdrawn",
+    "This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again.",
+  ],
+  inviteSuperseded: [
+    "conflict",
+    "invite_superseded",
+    "This link was replaced by a newer one: the invitation was sent again. Use the link in the most recent email.",
+  ],
+  inviteNotFound: ["not found", "invite_not_found", "No invitation matches this link."],
+  /** An invitation id (resend, withdraw) that names no invitation of the org: there is no link here. */
+  noSuchInvite: [
+    "not found",
+    "invite_not_found",
+    "There is no such invitation in this organization.",
+  ],
+  memberNotFound: [
+    "not found",
+    "member_not_found",
+    "That user is not a member of this organization.",
+  ],
+  orgNotFound: ["not found", "org_not_found", "Organization not found."],
+  setupDone: [
+    "conflict",
+    "setup_done",
+    "Roster is already set up on this daemon. To join an organization, ask one of its owners to invite you, then accept the invitation.",
+  ],
+  unauthorized: [
+    "unauthorized",
+    "unauthorized",
+    "A valid API token is required (Authorization: Token <token>, or Bearer <token>).",
+  ],
+  idempotencyKeyReused: [
+    "conflict",
+    "idempotency_key_reused",
+    "This Idempotency-Key was already used for a different request.",
+  ],
+} as const satisfies Record<string, readonly [ErrorCode, Reason, string]>;
+
+type FixedErrors = { readonly [K in keyof typeof FIXED]: () => DomainError };
+const fixedErrors = Object.fromEntries(
+  Object.entries(FIXED).map(([name, [code, reason, message]]) => [
+    name,
+    () => e(code, reason, message),
+  ]),
+) as FixedErrors;
+
 /** Constructors for every domain error, so the words are written once. */
 export const errors = {
+  ...fixedErrors,
   invalidEmail: (input: unknown): DomainError =>
     e("invalid", "invalid_email", `${quoted(input)} is not a valid email address.`),
-  emptyEmail: (): DomainError => e("invalid", "invalid_email", "An email address is required."),
-  multipleEmails: (): DomainError =>
-    e(
-      "invalid",
-      "multiple_emails",
-      "Invite one person at a time: give a single email address, not a list.",
-    ),
   invalidRole: (role: unknown): DomainError =>
     e("invalid", "invalid_role", `${quoted(role)} is not a role. Roles: owner.`),
   invalidBody: (message: string): DomainError => e("invalid", "invalid_body", message),
@@ -109,67 +175,12 @@ export const errors = {
     ),
     retryAfterS: retryAfterSeconds,
   }),
-  cannotRemoveSelf: (): DomainError =>
-    e(
-      "forbidden",
-      "cannot_remove_self",
-      "You cannot remove yourself from an organization. Have another member remove you.",
-    ),
-  inviteExpired: (): DomainError =>
-    e(
-      "conflict",
-      "invite_expired",
-      "This invitation has expired. Ask the person who invited you to resend it.",
-    ),
-  inviteWithdrawn: (): DomainError =>
-    e("conflict", "invite_withdrawn", "This invitation was withdrawn."),
-  inviteAccepted: (): DomainError =>
-    e("conflict", "invite_accepted", "This invitation has already been accepted."),
-  /** Resend or withdraw of an invitation that was withdrawn (accept says `inviteWithdrawn`). */
-  inviteAlreadyWithdrawn: (): DomainError =>
-    e(
-      "conflict",
-      "invite_withdrawn",
-      "This invitation was already withdrawn, so it can no longer be resent or withdrawn. Invite the person again.",
-    ),
   /** Resend or withdraw of an invitation that was accepted (accept says `inviteAccepted`). */
   inviteAlreadyAccepted: (email: string): DomainError =>
     e(
       "conflict",
       "invite_accepted",
       `This invitation was already accepted: ${email} is a member now.`,
-    ),
-  inviteSuperseded: (): DomainError =>
-    e(
-      "conflict",
-      "invite_superseded",
-      "This link was replaced by a newer one: the invitation was sent again. Use the link in the most recent email.",
-    ),
-  inviteNotFound: (): DomainError =>
-    e("not found", "invite_not_found", "No invitation matches this link."),
-  /** An invitation id (resend, withdraw) that names no invitation of the org: there is no link here. */
-  noSuchInvite: (): DomainError =>
-    e("not found", "invite_not_found", "There is no such invitation in this organization."),
-  memberNotFound: (): DomainError =>
-    e("not found", "member_not_found", "That user is not a member of this organization."),
-  orgNotFound: (): DomainError => e("not found", "org_not_found", "Organization not found."),
-  setupDone: (): DomainError =>
-    e(
-      "conflict",
-      "setup_done",
-      "Roster is already set up on this daemon. To join an organization, ask one of its owners to invite you, then accept the invitation.",
-    ),
-  unauthorized: (): DomainError =>
-    e(
-      "unauthorized",
-      "unauthorized",
-      "A valid API token is required (Authorization: Token <token>, or Bearer <token>).",
-    ),
-  idempotencyKeyReused: (): DomainError =>
-    e(
-      "conflict",
-      "idempotency_key_reused",
-      "This Idempotency-Key was already used for a different request.",
     ),
 } as const;
 

@@ -109,15 +109,22 @@ function closedError(invite: Invite) {
     : errors.inviteAlreadyWithdrawn();
 }
 
-function findInvite(state: OrgState, inviteID: string): Result<Invite> {
-  const invite = state.invites.find((i) => i.id === inviteID);
-  return invite ? ok(invite) : err(errors.noSuchInvite());
-}
-
 export interface InviteActionCommand {
   actorID: string;
   inviteID: string;
   now: number;
+}
+
+/** What resend and withdraw check first: an owner acts, on an invitation of the org still open. */
+function openInvite(state: OrgState, cmd: InviteActionCommand): Result<Invite> {
+  const actor = requireOwner(state, cmd.actorID);
+  if (!actor.ok) return actor;
+  const invite = state.invites.find((i) => i.id === cmd.inviteID);
+  if (!invite) return err(errors.noSuchInvite());
+  if (invite.status === "accepted" || invite.status === "withdrawn") {
+    return err(closedError(invite));
+  }
+  return ok(invite);
 }
 
 /** R7: resend a pending or expired invitation with a fresh link and clock. */
@@ -126,13 +133,10 @@ export function decideResend(
   cmd: InviteActionCommand,
   limits: Limits = DEFAULT_LIMITS,
 ): Result<ChangeOf<"invite.resent">> {
-  const actor = requireOwner(state, cmd.actorID);
-  if (!actor.ok) return actor;
-  const found = findInvite(state, cmd.inviteID);
-  if (!found.ok) return found;
-  const invite = found.value;
+  const open = openInvite(state, cmd);
+  if (!open.ok) return open;
+  const invite = open.value;
   const status = inviteStatus(invite, cmd.now);
-  if (status === "accepted" || status === "withdrawn") return err(closedError(invite));
   const nextAllowed = Date.parse(invite.sentAt) + limits.resendIntervalS * 1000;
   if (limits.resendIntervalS > 0 && cmd.now < nextAllowed) {
     return err(errors.resendTooSoon(Math.ceil((nextAllowed - cmd.now) / 1000)));
@@ -166,14 +170,9 @@ export function decideWithdraw(
   state: OrgState,
   cmd: InviteActionCommand,
 ): Result<ChangeOf<"invite.withdrawn">> {
-  const actor = requireOwner(state, cmd.actorID);
-  if (!actor.ok) return actor;
-  const found = findInvite(state, cmd.inviteID);
-  if (!found.ok) return found;
-  const invite = found.value;
-  if (invite.status === "accepted" || invite.status === "withdrawn") {
-    return err(closedError(invite));
-  }
+  const open = openInvite(state, cmd);
+  if (!open.ok) return open;
+  const invite = open.value;
   return ok({ type: "invite.withdrawn", invite: { ...invite, status: "withdrawn" } });
 }
 

@@ -91,11 +91,13 @@ export const SetupRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type SetupRequest = z.infer<typeof SetupRequestSchema>;
-export const SetupResponseSchema = z.object({
+/** What signs a user in (setup, accept): their org, who they are, and their API token. */
+const SignedInSchema = z.object({
   org: OrgSchema,
   user: UserSchema,
   token: z.string(),
 });
+export const SetupResponseSchema = SignedInSchema;
 export type SetupResponse = z.infer<typeof SetupResponseSchema>;
 
 /** The rule limits a daemon enforces (published in /health for local checks). */
@@ -157,11 +159,7 @@ export const AcceptRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type AcceptRequest = z.infer<typeof AcceptRequestSchema>;
-export const AcceptResponseSchema = z.object({
-  user: UserSchema,
-  org: OrgSchema,
-  token: z.string(),
-});
+export const AcceptResponseSchema = SignedInSchema;
 export type AcceptResponse = z.infer<typeof AcceptResponseSchema>;
 
 export const ChangesResponseSchema = z.object({

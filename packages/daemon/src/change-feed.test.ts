@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import type { ChangeEntry } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDataDir, tempDir } from "../../../test/support/daemon.ts";
+import { seedDataDir, tempDir } from "roster-workspace/test/support/daemon.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { RosterService } from "./service/service.ts";
 import { migrate } from "./storage/migrations.ts";

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Launcher for `npm link` / `pnpm link` / a global install from a checkout:
-// registers tsx's loader and runs the TypeScript entry point (no build step).
-import { register } from "tsx/esm/api";
+// The `roster` executable: runs the built JavaScript in ../dist (`pnpm build` writes it).
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/bin.ts");
+const entry = new URL("../dist/bin.js", import.meta.url);
+if (existsSync(entry)) {
+  await import(entry.href);
+} else {
+  process.stderr.write(
+    "roster is not built: run `pnpm build` in the checkout (or `pnpm dev` to run it from source).\n",
+  );
+  process.exitCode = 2;
+}

@@ -6,11 +6,11 @@
  * (ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG) → command-line flags (applied by the
  * caller). ROSTER_PORT only changes the default URL.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { writePrivateFile } from "./private-file.ts";
 
 export const DEFAULT_PORT = 8086;
 export const DEFAULT_HOST = "127.0.0.1";
@@ -156,33 +156,18 @@ export interface SaveOptions {
 }
 
 /**
- * Write the config file atomically (temp file + rename) with mode 0600 in a
- * 0700 directory. Writes exactly `config`; use updateConfig to change some keys.
+ * Write the config file atomically (temporary file, fsync, rename) with mode
+ * 0600 in a 0700 directory. Writes exactly `config`; use updateConfig to
+ * change some keys.
  */
 export async function saveConfig(config: ConfigFile, opts: SaveOptions = {}): Promise<string> {
   const path = opts.path ?? configPath(opts.env ?? process.env);
   const checked = ConfigFileSchema.parse(config);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  // An existing directory (made by hand, or by an older version) is made private too.
   await chmod(dir, 0o700);
-  const tmp = join(dir, `.config.json.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const fh = await open(tmp, "wx", 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(checked, null, 2)}\n`, "utf8");
-    await fh.chmod(0o600);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writePrivateFile(path, `${JSON.stringify(checked, null, 2)}\n`);
   return path;
 }
 

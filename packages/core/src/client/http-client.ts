@@ -46,13 +46,27 @@ export class RosterUnreachableError extends Error {
   }
 }
 
+/**
+ * What the client uses of `fetch`: global `fetch` fits, and so does a plain
+ * node:http transport (the CLI's: Node 20 loads undici on the first fetch).
+ */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | null;
+    signal: AbortSignal;
+  },
+) => Promise<Pick<Response, "ok" | "status" | "text">>;
+
 export interface ClientOptions {
   /** Base URL of the daemon, e.g. http://127.0.0.1:8086 */
   url: string;
   token?: string | undefined;
   /** Per-request timeout in ms (default 10 s). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
 }
 
 export interface MutationOptions {
@@ -64,7 +78,7 @@ export class RosterClient {
   readonly url: string;
   readonly token: string | undefined;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
 
   constructor(opts: ClientOptions) {
     this.url = opts.url.replace(/\/+$/, "");
@@ -83,50 +97,32 @@ export class RosterClient {
   }
 
   health() {
-    return this.request("GET", "/health", undefined, undefined, HealthSchema);
+    return this.get("/health", HealthSchema);
   }
   setupStatus() {
-    return this.request("GET", "/api/v2/setup", undefined, undefined, SetupStatusSchema);
+    return this.get("/api/v2/setup", SetupStatusSchema);
   }
   setup(body: SetupRequest, opts?: MutationOptions) {
     return this.request("POST", "/api/v2/setup", body, opts, SetupResponseSchema);
   }
   me() {
-    return this.request("GET", "/api/v2/me", undefined, undefined, UserSchema);
+    return this.get("/api/v2/me", UserSchema);
   }
   listOrgs() {
-    return this.request("GET", "/api/v2/orgs", undefined, undefined, OrgsResponseSchema);
+    return this.get("/api/v2/orgs", OrgsResponseSchema);
   }
   createOrg(name: string, opts?: MutationOptions) {
     return this.request("POST", "/api/v2/orgs", { name }, opts, OrgSchema);
   }
   listMembers(orgID: string) {
-    return this.request(
-      "GET",
-      `/api/v2/orgs/${enc(orgID)}/members`,
-      undefined,
-      undefined,
-      MembersResponseSchema,
-    );
+    return this.get(`/api/v2/orgs/${enc(orgID)}/members`, MembersResponseSchema);
   }
   async removeMember(orgID: string, userID: string, opts?: MutationOptions): Promise<void> {
-    await this.request(
-      "DELETE",
-      `/api/v2/orgs/${enc(orgID)}/members/${enc(userID)}`,
-      undefined,
-      opts,
-      null,
-    );
+    await this.delete(`/api/v2/orgs/${enc(orgID)}/members/${enc(userID)}`, opts);
   }
   listInvites(orgID: string, status?: InviteStatusFilter) {
     const q = status ? `?status=${enc(status)}` : "";
-    return this.request(
-      "GET",
-      `/api/v2/orgs/${enc(orgID)}/invites${q}`,
-      undefined,
-      undefined,
-      InvitesResponseSchema,
-    );
+    return this.get(`/api/v2/orgs/${enc(orgID)}/invites${q}`, InvitesResponseSchema);
   }
   createInvite(orgID: string, body: { email: string; role?: string }, opts?: MutationOptions) {
     return this.request("POST", `/api/v2/orgs/${enc(orgID)}/invites`, body, opts, InviteSchema);
@@ -141,30 +137,26 @@ export class RosterClient {
     );
   }
   async withdrawInvite(orgID: string, inviteID: string, opts?: MutationOptions): Promise<void> {
-    await this.request(
-      "DELETE",
-      `/api/v2/orgs/${enc(orgID)}/invites/${enc(inviteID)}`,
-      undefined,
-      opts,
-      null,
-    );
+    await this.delete(`/api/v2/orgs/${enc(orgID)}/invites/${enc(inviteID)}`, opts);
   }
   acceptInvite(body: AcceptRequest, opts?: MutationOptions) {
     return this.request("POST", "/api/v2/invites/accept", body, opts, AcceptResponseSchema);
   }
   changes(orgID: string, since: number) {
-    return this.request(
-      "GET",
-      `/api/v2/orgs/${enc(orgID)}/changes?since=${since}`,
-      undefined,
-      undefined,
-      ChangesResponseSchema,
-    );
+    return this.get(`/api/v2/orgs/${enc(orgID)}/changes?since=${since}`, ChangesResponseSchema);
   }
 
   /** The Authorization header for this client, for the WebSocket upgrade. */
   authHeaders(): Record<string, string> {
     return this.token ? { Authorization: `Token ${this.token}` } : {};
+  }
+
+  private get<S extends z.ZodType>(path: string, schema: S) {
+    return this.request("GET", path, undefined, undefined, schema);
+  }
+
+  private async delete(path: string, opts: MutationOptions | undefined): Promise<void> {
+    await this.request("DELETE", path, undefined, opts, null);
   }
 
   private async request<S extends z.ZodType | null>(
@@ -178,7 +170,7 @@ export class RosterClient {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET") headers["Idempotency-Key"] = opts?.idempotencyKey ?? randomUUID();
     const target = this.url + path;
-    let res: Response;
+    let res: Awaited<ReturnType<FetchLike>>;
     try {
       res = await this.fetchImpl(target, {
         method,

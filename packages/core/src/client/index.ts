@@ -1,3 +1,3 @@
 export * from "./http-client.ts";
 export * from "./live-connection.ts";
-export * from "../sync/sync-engine.ts";
+export * from "./sync-engine.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeMember, ModelServer } from "./model-server.ts";
+import { makeMember, ModelServer } from "../../testing/index.ts";
 import type { ActionKind } from "./pending-action.ts";
 import { initialSyncState, reduce, reduceAll, type SyncEvent, type SyncState } from "./reducer.ts";
 import { makePendingAction, selectView } from "./view.ts";

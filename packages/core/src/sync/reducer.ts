@@ -204,15 +204,20 @@ export function queuedActions(state: SyncState): PendingAction[] {
 
 // ----------------------------------------------------------------- internals
 
+/** Requests already started may have been committed by now: mark them `uncertain`. */
+function markStarted(pending: readonly PendingAction[]): PendingAction[] {
+  return pending.map((a) =>
+    a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
+      ? { ...a, uncertain: true }
+      : a,
+  );
+}
+
 function applySnapshot(state: SyncState, snap: SnapshotMessage): SyncState {
   if (snap.org.id !== state.orgID) return state;
   const next: SyncState = {
     ...state,
-    pending: state.pending.map((a) =>
-      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
-        ? { ...a, uncertain: true }
-        : a,
-    ),
+    pending: markStarted(state.pending),
     org: snap.org,
     version: snap.version,
     server: { orgID: state.orgID, members: snap.members, invites: snap.invites },
@@ -250,11 +255,7 @@ function applyRestoredSnapshot(state: SyncState, snap: SavedSnapshot): SyncState
 function checkRestored(state: SyncState): SyncState {
   const marked: SyncState = {
     ...state,
-    pending: state.pending.map((a) =>
-      a.attempts > 0 && (a.state === "queued" || a.state === "sending") && !a.uncertain
-        ? { ...a, uncertain: true }
-        : a,
-    ),
+    pending: markStarted(state.pending),
   };
   const next = settle(marked, false);
   const open = next.pending.some((a) => a.state === "confirmed");
@@ -371,4 +372,20 @@ function withoutError(a: PendingAction): PendingAction {
 /** After a restart nothing is in flight: `sending` goes back to `queued` (replayed with the same id). */
 function requeue(a: PendingAction): PendingAction {
   return a.state === "sending" ? { ...a, state: "queued" } : a;
+}
+
+/**
+ * The server state of `state` as a snapshot to save, or undefined when there
+ * is nothing worth saving (no server state has been loaded yet).
+ */
+export function savedSnapshotOf(state: SyncState, at: number): SavedSnapshot | undefined {
+  if (state.org === null || state.version <= 0) return undefined;
+  return {
+    orgID: state.orgID,
+    version: state.version,
+    org: state.org,
+    members: [...state.server.members],
+    invites: [...state.server.invites],
+    at,
+  };
 }

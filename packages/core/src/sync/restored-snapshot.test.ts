@@ -5,9 +5,16 @@
  * snapshot) takes over from there.
  */
 import { describe, expect, it } from "vitest";
-import { makeMember, ModelServer } from "./model-server.ts";
-import { initialSyncState, reduce, reduceAll, type SyncEvent, type SyncState } from "./reducer.ts";
-import { parseSavedSnapshot, savedSnapshotOf, type SavedSnapshot } from "./saved-snapshot.ts";
+import { makeMember, ModelServer } from "../../testing/index.ts";
+import {
+  initialSyncState,
+  reduce,
+  reduceAll,
+  savedSnapshotOf,
+  type SyncEvent,
+  type SyncState,
+} from "./reducer.ts";
+import { parseSavedSnapshot, type SavedSnapshot } from "./saved-snapshot.ts";
 import { makePendingAction, selectView, validateLocally } from "./view.ts";
 import type { ChangeMessage } from "../schemas.ts";
 import type { PendingAction } from "./pending-action.ts";

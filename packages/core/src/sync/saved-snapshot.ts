@@ -7,7 +7,6 @@
  */
 import { z } from "zod";
 import { InviteSchema, MemberSchema, OrgSchema } from "../schemas.ts";
-import type { SyncState } from "./reducer.ts";
 
 export const SavedSnapshotSchema = z.object({
   orgID: z.string().min(1),
@@ -27,22 +26,6 @@ export function parseSavedSnapshot(raw: unknown, orgID?: string): SavedSnapshot 
   if (!r.success) return undefined;
   if (orgID !== undefined && r.data.orgID !== orgID) return undefined;
   return r.data;
-}
-
-/**
- * The server state of `state` as a snapshot to save, or undefined when there
- * is nothing worth saving (no server state has been loaded yet).
- */
-export function savedSnapshotOf(state: SyncState, at: number): SavedSnapshot | undefined {
-  if (state.org === null || state.version <= 0) return undefined;
-  return {
-    orgID: state.orgID,
-    version: state.version,
-    org: state.org,
-    members: [...state.server.members],
-    invites: [...state.server.invites],
-    at,
-  };
 }
 
 /** Where an engine keeps the last known server state between runs (the TUI supplies a file-backed one). */

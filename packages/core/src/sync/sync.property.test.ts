@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ChangeMessage } from "../schemas.ts";
-import { makeMember, ModelServer } from "./model-server.ts";
+import { makeMember, ModelServer } from "../../testing/index.ts";
 import type { ActionKind } from "./pending-action.ts";
 import { initialSyncState, reduce, type SyncEvent, type SyncState } from "./reducer.ts";
 import { makePendingAction, selectView, validateLocally, type ActionInput } from "./view.ts";

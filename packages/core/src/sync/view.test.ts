@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errors } from "../errors.ts";
 import { DEFAULT_LIMITS } from "../rules.ts";
-import { makeMember, ModelServer } from "./model-server.ts";
+import { makeMember, ModelServer } from "../../testing/index.ts";
 import { initialSyncState, reduce, type SyncState } from "./reducer.ts";
 import { makePendingAction, selectView, validateLocally, type ActionInput } from "./view.ts";
 

@@ -10,9 +10,10 @@
  * they hold a live activation link.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import writeFileAtomic from "write-file-atomic";
 import {
   nodemailerMessage,
   type MailLogger,
@@ -56,7 +57,7 @@ export function createFileTransport(opts: FileTransportOptions): MailTransport {
         .replace(/\.\d+Z$/, "Z");
       const name = `${stamp}-${safe(mail.outboxID)}-${randomBytes(4).toString("hex")}.eml`;
       const file = join(opts.dir, name);
-      await writeFileAtomic(file, message);
+      await writeFileAtomic(file, message, { mode: 0o600 });
 
       opts.logger.info(
         { to: mail.to, inviteID: mail.inviteID, file, link: mail.link },
@@ -72,25 +73,4 @@ export function createFileTransport(opts: FileTransportOptions): MailTransport {
 
 function safe(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
-}
-
-/** Write to a temporary name, fsync, then rename: readers never see half a message. */
-export async function writeFileAtomic(file: string, data: Buffer): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const fh = await open(tmp, "wx", 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDataDir, tempDir } from "../../../../test/support/daemon.ts";
+import { seedDataDir, tempDir } from "roster-workspace/test/support/daemon.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import {

@@ -5,6 +5,7 @@
 import { RosterClient } from "@roster/core/client";
 import type { Org, Role } from "@roster/core";
 import { loadConfig, normalizeUrl, type LoadedConfig } from "../config.ts";
+import { nodeHttpFetch } from "../http-transport.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { findOrg } from "./resolve.ts";
 
@@ -44,9 +45,19 @@ export function checkUrl(url: string): string {
   return normalizeUrl(url);
 }
 
+/** A client on the CLI's node:http transport (quicker to start than fetch). */
+export function cliClient(url: string, token?: string, timeoutMs?: number): RosterClient {
+  return new RosterClient({
+    url,
+    token,
+    fetch: nodeHttpFetch,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+}
+
 export async function connect(opts: CommonOptions): Promise<Context> {
   const config = await resolveConfig(opts);
-  return { config, client: new RosterClient({ url: config.url, token: config.token }) };
+  return { config, client: cliClient(config.url, config.token) };
 }
 
 export type OrgWithRole = Org & { role: Role };

@@ -3,36 +3,20 @@
  * each action imports its module when it runs, so `roster --help` stays fast
  * and never loads the daemon or the TUI.
  */
-import { readFileSync } from "node:fs";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
+import pkg from "../../package.json" with { type: "json" };
+import { act } from "./command-kit.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { addBackupCommands } from "./program-backup.ts";
+import { addCompletionCommand } from "./program-completion.ts";
+import { addDaemonCommand } from "./program-daemon.ts";
 
 const USAGE_HINT = "(run with --help for usage)";
 
 const STATUSES = ["pending", "expired", "accepted", "withdrawn", "open", "all"] as const;
 
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
   return pkg.version;
-}
-
-function parsePort(value: string): string {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535)
-    throw new InvalidArgumentError("expected a port number 0-65535.");
-  return value;
-}
-
-function parseCount(value: string): string {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number, 0 or more.");
-  return value;
-}
-
-function parseSeconds(value: string): string {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number of seconds.");
-  return value;
 }
 
 /** --json, --org and --url, as every scripting subcommand takes them. */
@@ -49,9 +33,6 @@ function common(cmd: Command, { org = true }: { org?: boolean } = {}): Command {
   );
   return cmd;
 }
-
-/** Actions receive their arguments then (options, command); the options are what we need. */
-type Action<A extends unknown[]> = (...args: A) => Promise<void>;
 
 export function buildProgram(): Command {
   const program = new Command("roster");
@@ -88,67 +69,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       await runTuiCommand(opts);
     });
 
-  // ------------------------------------------------------------------ daemon
-  program
-    .command("daemon")
-    .description("run the Roster daemon (HTTP + WebSocket API) until Ctrl-C")
-    .addOption(
-      new Option(
-        "--port <port>",
-        "port to listen on (default $ROSTER_PORT or 8086; 0 = any)",
-      ).argParser(parsePort),
-    )
-    .option("--host <host>", "interface to bind (default 127.0.0.1)")
-    .addOption(new Option("--data-dir <dir>", "data directory (embedded PostgreSQL, mail, lock)"))
-    .addOption(
-      new Option(
-        "--database-url <url>",
-        "use a PostgreSQL server instead of the embedded database",
-      ),
-    )
-    .addOption(new Option("--public-url <url>", "base URL used in activation links"))
-    .addOption(
-      new Option("--smtp-url <url>", "send mail through this SMTP server (default: .eml files)"),
-    )
-    .addOption(
-      new Option(
-        "--resend-interval <seconds>",
-        "minimum seconds between two sends of an invitation",
-      ).argParser(parseSeconds),
-    )
-    .addOption(
-      new Option(
-        "--allowed-hosts <list>",
-        "more Host names to answer to, comma-separated (.example.com: a domain; *: any)",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--change-retention <n>",
-        "change-log entries (audit trail) kept per org (default 0: all)",
-      ).argParser(parseCount),
-    )
-    .addOption(
-      new Option("--log-level <level>", "log level").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
-    )
-    .addHelpText(
-      "after",
-      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
-        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
-        "ROSTER_LOG_LEVEL (flags win).",
-    )
-    .action(async (opts: Record<string, string | undefined>) => {
-      const { runDaemonCommand } = await import("./commands/daemon.ts");
-      process.exitCode = await runDaemonCommand(opts);
-    });
+  addDaemonCommand(program);
 
   // ------------------------------------------------------------------- setup
   program
@@ -321,63 +242,9 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     }),
   );
 
-  // ---------------------------------------------------------- backup/restore
-  const storageOptions = (cmd: Command, verb: string): Command =>
-    cmd
-      .addOption(
-        new Option(
-          "--data-dir <dir>",
-          `the data directory to ${verb} (default $ROSTER_DATA_DIR, else $XDG_DATA_HOME/roster)`,
-        ),
-      )
-      .addOption(
-        new Option(
-          "--database-url <url>",
-          `${verb} this PostgreSQL database instead (default $ROSTER_DATABASE_URL)`,
-        ),
-      )
-      .option("--json", "print JSON");
-  storageOptions(
-    program
-      .command("backup")
-      .description(
-        "back up the whole database to a file: taken by the running daemon, or directly if none runs",
-      )
-      .argument("<file>", "the file to write (gzipped JSON lines, readable by you alone)"),
-    "back up",
-  ).action(
-    act(async (file: string, opts: import("./commands/backup.ts").BackupOptions) => {
-      const { backup } = await import("./commands/backup.ts");
-      await backup(file, opts);
-    }),
-  );
-  storageOptions(
-    program
-      .command("restore")
-      .description(
-        "restore a backup into a data directory (refused while a daemon runs there; the database it replaces is kept aside)",
-      )
-      .argument("<file>", "a file written by `roster backup`"),
-    "restore into",
-  ).action(
-    act(async (file: string, opts: import("./commands/backup.ts").BackupOptions) => {
-      const { restore } = await import("./commands/backup.ts");
-      await restore(file, opts);
-    }),
-  );
+  addBackupCommands(program);
+  addCompletionCommand(program);
 
   program.allowExcessArguments(true);
   return program;
-}
-
-/**
- * Commander calls actions with (...args, options, command). Pass the args and
- * the options merged with those given before the subcommand
- * (`roster --org acme members list`), the subcommand's own winning.
- */
-function act<A extends unknown[]>(fn: Action<A>): (...args: unknown[]) => Promise<void> {
-  return (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    return fn(...([...args.slice(0, -2), cmd.optsWithGlobals()] as A));
-  };
 }

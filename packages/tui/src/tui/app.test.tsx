@@ -9,13 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { render } from "ink-testing-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../../test/support/smtp-sink.ts";
+import { freePort } from "roster-workspace/test/support/smtp-sink.ts";
 import {
   startInProcessDaemon,
   type InProcessDaemon,
   type OrgSetup,
-} from "../../../../test/support/daemon.ts";
-import { App, unsentNote, type AppResult } from "./components/app.tsx";
+} from "roster-workspace/test/support/daemon.ts";
+import { App } from "./components/app.tsx";
+import { unsentNote } from "./messages.ts";
+import type { AppResult } from "./ports.ts";
 import { snapshotFilePath } from "./file-snapshot-store.ts";
 import { createServices } from "./services.ts";
 import {

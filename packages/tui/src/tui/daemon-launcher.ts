@@ -1,14 +1,15 @@
 /**
- * Finding or starting the local daemon for the TUI: probe GET /health; when
- * nothing answers on a loopback URL, start `packages/daemon/src/main.ts` as a
- * detached background process (it outlives the TUI, like any daemon) with
- * its output in <dataDir>/daemon.log, and wait until it is healthy.
+ * Finding or starting a local daemon, for the TUI and `roster daemon --detach`:
+ * probe GET /health; start this same `roster` executable as `roster daemon …`
+ * in a detached background process (it outlives its starter, like any
+ * daemon) with its output in <dataDir>/daemon.log, and wait until it is
+ * healthy.
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { lockState, logPath as daemonLogPath } from "../daemon-lock.ts";
+import { nodeHttpFetch } from "../http-transport.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
@@ -20,30 +21,38 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
-export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+async function healthStatus(url: string, timeoutMs: number): Promise<number | undefined> {
   try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
+    const res = await nodeHttpFetch(`${url.replace(/\/+$/, "")}/health`, {
+      method: "GET",
+      headers: { Accept: "application/json" },
+      body: null,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await res.body?.cancel();
-    return true;
+    return res.status;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
+export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
+  return (await healthStatus(url, timeoutMs)) !== undefined;
 }
 
 /** True when GET <url>/health answers 200 within `timeoutMs`. */
 export async function isHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
-  try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
+  return (await healthStatus(url, timeoutMs)) === 200;
+}
+
+/**
+ * Whether the daemon's data directory holds its database already; else its
+ * first start creates one, which takes a few seconds. (What the daemon's
+ * embedded PGlite leaves in `<dataDir>/pgdata`: read here, not imported, as
+ * the TUI only ever starts the daemon as a process.)
+ */
+export function hasDaemonDatabase(dataDir: string): boolean {
+  return existsSync(join(dataDir, "pgdata", "PG_VERSION"));
 }
 
 export interface StartedDaemon {
@@ -78,29 +87,48 @@ function lastLines(path: string, n: number): string {
 }
 
 export interface StartOptions {
+  /** Where the daemon is to answer; port 0 takes any free port (the URL is then read from its lock). */
   url: string;
   dataDir: string;
+  /** More `roster daemon` flags (`--database-url`, `--smtp-url`, …). */
+  args?: readonly string[];
   env?: NodeJS.ProcessEnv;
   /** How long to wait for /health (a fresh embedded database takes a few seconds). */
   timeoutMs?: number;
 }
 
-/** The command that runs the daemon from source: node + tsx loader + main.ts. */
+/**
+ * The command that runs this same `roster` executable with `args`: Node, its
+ * own flags (tsx's loader when run from source), the entry script.
+ */
+export function rosterCommand(args: readonly string[]): { command: string; args: string[] } {
+  const entry = process.argv[1];
+  if (entry === undefined) throw new Error("cannot tell which roster executable is running");
+  return { command: process.execPath, args: [...process.execArgv, entry, ...args] };
+}
+
+/** `roster daemon <args>`, run as this same executable. */
 export function daemonCommand(args: readonly string[]): { command: string; args: string[] } {
-  const main = fileURLToPath(new URL("../../../daemon/src/main.ts", import.meta.url));
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return { command: process.execPath, args: ["--import", tsx, main, ...args] };
+  return rosterCommand(["daemon", ...args]);
 }
 
 /** Start a detached daemon for `url` (loopback) and wait until it answers /health. */
 export async function startDaemon(opts: StartOptions): Promise<StartedDaemon> {
-  const { url, dataDir } = opts;
+  const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const logPath = join(dataDir, "daemon.log");
-  const port = portOf(url);
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  const logPath = daemonLogPath(dataDir);
+  const port = portOf(opts.url);
+  const host = new URL(opts.url).hostname.replace(/^\[|\]$/g, "");
   const fd = openSync(logPath, "a", 0o600);
-  const cmd = daemonCommand(["--port", String(port), "--host", host, "--data-dir", dataDir]);
+  const cmd = daemonCommand([
+    "--port",
+    String(port),
+    "--host",
+    host,
+    "--data-dir",
+    dataDir,
+    ...(opts.args ?? []),
+  ]);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const child = (() => {
     try {
@@ -121,12 +149,21 @@ export async function startDaemon(opts: StartOptions): Promise<StartedDaemon> {
   });
   child.unref();
 
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  /** The URL to probe: the one asked for, or (port 0) the one the new daemon wrote in its lock. */
+  const target = (): string | undefined => {
+    if (port !== 0) return opts.url;
+    const s = lockState(dataDir);
+    return s.state === "running" && s.lock.pid === child.pid ? s.lock.url : undefined;
+  };
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await isHealthy(url, 1000)) return { pid: child.pid, logPath, url };
+    const url = target();
+    if (url !== undefined && (await isHealthy(url, 1000))) return { pid: child.pid, logPath, url };
     if (exited) {
       // Someone else may have started one on this port meanwhile.
-      if (await isHealthy(url, 1000)) return { pid: undefined, logPath, url };
+      if (port !== 0 && (await isHealthy(opts.url, 1000)))
+        return { pid: undefined, logPath, url: opts.url };
       const tail = lastLines(logPath, 5);
       throw new DaemonStartError(
         `The daemon stopped right after starting (exit code ${exited.code ?? exited.signal ?? "?"}).${tail ? `\n${tail}` : ""}`,
@@ -136,7 +173,7 @@ export async function startDaemon(opts: StartOptions): Promise<StartedDaemon> {
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new DaemonStartError(
-    `The daemon did not answer at ${url} within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s.`,
+    `The daemon did not answer at ${target() ?? opts.url} within ${Math.round(timeoutMs / 1000)} s.`,
     logPath,
   );
 }

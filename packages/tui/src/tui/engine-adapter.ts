@@ -16,8 +16,7 @@ import {
   type Validated,
 } from "@roster/core";
 import { RosterClient, SyncEngine, type LiveStatus } from "@roster/core/client";
-import type { OwnedEngine } from "./components/app.tsx";
-import type { LinkInfo, LinkState } from "./engine-port.ts";
+import type { LinkInfo, LinkState, OwnedEngine } from "./ports.ts";
 
 function linkState(status: LiveStatus): LinkState {
   switch (status) {

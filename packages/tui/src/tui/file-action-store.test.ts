@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { PendingAction } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
@@ -43,7 +43,7 @@ describe("FileActionStore", () => {
     const again = new FileActionStore(path);
     expect(await again.load()).toEqual([action("a2", "two@example.com")]);
     // No temporary files are left behind.
-    expect((await readdir(join(dir, "queue"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(await readdir(join(dir, "queue"))).toEqual([basename(path)]);
     expect(JSON.parse(await readFile(path, "utf8")).version).toBe(1);
   });
 

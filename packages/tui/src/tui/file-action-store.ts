@@ -4,25 +4,18 @@
  * replaces the file atomically (write a temporary file, fsync, rename), so a
  * crash leaves either the old queue or the new one, never half of one.
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parsePendingActions, type ActionStore, type PendingAction } from "@roster/core";
-import { writeFileAtomic } from "./atomic-file.ts";
+import { writePrivateFile } from "../private-file.ts";
+import { orgFilePath, WriteQueue } from "./org-files.ts";
 
 /** The queue file for a daemon URL and org, under `dataDir`. */
 export function queueFilePath(dataDir: string, url: string, orgID: string): string {
-  const normalizedUrl = url.replace(/\/+$/, "");
-  const digest = createHash("sha256")
-    .update(`${normalizedUrl}\n${orgID}`)
-    .digest("hex")
-    .slice(0, 24);
-  return join(dataDir, "queue", `${digest}.json`);
+  return orgFilePath(dataDir, "queue", url, orgID);
 }
 
 export class FileActionStore implements ActionStore {
-  /** Saves run one after the other, in the order they were asked for. */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly writes = new WriteQueue();
 
   constructor(readonly path: string) {}
 
@@ -45,14 +38,11 @@ export class FileActionStore implements ActionStore {
 
   save(actions: readonly PendingAction[]): Promise<void> {
     const snapshot = JSON.stringify({ version: 1, actions }, null, 1);
-    const next = this.chain.then(() => writeFileAtomic(this.path, snapshot));
-    // Keep the chain alive after a failed write; the caller still sees the error.
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.writes.run(() => writePrivateFile(this.path, snapshot));
   }
 
   /** Wait until every save asked for so far is on disk. */
   flush(): Promise<void> {
-    return this.chain;
+    return this.writes.flush();
   }
 }

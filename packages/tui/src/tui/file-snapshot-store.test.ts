@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { SavedSnapshot } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
@@ -47,7 +47,7 @@ describe("FileSnapshotStore", () => {
     await store.save(snapshot(4));
     expect(await new FileSnapshotStore(path, `${URL}/`, "org1").load()).toEqual(snapshot(4));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect((await readdir(join(dir, "lists"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(await readdir(join(dir, "lists"))).toEqual([basename(path)]);
     expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ url: URL });
   });
 

@@ -3,7 +3,7 @@ import { useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { splitChunk, type KeyPress } from "./input-chunks.ts";
 import type { ScreenSize } from "./layout.ts";
-import type { LinkInfo, OrgEngine } from "./engine-port.ts";
+import type { LinkInfo, OrgEngine } from "./ports.ts";
 import type { SyncState } from "@roster/core";
 
 function readSize(stdout: NodeJS.WriteStream): ScreenSize {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blankKey, splitChunk } from "./input-chunks.ts";
-import { editField } from "./components/text-field.tsx";
+import { editField } from "./text-edit.ts";
 
 describe("splitChunk", () => {
   it("splits a typed-ahead run into key presses: text, Enter, Tab, Backspace, Ctrl", () => {

@@ -35,13 +35,12 @@ export interface InviteColumns {
 }
 
 export function inviteColumns(width: number): InviteColumns {
-  const status = 10;
-  const expiry = width >= 60 ? 16 : 0;
-  const sends = width >= 70 ? 5 : 0;
-  const delivery = width >= 70 ? 9 : 0;
-  const gaps = [status, expiry, sends, delivery].filter((w) => w > 0).length;
-  const email = Math.max(8, width - PREFIX_WIDTH - status - expiry - sends - delivery - gaps);
-  return { email, status, expiry, sends, delivery };
+  return withEmail(width, {
+    status: 10,
+    expiry: width >= 60 ? 16 : 0,
+    sends: width >= 70 ? 5 : 0,
+    delivery: width >= 70 ? 9 : 0,
+  });
 }
 
 export interface MemberColumns {
@@ -52,10 +51,22 @@ export interface MemberColumns {
 }
 
 export function memberColumns(width: number): MemberColumns {
-  const role = 7;
-  const joined = width >= 60 ? 10 : 0;
-  const name = width >= 70 ? Math.min(24, Math.floor((width - PREFIX_WIDTH) / 4)) : 0;
-  const gaps = [name, role, joined].filter((w) => w > 0).length;
-  const email = Math.max(8, width - PREFIX_WIDTH - name - role - joined - gaps);
-  return { email, name, role, joined };
+  return withEmail(width, {
+    name: width >= 70 ? Math.min(24, Math.floor((width - PREFIX_WIDTH) / 4)) : 0,
+    role: 7,
+    joined: width >= 60 ? 10 : 0,
+  });
+}
+
+/**
+ * The other columns (a width of 0 hides one) and the email column, which
+ * takes what they and their one-space gaps leave (at least 8).
+ */
+function withEmail<C extends Record<string, number>>(
+  width: number,
+  others: C,
+): C & { email: number } {
+  const shown = Object.values(others).filter((w) => w > 0);
+  const used = shown.reduce((sum, w) => sum + w, 0) + shown.length;
+  return { email: Math.max(8, width - PREFIX_WIDTH - used), ...others };
 }

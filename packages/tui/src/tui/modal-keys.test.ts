@@ -1,14 +1,14 @@
 import { ROLES, type ActionInput } from "@roster/core";
 import { describe, expect, it } from "vitest";
-import { helpLines } from "./components/help-screen.tsx";
-import { emptyInviteForm, type InviteFormState } from "./components/invite-form.tsx";
-import type { Modal } from "./components/org-screen-dialogs.tsx";
+import { emptyInviteForm, type InviteFormState } from "./forms.ts";
+import { helpLines } from "./help-lines.ts";
 import type { Command } from "./keymap.ts";
 import {
   inviteFormStep,
   inviteRefused,
   modalKeyStep,
   typeIntoInvite,
+  type Modal,
   type ModalKeyContext,
 } from "./modal-keys.ts";
 

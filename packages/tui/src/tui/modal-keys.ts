@@ -5,13 +5,34 @@
  */
 import { ROLES, type ActionInput, type Role } from "@roster/core";
 import type { Key } from "ink";
-import { helpBodyLines, helpLines } from "./components/help-screen.tsx";
-import type { InviteFormState } from "./components/invite-form.tsx";
-import type { Modal } from "./components/org-screen-dialogs.tsx";
-import type { Message } from "./components/org-screen-messages.ts";
-import { editField } from "./components/text-field.tsx";
-import type { Command } from "./keymap.ts";
+import type { InviteFormState } from "./forms.ts";
+import { helpBodyLines, helpLines } from "./help-lines.ts";
+import type { Command, KeyContext } from "./keymap.ts";
 import { clamp } from "./list-window.ts";
+import type { Message } from "./messages.ts";
+import type { OrgChoice } from "./ports.ts";
+import { editField } from "./text-edit.ts";
+
+/** The dialog open over the org screen's list, if any. */
+export type Modal =
+  | { type: "help"; offset: number }
+  | { type: "invite"; form: InviteFormState }
+  | {
+      type: "confirm";
+      input: ActionInput;
+      /** Who or what the action is about, for the messages. */
+      target: string;
+      title: string;
+      body: string;
+      label: string;
+      focused: 0 | 1;
+    }
+  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
+  /**
+   * `q`, or another org chosen with `o`, while actions are still queued or
+   * sending: stay (the default), or quit / switch anyway.
+   */
+  | { type: "quit"; focused: 0 | 1; switchTo?: OrgChoice };
 
 export type ModalEffect =
   | { type: "quit" }
@@ -34,6 +55,23 @@ export interface ModalKeyContext {
   currentOrgID: string;
   /** Actions still queued or sending (read only when about to leave the org). */
   hasUnsent: () => boolean;
+}
+
+/** Where the org screen's keys go: the open dialog's context, else the filter line's or the list's. */
+export function screenContext(m: Modal | null, editingFilter: boolean): KeyContext {
+  switch (m?.type) {
+    case "help":
+      return "help";
+    case "confirm":
+    case "quit":
+      return "dialog";
+    case "invite":
+      return "form";
+    case "switcher":
+      return "switcher";
+    case undefined:
+      return editingFilter ? "filter" : "list";
+  }
 }
 
 const CANCELLED: Message = { kind: "info", text: "Cancelled." };

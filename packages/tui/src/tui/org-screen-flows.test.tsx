@@ -18,8 +18,8 @@ import {
   tempDir,
   type InProcessDaemon,
   type OrgSetup,
-} from "../../../../test/support/daemon.ts";
-import { freePort } from "../../../../test/support/smtp-sink.ts";
+} from "roster-workspace/test/support/daemon.ts";
+import { freePort } from "roster-workspace/test/support/smtp-sink.ts";
 import { OrgScreen } from "./components/org-screen.tsx";
 import { openOrgEngine, type EngineAdapter } from "./engine-adapter.ts";
 import {

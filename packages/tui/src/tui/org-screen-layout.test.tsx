@@ -6,7 +6,7 @@
  */
 import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeMember } from "../../../core/src/sync/model-server.ts";
+import { makeMember } from "@roster/core/testing";
 import { OrgScreen } from "./components/org-screen.tsx";
 import {
   frame,

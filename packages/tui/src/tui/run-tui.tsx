@@ -39,15 +39,22 @@ export async function runTui(options: RunTuiOptions = {}): Promise<void> {
   const urlSource = options.sources?.url ?? loaded?.sources.url ?? "default";
   const dataDir = options.dataDir ?? defaultDataDir();
 
-  const [{ render }, React, { App }, { ThemeContext, makeTheme }, launcher, { createServices }] =
-    await Promise.all([
-      import("ink"),
-      import("react"),
-      import("./components/app.tsx"),
-      import("./theme.ts"),
-      import("./daemon-launcher.ts"),
-      import("./services.ts"),
-    ]);
+  // React is CommonJS: its exports object is the default export (the bundle has no named ones).
+  const [
+    { render },
+    { default: React },
+    { App },
+    { ThemeContext, makeTheme },
+    launcher,
+    { createServices },
+  ] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("./components/app.tsx"),
+    import("./theme.ts"),
+    import("./daemon-launcher.ts"),
+    import("./services.ts"),
+  ]);
   const services = createServices({
     url,
     token,

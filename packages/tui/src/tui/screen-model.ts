@@ -93,29 +93,13 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
   for (const r of view.actions) {
     const a = r.action;
     if (r.applied || a.state === "failed" || a.kind.type !== "invite") continue;
-    const item: InviteItem = {
-      key: `a:${a.id}`,
-      email: a.kind.email,
-      mark: "pending",
-      removing: false,
-      action: a,
-    };
-    if (r.conflict) item.error = r.conflict;
-    unplaced.push(item);
+    unplaced.push(actionItem(a, a.kind.email, "pending", r.conflict));
   }
   // Refused invitations: nothing exists on the daemon, but the row stays, with its reason.
   const refused: InviteItem[] = [];
   for (const a of view.failed) {
     if (a.kind.type !== "invite") continue;
-    const item: InviteItem = {
-      key: `a:${a.id}`,
-      email: a.kind.email,
-      mark: "failed",
-      removing: false,
-      action: a,
-    };
-    if (a.error) item.error = a.error;
-    refused.push(item);
+    refused.push(actionItem(a, a.kind.email, "failed", a.error));
   }
   return {
     members,
@@ -206,4 +190,16 @@ export function describeActionIn(a: PendingAction, state: SyncState): string {
       return `remove ${m ? m.email : "the member"}`;
     }
   }
+}
+
+/** The row of an invitation that exists only as an action here (queued, or refused). */
+function actionItem(
+  a: PendingAction,
+  email: string,
+  mark: "pending" | "failed",
+  error: DomainError | undefined,
+): InviteItem {
+  const item: InviteItem = { key: `a:${a.id}`, email, mark, removing: false, action: a };
+  if (error) item.error = error;
+  return item;
 }

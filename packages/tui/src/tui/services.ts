@@ -3,14 +3,13 @@
  * launcher, the config file, the session cache and the sync engine with its
  * file-backed offline queue and last known lists.
  */
-import type { OwnedEngine, TuiServices } from "./components/app.tsx";
-import { answers, startDaemon } from "./daemon-launcher.ts";
+import { answers, hasDaemonDatabase, startDaemon } from "./daemon-launcher.ts";
 import { openOrgEngine } from "./engine-adapter.ts";
+import type { OwnedEngine, TuiServices } from "./ports.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
 import { join } from "node:path";
-import { hasPgliteDatabase } from "@roster/daemon/pglite-storage";
 
 export interface ServiceOptions {
   url: string;
@@ -48,7 +47,7 @@ export function createServices(opts: ServiceOptions): TuiServices {
   };
   if (opts.canStartDaemon) {
     services.startDaemon = (url) => startDaemon({ url, dataDir: opts.dataDir });
-    services.daemonIsNew = () => !hasPgliteDatabase(opts.dataDir);
+    services.daemonIsNew = () => !hasDaemonDatabase(opts.dataDir);
   }
   return services;
 }

@@ -5,9 +5,10 @@
  * the token itself.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { z } from "zod";
+import { writePrivateFile } from "../private-file.ts";
 
 const SessionSchema = z.object({
   url: z.string(),
@@ -48,10 +49,6 @@ export async function writeSession(
   token: string,
   session: Omit<CachedSession, "tokenDigest" | "url">,
 ): Promise<void> {
-  const path = sessionCachePath(dataDir, url);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
   const body: CachedSession = { url, tokenDigest: tokenDigest(token), ...session };
-  await writeFile(tmp, JSON.stringify(body), { mode: 0o600 });
-  await rename(tmp, path);
+  await writePrivateFile(sessionCachePath(dataDir, url), JSON.stringify(body));
 }

@@ -1,8 +1,7 @@
 /** `roster accept <link-or-token>`: join an org from an invitation; stores the new token and org. */
-import { RosterClient } from "@roster/core/client";
 import { updateConfig } from "../../config.ts";
 import { parseActivation } from "../activation-link.ts";
-import { resolveConfig } from "../context.ts";
+import { cliClient, resolveConfig } from "../context.ts";
 import { print, printJson } from "../report.ts";
 
 export interface AcceptOptions {
@@ -18,7 +17,7 @@ export async function accept(linkOrToken: string, opts: AcceptOptions): Promise<
   // A configured URL (flag, env, file) wins; else the daemon that sent the link.
   const url =
     config.sources.url === "default" && activation.baseUrl ? activation.baseUrl : config.url;
-  const client = new RosterClient({ url });
+  const client = cliClient(url);
   const res = await client.acceptInvite({
     token: activation.token,
     ...(opts.name !== undefined ? { name: opts.name } : {}),

@@ -12,13 +12,18 @@ const FLAGS: Record<string, string> = {
   logLevel: "--log-level",
 };
 
-/** Runs until SIGINT/SIGTERM; returns the daemon's exit code (0 clean stop, 1 could not start, 2 usage). */
-export async function runDaemonCommand(opts: Record<string, unknown>): Promise<number> {
+/** The daemon's own flags for commander's options, except those named in `omit`. */
+export function daemonArgs(opts: Record<string, unknown>, omit: readonly string[] = []): string[] {
   const argv: string[] = [];
   for (const [key, flag] of Object.entries(FLAGS)) {
     const value = opts[key];
-    if (typeof value === "string") argv.push(flag, value);
+    if (typeof value === "string" && !omit.includes(key)) argv.push(flag, value);
   }
+  return argv;
+}
+
+/** Runs until SIGINT/SIGTERM; returns the daemon's exit code (0 clean stop, 1 could not start, 2 usage). */
+export async function runDaemonCommand(opts: Record<string, unknown>): Promise<number> {
   const { runDaemonCli } = await import("@roster/daemon");
-  return runDaemonCli(argv);
+  return runDaemonCli(daemonArgs(opts));
 }

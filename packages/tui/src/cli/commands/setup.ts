@@ -1,9 +1,8 @@
 /** `roster setup`: the first owner and org, non-interactively; stores URL, token and org in the config file. */
-import { RosterClient } from "@roster/core/client";
 import { parseEmail } from "@roster/core";
 import { updateConfig } from "../../config.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { resolveConfig } from "../context.ts";
+import { cliClient, resolveConfig } from "../context.ts";
 import { print, printJson } from "../report.ts";
 
 export interface SetupOptions {
@@ -22,7 +21,7 @@ export async function setup(opts: SetupOptions): Promise<void> {
   if (opts.org.trim() === "")
     throw new CliError("--org: the organization needs a name.", EXIT.usage);
   const config = await resolveConfig(opts.url === undefined ? {} : { url: opts.url });
-  const client = new RosterClient({ url: config.url });
+  const client = cliClient(config.url);
   const body = {
     org: opts.org.trim(),
     email: parsed.value,

@@ -5,6 +5,7 @@
  */
 import { Box, Text } from "ink";
 import { useTheme } from "../theme.ts";
+import { Frame } from "./frame.tsx";
 
 export interface ConfirmDialogProps {
   title: string;
@@ -37,7 +38,7 @@ export function ConfirmDialog({
   const theme = useTheme();
   const w = Math.min(width, 64);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={theme.warn} width={w} paddingX={1}>
+    <Frame width={w} color={theme.warn}>
       <Text bold>{title}</Text>
       <Box marginY={1}>
         <Text wrap="wrap">{body}</Text>
@@ -46,6 +47,6 @@ export function ConfirmDialog({
         <Button label={cancelLabel} focused={focused === 0} />
         <Button label={actionLabel} focused={focused === 1} danger />
       </Box>
-    </Box>
+    </Frame>
   );
 }

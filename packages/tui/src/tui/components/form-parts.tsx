@@ -2,21 +2,11 @@
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useTheme } from "../theme.ts";
+import { Frame } from "./frame.tsx";
 
 /** A form's frame: a round border in the accent color. */
 export function FormFrame({ width, children }: { width: number; children: ReactNode }) {
-  const theme = useTheme();
-  return (
-    <Box
-      flexDirection="column"
-      borderStyle="round"
-      borderColor={theme.accent}
-      width={width}
-      paddingX={1}
-    >
-      {children}
-    </Box>
-  );
+  return <Frame width={width}>{children}</Frame>;
 }
 
 /** A field's label in a column `width` wide: `›` and bold when the field has the focus. */

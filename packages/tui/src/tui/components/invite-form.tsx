@@ -1,29 +1,9 @@
 /** The invite form: one email address and a role (Owner is the only one today). */
 import { ROLES, type Role } from "@roster/core";
+import { roleLabel, type InviteFormState } from "../forms.ts";
 import { Box, Text } from "ink";
 import { FieldLabel, FormFrame, FormNote } from "./form-parts.tsx";
 import { TextField } from "./text-field.tsx";
-
-export interface InviteFormState {
-  email: string;
-  /** Cursor in the email field. */
-  cursor: number;
-  role: Role;
-  /** 0 = email, 1 = role. */
-  field: 0 | 1;
-  error?: string;
-}
-
-export const emptyInviteForm = (): InviteFormState => ({
-  email: "",
-  cursor: 0,
-  role: ROLES[0],
-  field: 0,
-});
-
-export function roleLabel(role: string): string {
-  return role.charAt(0).toUpperCase() + role.slice(1);
-}
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "Owners do everything: invite, resend, withdraw and remove.",

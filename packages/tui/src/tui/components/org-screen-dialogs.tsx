@@ -3,44 +3,16 @@
  * confirm, quit, invite form, org switcher), or the notice that access to the
  * org was revoked.
  */
-import type { ActionInput } from "@roster/core";
 import { Box, Text } from "ink";
 import type { ReactNode } from "react";
 import { useTheme } from "../theme.ts";
 import { ConfirmDialog } from "./confirm-dialog.tsx";
+import { Frame } from "./frame.tsx";
 import { HelpScreen } from "./help-screen.tsx";
-import { InviteForm, type InviteFormState } from "./invite-form.tsx";
-import { OrgSwitcher, type OrgChoice } from "./org-switcher.tsx";
-
-export type Modal =
-  | { type: "help"; offset: number }
-  | { type: "invite"; form: InviteFormState }
-  | {
-      type: "confirm";
-      input: ActionInput;
-      /** Who or what the action is about, for the messages. */
-      target: string;
-      title: string;
-      body: string;
-      label: string;
-      focused: 0 | 1;
-    }
-  | { type: "switcher"; orgs: OrgChoice[]; cursor: number }
-  /**
-   * `q`, or another org chosen with `o`, while actions are still queued or
-   * sending: stay (the default), or quit / switch anyway.
-   */
-  | { type: "quit"; focused: 0 | 1; switchTo?: OrgChoice };
-
-/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
-export function unsentQuestion(unsent: number, orgName: string): string {
-  if (unsent === 0) return "Every action has been sent now.";
-  const what =
-    unsent === 1
-      ? "1 action is not sent yet. It stays queued and is sent"
-      : `${unsent} actions are not sent yet. They stay queued and are sent`;
-  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
-}
+import { unsentQuestion } from "../messages.ts";
+import type { Modal } from "../modal-keys.ts";
+import { InviteForm } from "./invite-form.tsx";
+import { OrgSwitcher } from "./org-switcher.tsx";
 
 /** The list's place on the screen (tabs, column titles and rows), with `children` in its middle. */
 function Centered({
@@ -70,52 +42,55 @@ export interface ModalViewProps {
   currentOrgID: string;
 }
 
-export function ModalView({ modal, width, height, orgName, unsent, currentOrgID }: ModalViewProps) {
+export function ModalView(p: ModalViewProps) {
+  if (p.modal.type === "help") {
+    return <HelpScreen height={p.height} width={p.width} offset={p.modal.offset} />;
+  }
+  return (
+    <Centered width={p.width} height={p.height}>
+      {dialog(p.modal, p)}
+    </Centered>
+  );
+}
+
+/** A dialog other than help, drawn in the middle of the list's place. */
+function dialog(modal: Exclude<Modal, { type: "help" }>, p: ModalViewProps) {
+  const { width, height, orgName } = p;
   switch (modal.type) {
-    case "help":
-      return <HelpScreen height={height} width={width} offset={modal.offset} />;
     case "confirm":
       return (
-        <Centered width={width} height={height}>
-          <ConfirmDialog
-            title={modal.title}
-            body={modal.body}
-            actionLabel={modal.label}
-            focused={modal.focused}
-            width={width}
-          />
-        </Centered>
+        <ConfirmDialog
+          title={modal.title}
+          body={modal.body}
+          actionLabel={modal.label}
+          focused={modal.focused}
+          width={width}
+        />
       );
-    case "quit":
+    case "quit": {
+      const to = modal.switchTo;
       return (
-        <Centered width={width} height={height}>
-          <ConfirmDialog
-            title={modal.switchTo ? `Open ${modal.switchTo.name}?` : "Quit Roster?"}
-            body={unsentQuestion(unsent, orgName)}
-            cancelLabel="Stay"
-            actionLabel={modal.switchTo ? "Switch anyway" : "Quit anyway"}
-            focused={modal.focused}
-            width={width}
-          />
-        </Centered>
+        <ConfirmDialog
+          title={to ? `Open ${to.name}?` : "Quit Roster?"}
+          body={unsentQuestion(p.unsent, orgName)}
+          cancelLabel="Stay"
+          actionLabel={to ? "Switch anyway" : "Quit anyway"}
+          focused={modal.focused}
+          width={width}
+        />
       );
+    }
     case "invite":
-      return (
-        <Centered width={width} height={height}>
-          <InviteForm form={modal.form} orgName={orgName} width={width} />
-        </Centered>
-      );
+      return <InviteForm form={modal.form} orgName={orgName} width={width} />;
     case "switcher":
       return (
-        <Centered width={width} height={height}>
-          <OrgSwitcher
-            orgs={modal.orgs}
-            cursor={modal.cursor}
-            currentID={currentOrgID}
-            width={width}
-            height={height - 1}
-          />
-        </Centered>
+        <OrgSwitcher
+          orgs={modal.orgs}
+          cursor={modal.cursor}
+          currentID={p.currentOrgID}
+          width={width}
+          height={height - 1}
+        />
       );
   }
 }
@@ -133,13 +108,7 @@ export function RevokedNotice({ orgName, text, width, height }: RevokedNoticePro
   const theme = useTheme();
   return (
     <Centered width={width} height={height}>
-      <Box
-        flexDirection="column"
-        borderStyle="round"
-        borderColor={theme.error}
-        width={Math.min(width, 64)}
-        paddingX={1}
-      >
+      <Frame width={Math.min(width, 64)} color={theme.error}>
         <Text bold color={theme.error} wrap="truncate-end">
           ✗ No access to {orgName}
         </Text>
@@ -150,7 +119,7 @@ export function RevokedNotice({ orgName, text, width, height }: RevokedNoticePro
             to open another of your organizations, or q to quit.
           </Text>
         </Box>
-      </Box>
+      </Frame>
     </Centered>
   );
 }

@@ -2,22 +2,30 @@
  * The org screen: header, Members / Invitations lists, detail line, message
  * line and footer, plus the dialogs that open over the list (help, invite,
  * confirm, org switcher). All keys go through the keymap table. The lists are
- * drawn by item-list.tsx, the dialogs by org-screen-dialogs.tsx, and the
- * message-line words come from org-screen-messages.ts. What a key does in a
- * dialog is ../modal-keys.ts; what the list's actions do to the org is
- * use-org-screen-actions.ts.
+ * drawn by item-list.tsx, the dialogs by org-screen-dialogs.tsx, the last
+ * lines by org-screen-footer.tsx; the message-line words come from
+ * ../messages.ts. What a key does in a dialog is ../modal-keys.ts; what the
+ * list's actions do to the org is use-org-screen-actions.ts.
  */
-import { Box, Text, type Key } from "ink";
-import { useEffect, useMemo, useRef, useState } from "react";
-import type { OrgEngine } from "../engine-port.ts";
+import { Box, type Key } from "ink";
+import { useEffect, useMemo, useState } from "react";
+import type { OrgChoice, OrgEngine } from "../ports.ts";
+import { editField } from "../text-edit.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
-import { footerText, resolveKey, type Command, type KeyContext } from "../keymap.ts";
+import { resolveKey, type Command } from "../keymap.ts";
 import { drawableLines, listHeight } from "../layout.ts";
-import { clamp, moveCursor, scrollOffset, windowOf } from "../list-window.ts";
-import { inviteRefused, modalKeyStep, typeIntoInvite } from "../modal-keys.ts";
+import { moveCursor } from "../list-window.ts";
+import { emptyInviteForm } from "../forms.ts";
+import { connectionView, messageAt } from "../messages.ts";
 import {
-  describeActionIn,
+  inviteRefused,
+  modalKeyStep,
+  screenContext,
+  typeIntoInvite,
+  type Modal,
+} from "../modal-keys.ts";
+import {
   filterLists,
   inviteDetail,
   memberDetail,
@@ -26,14 +34,12 @@ import {
   type MemberItem,
   type ScreenLists,
 } from "../screen-model.ts";
-import { useTheme } from "../theme.ts";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { emptyInviteForm } from "./invite-form.tsx";
 import { InviteList, MemberList } from "./item-list.tsx";
-import { ModalView, RevokedNotice, type Modal } from "./org-screen-dialogs.tsx";
-import { connectionView, messageAt, type Message } from "./org-screen-messages.ts";
-import type { OrgChoice } from "./org-switcher.tsx";
-import { editField, TextField } from "./text-field.tsx";
+import { ModalView, RevokedNotice } from "./org-screen-dialogs.tsx";
+import { OrgScreenFooter } from "./org-screen-footer.tsx";
+import { useMessageLine, useRefusalAnnouncements } from "./use-message-line.ts";
+import { useListSelection } from "./use-list-selection.ts";
 import { useOrgScreenActions } from "./use-org-screen-actions.ts";
 
 export interface OrgScreenProps {
@@ -58,18 +64,11 @@ export interface OrgScreenProps {
   attachInput?: (feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[];
 }
 
-export { unsentQuestion } from "./org-screen-dialogs.tsx";
-
 /** A success or info message goes away after this long, like a k9s flash. */
 export const MESSAGE_TTL_MS = 8_000;
 
 /** A list that is not there (access revoked): nothing to draw, nothing to act on. */
 const NO_LISTS: ScreenLists = { members: [], invites: [], totalMembers: 0, totalInvites: 0 };
-
-interface Selection {
-  key: string | undefined;
-  index: number;
-}
 
 export function OrgScreen({
   engine,
@@ -82,9 +81,8 @@ export function OrgScreen({
   typedAhead,
   attachInput,
 }: OrgScreenProps) {
-  const theme = useTheme();
   const size = useTerminalSize();
-  const [message, setMessage] = useState<Message | null>(null);
+  const [message, setMessage] = useMessageLine(messageTtlMs);
   // A counting-down message needs a tick every second; otherwise every 15 s is enough.
   const tick = useNow(message?.countdown ? 1_000 : undefined);
   // Rows show the time at this render (the tick only makes sure there is one every few seconds).
@@ -107,38 +105,15 @@ export function OrgScreen({
   const setFilter = (value: string) => setFilterEdit({ value, cursor: value.length });
   const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
   const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
-  // Successes and notes expire; errors stay until dismissed (Esc, c) or replaced. Once gone,
-  // a message never comes back.
-  useEffect(() => {
-    if (message === null || message.kind === "error") return;
-    const t = setTimeout(() => setMessage((m) => (m === message ? null : m)), messageTtlMs);
-    return () => clearTimeout(t);
-  }, [message, messageTtlMs]);
-  const [sel, setSel] = useState<Record<ListName, Selection>>({
-    members: { key: undefined, index: 0 },
-    invites: { key: undefined, index: 0 },
-  });
-  const offsets = useRef<Record<ListName, number>>({ members: 0, invites: 0 });
 
   const shown = useMemo(() => filterLists(lists, filter), [lists, filter]);
+  const selection = useListSelection(shown, active);
+  const { items, cursor, selected } = selection;
   const online = link.state === "live";
   // The lists are known: from the daemon in this run, or saved by an earlier one.
   const loaded = view.synced || view.cachedAt !== null;
 
-  // A refusal from the daemon (also of an offline replay) is announced once, and stays as a row.
-  const announced = useRef(new Set<string>());
-  useEffect(() => {
-    // Wait for the lists, so the words can name the invitation or member.
-    if (!loaded) return;
-    for (const a of view.failed) {
-      if (announced.current.has(a.id)) continue;
-      announced.current.add(a.id);
-      setMessage({
-        kind: "error",
-        text: `✗ The daemon refused to ${describeActionIn(a, state)}: ${a.error?.message ?? "unknown error"}`,
-      });
-    }
-  }, [view.failed, loaded, state]);
+  useRefusalAnnouncements(view.failed, loaded, state, setMessage);
 
   // ------------------------------------------------------------ geometry
   const width = size.columns;
@@ -149,13 +124,6 @@ export function OrgScreen({
   const messageText = shownMessage?.text ?? (revoked && modal !== null ? `✗ ${revokedText}` : "");
   // A long message (most daemon refusals) gets a second line, taken from the list.
   const messageLines = !filterEditing && messageText.length > width ? 2 : 1;
-  const items: readonly (MemberItem | InviteItem)[] =
-    active === "members" ? shown.members : shown.invites;
-  const current = sel[active];
-  const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
-  const cursor =
-    items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
-  const selected = items[cursor];
   const detail =
     modal !== null || !selected
       ? ""
@@ -165,19 +133,12 @@ export function OrgScreen({
   // A long detail (a delivery error) gets a second line too.
   const detailLines = detail.length > width ? 2 : 1;
   const height = Math.max(1, listHeight(size) - (messageLines - 1) - (detailLines - 1));
-  const offset = scrollOffset(offsets.current[active], cursor, height, items.length);
-  offsets.current[active] = offset;
-  const win = windowOf(items, offset, height);
+  const win = selection.windowOf(height);
   const bodyHeight = height + 1; // column titles + rows
   /** The list's place (tabs, column titles, rows); a dialog or the revoked notice takes it. */
   const areaHeight = bodyHeight + 1;
 
   // ------------------------------------------------------------- actions
-  const select = (list: ListName, index: number) => {
-    const rows = list === "members" ? shown.members : shown.invites;
-    const i = rows.length === 0 ? 0 : clamp(index, 0, rows.length - 1);
-    setSel((s) => ({ ...s, [list]: { key: rows[i]?.key, index: i } }));
-  };
 
   const actions = useOrgScreenActions({
     engine,
@@ -195,7 +156,7 @@ export function OrgScreen({
     onInvited: () => {
       setModal(null);
       setActive("invites");
-      setSel((s) => ({ ...s, invites: { key: undefined, index: 0 } }));
+      selection.toTop("invites");
     },
   });
 
@@ -203,19 +164,7 @@ export function OrgScreen({
   const hasUnsent = () => !revoked && engine.getView(Date.now()).unsent > 0;
 
   // --------------------------------------------------------------- input
-  const contextOf = (m: Modal | null, editingFilter: boolean): KeyContext =>
-    m?.type === "help"
-      ? "help"
-      : m?.type === "confirm" || m?.type === "quit"
-        ? "dialog"
-        : m?.type === "invite"
-          ? "form"
-          : m?.type === "switcher"
-            ? "switcher"
-            : editingFilter
-              ? "filter"
-              : "list";
-  const context = contextOf(modal, filterEditing);
+  const context = screenContext(modal, filterEditing);
 
   const onList = (cmd: Command) => {
     // Removed from the org: say so, rather than open a form that ends in "Organization not found".
@@ -230,7 +179,7 @@ export function OrgScreen({
       case "bottom":
       case "pageDown":
       case "pageUp":
-        select(active, moveCursor(cursor, items.length, height, cmd));
+        selection.select(active, moveCursor(cursor, items.length, height, cmd));
         return;
       case "nextList":
         setActive((a) => (a === "members" ? "invites" : "members"));
@@ -314,7 +263,7 @@ export function OrgScreen({
   const feedKeys = useStableInput((input: string, key: Key) => {
     // Read what earlier keys left, even if React has not drawn it yet.
     const modal = modalRef.current;
-    const context = contextOf(modal, filterEditingRef.current);
+    const context = screenContext(modal, filterEditingRef.current);
     // A text field with the focus takes the keys that edit it; the rest are commands.
     if (context === "filter") {
       const f = filterRef.current;
@@ -413,8 +362,13 @@ export function OrgScreen({
     );
   }
 
-  const detailColor =
-    selected && "mark" in selected && selected.mark === "failed" ? theme.error : undefined;
+  const failed = selected !== undefined && "mark" in selected && selected.mark === "failed";
+  const tone =
+    shownMessage?.kind === "error" || (!shownMessage && revoked)
+      ? "error"
+      : shownMessage?.kind === "ok"
+        ? "ok"
+        : undefined;
 
   return (
     <Box flexDirection="column" width={width} height={lines}>
@@ -428,48 +382,17 @@ export function OrgScreen({
         width={width}
       />
       {body}
-      <Box width={width} height={detailLines}>
-        <Text
-          dimColor={detailColor === undefined}
-          color={detailColor}
-          wrap={detailLines > 1 ? "wrap" : "truncate-end"}
-        >
-          {detail || " "}
-        </Text>
-      </Box>
-      <Box width={width}>
-        {filterEditing && modal === null ? (
-          <Box>
-            <Text bold>/ </Text>
-            <TextField
-              value={filterEdit.value}
-              cursor={filterEdit.cursor}
-              focus
-              placeholder="filter by email or name"
-            />
-          </Box>
-        ) : (
-          <Box height={messageLines} width={width}>
-            <Text
-              wrap={messageLines > 1 ? "wrap" : "truncate-end"}
-              color={
-                shownMessage?.kind === "error" || (!shownMessage && revoked)
-                  ? theme.error
-                  : shownMessage?.kind === "ok"
-                    ? theme.ok
-                    : undefined
-              }
-            >
-              {messageText || " "}
-            </Text>
-          </Box>
-        )}
-      </Box>
-      <Box width={width}>
-        <Text dimColor wrap="truncate-end">
-          {footerText(context, width)}
-        </Text>
-      </Box>
+      <OrgScreenFooter
+        width={width}
+        detail={detail}
+        detailLines={detailLines}
+        detailFailed={failed}
+        filter={filterEditing && modal === null ? filterEdit : null}
+        message={messageText}
+        messageLines={messageLines}
+        tone={tone}
+        context={context}
+      />
     </Box>
   );
 }

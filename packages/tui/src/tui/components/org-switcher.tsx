@@ -1,11 +1,8 @@
 /** Pick one of the organizations the user belongs to. */
-import { Box, Text } from "ink";
+import { Text } from "ink";
+import type { OrgChoice } from "../ports.ts";
 import { useTheme } from "../theme.ts";
-
-export interface OrgChoice {
-  id: string;
-  name: string;
-}
+import { Frame } from "./frame.tsx";
 
 export interface OrgSwitcherProps {
   orgs: readonly OrgChoice[];
@@ -21,13 +18,7 @@ export function OrgSwitcher({ orgs, cursor, currentID, width, height }: OrgSwitc
   const start = Math.max(0, Math.min(cursor - visible + 1, orgs.length - visible));
   const shown = orgs.slice(Math.max(0, start), Math.max(0, start) + visible);
   return (
-    <Box
-      flexDirection="column"
-      borderStyle="round"
-      borderColor={theme.accent}
-      width={Math.min(width, 60)}
-      paddingX={1}
-    >
+    <Frame width={Math.min(width, 60)}>
       <Text bold>Switch organization</Text>
       {shown.map((o, i) => {
         const idx = Math.max(0, start) + i;
@@ -45,6 +36,6 @@ export function OrgSwitcher({ orgs, cursor, currentID, width, height }: OrgSwitc
           </Text>
         );
       })}
-    </Box>
+    </Frame>
   );
 }

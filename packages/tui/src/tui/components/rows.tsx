@@ -23,10 +23,15 @@ interface LeadCellsProps {
   mark: Mark;
   color: string | undefined;
   dim: boolean;
-  strike?: boolean;
+  strike?: boolean | undefined;
   /** The email column's width. */
   width: number;
   email: string;
+}
+
+/** How a row of `item` looks: its color, and dimmed while unconfirmed. */
+function rowLook(theme: Theme, selected: boolean, item: { mark: Mark }) {
+  return { color: rowColor(theme, selected, item.mark), dim: item.mark === "pending" };
 }
 
 /** The first two cells of every row: the selection and mark glyphs, then the email. */
@@ -58,19 +63,11 @@ export const MemberRowView = memo(function MemberRowView({
 }: MemberRowProps) {
   const theme = useTheme();
   const c = memberCells(item.member, now, item.you ? item.member.userID : undefined);
-  const color = rowColor(theme, selected, item.mark);
-  const dim = item.mark === "pending";
+  const { color, dim } = rowLook(theme, selected, item);
+  const lead = { selected, mark: item.mark, color, dim, strike: item.removing, width: cols.email };
   return (
     <Box gap={1}>
-      <LeadCells
-        selected={selected}
-        mark={item.mark}
-        color={color}
-        dim={dim}
-        strike={item.removing}
-        width={cols.email}
-        email={c.email}
-      />
+      <LeadCells {...lead} email={c.email} />
       <Cell width={cols.name} color={color} dim={dim}>
         {c.name}
       </Cell>
@@ -104,8 +101,8 @@ export const InviteRowView = memo(function InviteRowView({
   now,
 }: InviteRowProps) {
   const theme = useTheme();
-  const color = rowColor(theme, selected, item.mark);
-  const dim = item.mark === "pending";
+  const { color, dim } = rowLook(theme, selected, item);
+  const lead = { selected, mark: item.mark, color, dim, strike: item.removing, width: cols.email };
   if (!item.invite) {
     // Not on the daemon: refused (with the reason), or queued and not placed yet.
     const failed = item.mark === "failed";
@@ -113,11 +110,10 @@ export const InviteRowView = memo(function InviteRowView({
     return (
       <Box gap={1}>
         <LeadCells
-          selected={selected}
-          mark={item.mark}
+          {...lead}
           color={c ?? color}
           dim={!failed}
-          width={cols.email}
+          strike={undefined}
           email={item.email}
         />
         <Cell width={cols.status} color={c} dim={!failed}>
@@ -138,15 +134,7 @@ export const InviteRowView = memo(function InviteRowView({
         : theme.muted;
   return (
     <Box gap={1}>
-      <LeadCells
-        selected={selected}
-        mark={item.mark}
-        color={color}
-        dim={dim}
-        strike={item.removing}
-        width={cols.email}
-        email={c.email}
-      />
+      <LeadCells {...lead} email={c.email} />
       <Cell width={cols.status} color={selected ? color : statusColor(theme, c.status)} dim={dim}>
         {c.status}
       </Cell>

@@ -6,17 +6,11 @@
  */
 import type { ActionInput, PendingAction, Role, SyncState, SyncView } from "@roster/core";
 import { useEffect, useRef, useState } from "react";
-import type { OrgEngine } from "../engine-port.ts";
+import type { Modal } from "../modal-keys.ts";
+import type { OrgChoice, OrgEngine } from "../ports.ts";
 import type { InviteItem, MemberItem } from "../screen-model.ts";
 import type { ListName } from "./header.tsx";
-import type { Modal } from "./org-screen-dialogs.tsx";
-import {
-  doneMessage,
-  resendTooSoonMessage,
-  submittedMessage,
-  type Message,
-} from "./org-screen-messages.ts";
-import type { OrgChoice } from "./org-switcher.tsx";
+import { doneMessage, resendTooSoonMessage, submittedMessage, type Message } from "../messages.ts";
 
 export interface OrgScreenActionsProps {
   engine: OrgEngine;
@@ -48,66 +42,53 @@ export interface OrgScreenActions {
   dismissAll: () => void;
 }
 
-export function useOrgScreenActions({
-  engine,
-  state,
-  view,
-  loaded,
-  online,
-  now,
-  orgName,
-  active,
-  selected,
-  loadOrgs,
-  setMessage,
-  setModal,
-  onInvited,
-}: OrgScreenActionsProps): OrgScreenActions {
+export function useOrgScreenActions(p: OrgScreenActionsProps): OrgScreenActions {
+  const { setMessage } = p;
   // The last action submitted here: once the daemon has confirmed it, say so.
   const [watching, setWatching] = useState<{ id: string; done: string } | null>(null);
   useEffect(() => {
     if (!watching) return;
-    const a = state.pending.find((x) => x.id === watching.id);
+    const a = p.state.pending.find((x) => x.id === watching.id);
     if (a === undefined || a.state === "confirmed") {
       setMessage({ kind: "ok", text: watching.done });
       setWatching(null);
     } else if (a.state === "failed") {
       setWatching(null);
     }
-  }, [state.pending, watching, setMessage]);
+  }, [p.state.pending, watching, setMessage]);
 
   // Actions queued earlier (offline, or in a previous run) that went out once the daemon was back:
   // they go out one at a time, so count the most that waited since the queue was last empty.
-  const unsentBefore = useRef(view.unsent);
+  const unsentBefore = useRef(p.view.unsent);
   useEffect(() => {
-    const before = Math.max(unsentBefore.current, view.unsent);
-    unsentBefore.current = view.unsent === 0 ? 0 : before;
-    if (before > 0 && view.unsent === 0 && watching === null && view.failed.length === 0) {
+    const before = Math.max(unsentBefore.current, p.view.unsent);
+    unsentBefore.current = p.view.unsent === 0 ? 0 : before;
+    if (before > 0 && p.view.unsent === 0 && watching === null && p.view.failed.length === 0) {
       setMessage({
         kind: "ok",
         text: `✓ Sent ${before} queued action${before === 1 ? "" : "s"} to the daemon.`,
       });
     }
-  }, [view.unsent, view.failed.length, watching, setMessage]);
+  }, [p.view.unsent, p.view.failed.length, watching, setMessage]);
 
   const afterSubmit = (a: PendingAction, target: string) => {
-    setMessage(submittedMessage(a, online));
+    setMessage(submittedMessage(a, p.online));
     setWatching({ id: a.id, done: doneMessage(a, target) });
   };
 
   /** A local refusal in words; before the lists are known nothing can be checked. */
   const refusal = (message: string, reason: string | undefined): string =>
-    !loaded && reason === "org_not_found"
+    !p.loaded && reason === "org_not_found"
       ? "The organization has not been loaded from the daemon yet, so this cannot be checked. Try again once it is back."
       : message;
 
   const submit = (input: ActionInput, target: string): boolean => {
-    const r = engine.submit(input);
+    const r = p.engine.submit(input);
     if (!r.ok) {
       const { retryAfterS } = r.error;
       setMessage(
         retryAfterS !== undefined
-          ? resendTooSoonMessage(retryAfterS, now)
+          ? resendTooSoonMessage(retryAfterS, p.now)
           : { kind: "error", text: `✗ ${refusal(r.error.message, r.error.reason)}` },
       );
       return false;
@@ -117,28 +98,28 @@ export function useOrgScreenActions({
   };
 
   const submitInvite = (email: string, role: Role): string | undefined => {
-    const r = engine.submit({ type: "invite", email, role });
+    const r = p.engine.submit({ type: "invite", email, role });
     if (!r.ok) return refusal(r.error.message, r.error.reason);
-    onInvited();
+    p.onInvited();
     afterSubmit(r.value, r.value.kind.type === "invite" ? r.value.kind.email : email);
     return undefined;
   };
 
   const check = (input: ActionInput): string | undefined => {
-    const r = engine.validate(input);
+    const r = p.engine.validate(input);
     return r.ok ? undefined : refusal(r.error.message, r.error.reason);
   };
 
   const askDelete = () => {
-    if (!selected) {
+    if (!p.selected) {
       setMessage({
         kind: "info",
-        text: active === "members" ? "No member selected." : "No invitation selected.",
+        text: p.active === "members" ? "No member selected." : "No invitation selected.",
       });
       return;
     }
-    if (active === "members") {
-      const m = selected as MemberItem;
+    if (p.active === "members") {
+      const m = p.selected as MemberItem;
       const input: ActionInput = { type: "remove", userID: m.member.userID };
       const problem = check(input);
       if (problem) {
@@ -146,20 +127,20 @@ export function useOrgScreenActions({
         return;
       }
       const who = m.member.name ? `${m.member.name} <${m.member.email}>` : m.member.email;
-      setModal({
+      p.setModal({
         type: "confirm",
         input,
         target: m.member.email,
         title: "Remove member",
-        body: `Remove ${who} from ${view.org?.name ?? orgName ?? "this organization"}? They lose access at once; their user account and other organizations are not touched.`,
+        body: `Remove ${who} from ${p.view.org?.name ?? p.orgName ?? "this organization"}? They lose access at once; their user account and other organizations are not touched.`,
         label: "Remove user access",
         focused: 0,
       });
       return;
     }
-    const inv = selected as InviteItem;
+    const inv = p.selected as InviteItem;
     if (inv.mark === "failed" && inv.action) {
-      engine.dismiss(inv.action.id);
+      p.engine.dismiss(inv.action.id);
       setMessage({ kind: "info", text: `Dismissed the refused invitation for ${inv.email}.` });
       return;
     }
@@ -170,7 +151,7 @@ export function useOrgScreenActions({
       setMessage({ kind: "error", text: `✗ ${problem}` });
       return;
     }
-    setModal({
+    p.setModal({
       type: "confirm",
       input,
       target: inv.email,
@@ -182,14 +163,14 @@ export function useOrgScreenActions({
   };
 
   const resend = () => {
-    if (active !== "invites") {
+    if (p.active !== "invites") {
       setMessage({
         kind: "info",
         text: "Resend works on invitations: press 2 or Tab to show them.",
       });
       return;
     }
-    const inv = selected as InviteItem | undefined;
+    const inv = p.selected as InviteItem | undefined;
     if (!inv?.invite) {
       setMessage({ kind: "info", text: "No invitation selected." });
       return;
@@ -198,13 +179,13 @@ export function useOrgScreenActions({
   };
 
   const openSwitcher = () => {
-    if (!loadOrgs) {
+    if (!p.loadOrgs) {
       setMessage({ kind: "info", text: "Switching organizations is not available here." });
       return;
     }
-    loadOrgs().then(
+    p.loadOrgs().then(
       (orgs) => {
-        if (!orgs.some((o) => o.id !== engine.orgID)) {
+        if (!orgs.some((o) => o.id !== p.engine.orgID)) {
           setMessage({
             kind: "info",
             text:
@@ -216,16 +197,16 @@ export function useOrgScreenActions({
         }
         const cursorAt = Math.max(
           0,
-          orgs.findIndex((o) => o.id === engine.orgID),
+          orgs.findIndex((o) => o.id === p.engine.orgID),
         );
-        setModal({ type: "switcher", orgs, cursor: cursorAt });
+        p.setModal({ type: "switcher", orgs, cursor: cursorAt });
       },
       (e: unknown) => setMessage({ kind: "error", text: `✗ ${(e as Error).message}` }),
     );
   };
 
   const dismissAll = () => {
-    for (const a of view.failed) engine.dismiss(a.id);
+    for (const a of p.view.failed) p.engine.dismiss(a.id);
     setMessage(null);
   };
 

@@ -20,8 +20,8 @@ import {
   type Validated,
 } from "@roster/core";
 // The model is core's test support, not part of its public API.
-import { makeMember, ModelServer } from "../../../../core/src/sync/model-server.ts";
-import type { LinkInfo, OrgEngine } from "../engine-port.ts";
+import { makeMember, ModelServer } from "@roster/core/testing";
+import type { LinkInfo, OrgEngine } from "../ports.ts";
 
 export class ModelEngine implements OrgEngine {
   readonly server: ModelServer;

@@ -9,7 +9,7 @@
 import { EventEmitter } from "node:events";
 import { createElement } from "react";
 import { render } from "ink";
-import { makeMember } from "../../../../core/src/sync/model-server.ts";
+import { makeMember } from "@roster/core/testing";
 import { OrgScreen } from "../components/org-screen.tsx";
 import { ModelEngine } from "./model-engine.ts";
 

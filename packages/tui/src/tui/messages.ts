@@ -3,8 +3,8 @@
  * is submitted or confirmed, and the header's view of the connection.
  */
 import { errors, type PendingAction } from "@roster/core";
-import type { OrgEngine } from "../engine-port.ts";
-import type { ConnectionView } from "../format.ts";
+import type { OrgEngine } from "./ports.ts";
+import type { ConnectionView } from "./format.ts";
 
 export interface Message {
   kind: "error" | "info" | "ok";
@@ -81,4 +81,21 @@ export function submittedMessage(a: PendingAction, online: boolean): Message {
     case "remove":
       return { kind: "info", text: `Removing the member…${tail}` };
   }
+}
+
+/** The quit dialog's words (its title asks the question): what stays behind, and when it goes out. */
+export function unsentQuestion(unsent: number, orgName: string): string {
+  if (unsent === 0) return "Every action has been sent now.";
+  const what =
+    unsent === 1
+      ? "1 action is not sent yet. It stays queued and is sent"
+      : `${unsent} actions are not sent yet. They stay queued and are sent`;
+  return `${what} the next time Roster opens ${orgName} and reaches the daemon.`;
+}
+
+/** One line (it fits 80 columns) left in the shell when Roster quits with actions not yet sent. */
+export function unsentNote(unsent: number, orgName: string): string {
+  const what =
+    unsent === 1 ? "1 action not sent yet. It is" : `${unsent} actions not sent yet. They are`;
+  return `Roster: ${what} sent when you open ${orgName} again.`;
 }

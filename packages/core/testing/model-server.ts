@@ -5,20 +5,12 @@
  * its own mutable fields; used by the property tests here and usable by
  * other packages' tests that need realistic snapshots and change streams.
  */
-import {
-  applyChange,
-  decideInvite,
-  decideRemove,
-  decideResend,
-  decideWithdraw,
-  DEFAULT_LIMITS,
-  type Limits,
-  type OrgState,
-} from "../rules.ts";
-import type { Change, ChangeMessage, Member, Org, SnapshotMessage } from "../schemas.ts";
-import { isOpen } from "../status.ts";
-import type { DomainError } from "../errors.ts";
-import type { ActionKind } from "./pending-action.ts";
+import * as rules from "../src/rules.ts";
+import type { Limits, OrgState } from "../src/rules.ts";
+import type { Change, ChangeMessage, Member, Org, SnapshotMessage } from "../src/schemas.ts";
+import { isOpen } from "../src/status.ts";
+import type { DomainError } from "../src/errors.ts";
+import type { ActionKind } from "../src/sync/pending-action.ts";
 
 export class ModelServer {
   readonly org: Org;
@@ -33,7 +25,7 @@ export class ModelServer {
     const orgID = opts.orgID ?? "org1";
     const at = new Date(opts.at ?? Date.UTC(2025, 0, 1)).toISOString();
     this.org = { id: orgID, name: "Model Org", createdAt: at };
-    this.limits = opts.limits ?? { ...DEFAULT_LIMITS, resendIntervalS: 0 };
+    this.limits = opts.limits ?? { ...rules.DEFAULT_LIMITS, resendIntervalS: 0 };
     this.state = { orgID, members: [], invites: [] };
     this.commit({ type: "member.added", member: owner }, Date.parse(at), null);
   }
@@ -51,20 +43,20 @@ export class ModelServer {
     let d;
     switch (kind.type) {
       case "invite":
-        d = decideInvite(
+        d = rules.decideInvite(
           this.state,
           { actorID, email: kind.email, role: kind.role, inviteID: this.nextID("inv"), now },
           this.limits,
         );
         break;
       case "resend":
-        d = decideResend(this.state, { actorID, inviteID: kind.inviteID, now }, this.limits);
+        d = rules.decideResend(this.state, { actorID, inviteID: kind.inviteID, now }, this.limits);
         break;
       case "withdraw":
-        d = decideWithdraw(this.state, { actorID, inviteID: kind.inviteID, now });
+        d = rules.decideWithdraw(this.state, { actorID, inviteID: kind.inviteID, now });
         break;
       case "remove":
-        d = decideRemove(this.state, { actorID, userID: kind.userID });
+        d = rules.decideRemove(this.state, { actorID, userID: kind.userID });
         break;
     }
     if (!d.ok) return d;
@@ -135,7 +127,7 @@ export class ModelServer {
     actor: { userID: string; email: string } | null,
   ): ChangeMessage {
     const prev = this.version;
-    this.state = applyChange(this.state, change);
+    this.state = rules.applyChange(this.state, change);
     const entry: ChangeMessage = {
       type: "change",
       version: prev + 1,

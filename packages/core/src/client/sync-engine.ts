@@ -22,46 +22,38 @@
  * Not exported from the pure core index (it does I/O): import it from
  * `@roster/core/client`.
  */
-import { randomUUID } from "node:crypto";
-import { errors, type DomainError } from "../errors.ts";
+import { errors } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
 import { DEFAULT_LIMITS, type Limits } from "../rules.ts";
 import type { ServerMessage } from "../schemas.ts";
-import {
-  RosterApiError,
-  RosterUnreachableError,
-  type RosterClient,
-} from "../client/http-client.ts";
-import {
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  LiveConnection,
-  type BackoffOptions,
-  type LiveConnectionOptions,
-  type LiveStatus,
-  type LiveStatusInfo,
-} from "../client/live-connection.ts";
-import {
-  MemoryActionStore,
-  type ActionResult,
-  type ActionStore,
-  type PendingAction,
-} from "./pending-action.ts";
-import { savedSnapshotOf, type SavedSnapshot, type SnapshotStore } from "./saved-snapshot.ts";
+import { MemoryActionStore, type ActionStore, type PendingAction } from "../sync/pending-action.ts";
+import type { SavedSnapshot, SnapshotStore } from "../sync/saved-snapshot.ts";
 import {
   eventFromServer,
   initialSyncState,
   reduce,
+  savedSnapshotOf,
   type SyncEvent,
   type SyncState,
-} from "./reducer.ts";
+} from "../sync/reducer.ts";
 import {
   makePendingAction,
   selectView,
   validateLocally,
   type ActionInput,
   type SyncView,
-} from "./view.ts";
+} from "../sync/view.ts";
+import type { RosterClient } from "./http-client.ts";
+import {
+  DEFAULT_BACKOFF,
+  LiveConnection,
+  type BackoffOptions,
+  type LiveConnectionOptions,
+  type LiveStatus,
+  type LiveStatusInfo,
+} from "./live-connection.ts";
+import { ActionSender } from "./action-sender.ts";
+import { SnapshotSaver } from "./snapshot-saver.ts";
 
 export interface SyncEngineOptions {
   /** A client with the user's token. */
@@ -79,7 +71,7 @@ export interface SyncEngineOptions {
   limits?: Limits;
   /** Clock (default Date.now). */
   now?: () => number;
-  /** Id generator for actions (default crypto.randomUUID). */
+  /** Id generator for actions (default: the platform's crypto.randomUUID). */
   newID?: () => string;
   /** Options passed to the LiveConnection (backoff, timeouts). */
   live?: Pick<
@@ -103,14 +95,10 @@ export class SyncEngine {
   private revokedMessage: string | undefined;
   private readonly listeners = new Set<EngineListener>();
   private readonly live: LiveConnection;
-  private readonly store: ActionStore;
   private readonly limits: Limits;
   private readonly now: () => number;
   private readonly newID: () => string;
-  private readonly sendBackoff: BackoffOptions;
-  private sending = false;
-  private sendAttempt = 0;
-  private sendTimer: NodeJS.Timeout | null = null;
+  private readonly sender: ActionSender;
   private saveChain: Promise<void> = Promise.resolve();
   private savedPending: SyncState["pending"];
   private closed = false;
@@ -118,12 +106,7 @@ export class SyncEngine {
   private idleWaiters: (() => void)[] = [];
   /** Last time (engine clock) the server state was known to match the daemon's. */
   private currentAt: number | null = null;
-  private snapshotDirty = false;
-  private snapshotTimer: NodeJS.Timeout | null = null;
-  private lastSnapshotSave = 0;
-  private snapshotChain: Promise<void> = Promise.resolve();
-  /** Access was revoked: the saved lists are deleted and never saved again. */
-  private snapshotsOff = false;
+  private readonly snapshots: SnapshotSaver;
 
   /**
    * Create an engine with the queue loaded from `opts.store` and the last
@@ -144,15 +127,23 @@ export class SyncEngine {
 
   private constructor(
     private readonly opts: SyncEngineOptions,
-    store: ActionStore,
+    private readonly store: ActionStore,
     loaded: readonly PendingAction[],
     snapshot: SavedSnapshot | undefined,
   ) {
-    this.store = store;
     this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.now = opts.now ?? Date.now;
-    this.newID = opts.newID ?? randomUUID;
-    this.sendBackoff = { ...DEFAULT_BACKOFF, ...opts.sendBackoff };
+    this.newID = opts.newID ?? (() => globalThis.crypto.randomUUID());
+    this.sender = new ActionSender(
+      opts.client,
+      { ...DEFAULT_BACKOFF, ...opts.sendBackoff },
+      {
+        nextQueued: () => this.state.pending.find((a) => a.state === "queued"),
+        dispatch: (event) => this.dispatch(event),
+        isLive: () => this.liveStatus === "live",
+        isClosed: () => this.closed,
+      },
+    );
     let initial = initialSyncState(opts.orgID);
     if (snapshot) {
       initial = reduce(initial, { type: "restored-snapshot", snapshot });
@@ -160,6 +151,14 @@ export class SyncEngine {
     }
     this.state = reduce(initial, { type: "restored", actions: loaded });
     this.savedPending = this.state.pending;
+    this.snapshots = new SnapshotSaver(
+      opts.snapshotStore,
+      // Saved as of now while current, else as of when it last was.
+      () =>
+        savedSnapshotOf(this.state, this.isCurrent() ? this.now() : (this.currentAt ?? this.now())),
+      opts.snapshotSaveIntervalMs ?? 1000,
+      (e) => this.opts.onStoreError?.(e),
+    );
     if (!opts.client.token) throw new Error("SyncEngine needs a client with a token.");
     this.live = new LiveConnection({
       url: opts.client.url,
@@ -180,7 +179,7 @@ export class SyncEngine {
     if (this.closed || this.started) return;
     this.started = true;
     this.live.start();
-    this.kickSender();
+    this.sender.kick();
   }
 
   /** Drop the connection and resume at once from the last applied version (e.g. a "reconnect" key). */
@@ -195,10 +194,9 @@ export class SyncEngine {
     if (this.isCurrent()) this.noteCurrent();
     this.closed = true;
     this.live.close();
-    if (this.sendTimer) clearTimeout(this.sendTimer);
-    this.sendTimer = null;
-    this.saveSnapshot();
-    await Promise.all([this.saveChain, this.snapshotChain]);
+    this.sender.stop();
+    this.snapshots.save();
+    await Promise.all([this.saveChain, this.snapshots.settled()]);
     this.resolveIdle();
   }
 
@@ -261,7 +259,7 @@ export class SyncEngine {
       now: this.now(),
     });
     this.dispatch({ type: "submitted", action });
-    this.kickSender();
+    this.sender.kick();
     return ok(action);
   }
 
@@ -340,7 +338,7 @@ export class SyncEngine {
     this.liveInfo = info;
     if (status === "revoked" && !this.revokedMessage && info.reason)
       this.revokedMessage = info.reason;
-    if (status === "revoked") this.forgetSnapshot();
+    if (status === "revoked") this.snapshots.forget();
     else if (wasCurrent && !this.isCurrent()) {
       // The lists were current until now: save when that was.
       this.noteCurrent();
@@ -348,8 +346,7 @@ export class SyncEngine {
     }
     if (status === "live" && !wasLive) {
       // The daemon is back: replay now rather than waiting for the send timer.
-      this.sendAttempt = 0;
-      this.kickSender(true);
+      this.sender.resume();
     }
     this.emit();
   }
@@ -383,48 +380,11 @@ export class SyncEngine {
 
   private noteCurrent(): void {
     this.currentAt = this.now();
-    this.snapshotDirty = true;
+    this.snapshots.markDirty();
   }
 
-  /** Save the server state soon: at once if the last save is old enough, else when it is. */
   private scheduleSnapshotSave(): void {
-    if (!this.opts.snapshotStore || this.snapshotsOff || this.closed) return;
-    this.snapshotDirty = true;
-    if (this.snapshotTimer) return;
-    const interval = this.opts.snapshotSaveIntervalMs ?? 1000;
-    const delay = Math.max(0, this.lastSnapshotSave + interval - Date.now());
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null;
-      this.saveSnapshot();
-    }, delay);
-    this.snapshotTimer.unref?.();
-  }
-
-  private saveSnapshot(): void {
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.snapshotTimer = null;
-    const store = this.opts.snapshotStore;
-    if (!store || this.snapshotsOff || !this.snapshotDirty) return;
-    this.snapshotDirty = false;
-    const at = this.isCurrent() ? this.now() : (this.currentAt ?? this.now());
-    const snapshot = savedSnapshotOf(this.state, at);
-    if (!snapshot) return;
-    this.lastSnapshotSave = Date.now();
-    this.snapshotChain = this.snapshotChain
-      .then(() => store.save(snapshot))
-      .catch((e: unknown) => this.opts.onStoreError?.(e));
-  }
-
-  /** Access was revoked: delete the saved lists and save no more. */
-  private forgetSnapshot(): void {
-    const store = this.opts.snapshotStore;
-    if (!store || this.snapshotsOff) return;
-    this.snapshotsOff = true;
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.snapshotTimer = null;
-    this.snapshotChain = this.snapshotChain
-      .then(() => store.clear?.())
-      .catch((e: unknown) => this.opts.onStoreError?.(e));
+    if (!this.closed) this.snapshots.schedule();
   }
 
   private persist(): void {
@@ -434,99 +394,4 @@ export class SyncEngine {
       .then(() => this.store.save(snapshot))
       .catch((e: unknown) => this.opts.onStoreError?.(e));
   }
-
-  /** Start the sender unless it is running (or waiting for its retry timer, unless `now`). */
-  private kickSender(now = false): void {
-    if (this.closed || this.sending) return;
-    if (this.sendTimer) {
-      if (!now) return;
-      clearTimeout(this.sendTimer);
-      this.sendTimer = null;
-    }
-    this.sending = true;
-    void this.drain().finally(() => {
-      this.sending = false;
-    });
-  }
-
-  /** Send queued actions one at a time, oldest first, until none is left or the daemon is unreachable. */
-  private async drain(): Promise<void> {
-    while (!this.closed) {
-      const next = this.state.pending.find((a) => a.state === "queued");
-      if (!next) return;
-      this.dispatch({ type: "sending", id: next.id });
-      let outcome: SendOutcome;
-      try {
-        const result = await this.send(next);
-        outcome = { kind: "confirmed", result };
-      } catch (e) {
-        outcome = classify(e);
-      }
-      if (this.closed) return;
-      if (outcome.kind === "confirmed") {
-        this.sendAttempt = 0;
-        this.dispatch({ type: "confirmed", id: next.id, result: outcome.result });
-      } else if (outcome.kind === "rejected") {
-        this.sendAttempt = 0;
-        this.dispatch({ type: "rejected", id: next.id, error: outcome.error });
-      } else {
-        // Unreachable or temporarily unavailable: keep it (and everything after it) queued.
-        this.dispatch({ type: "deferred", id: next.id });
-        this.sendAttempt += 1;
-        // While the live socket is up the daemon is reachable: retry soon, not after a long backoff.
-        const delay = backoffDelay(
-          this.liveStatus === "live" ? 1 : this.sendAttempt,
-          this.sendBackoff,
-        );
-        this.sendTimer = setTimeout(() => {
-          this.sendTimer = null;
-          this.kickSender();
-        }, delay);
-        this.sendTimer.unref?.();
-        return;
-      }
-    }
-  }
-
-  private async send(a: PendingAction): Promise<ActionResult> {
-    const c = this.opts.client;
-    const key = { idempotencyKey: a.id };
-    const k = a.kind;
-    switch (k.type) {
-      case "invite": {
-        const inv = await c.createInvite(a.orgID, { email: k.email, role: k.role }, key);
-        return { inviteID: inv.id, sendCount: inv.sendCount };
-      }
-      case "resend": {
-        const inv = await c.resendInvite(a.orgID, k.inviteID, key);
-        return { inviteID: inv.id, sendCount: inv.sendCount };
-      }
-      case "withdraw":
-        await c.withdrawInvite(a.orgID, k.inviteID, key);
-        return {};
-      case "remove":
-        await c.removeMember(a.orgID, k.userID, key);
-        return {};
-    }
-  }
-}
-
-type SendOutcome =
-  | { kind: "confirmed"; result: ActionResult }
-  | { kind: "rejected"; error: DomainError }
-  | { kind: "retry" };
-
-/** Unreachable, 502/503/504 → retry later (same key); any other answer is the daemon's verdict. */
-function classify(e: unknown): SendOutcome {
-  if (e instanceof RosterUnreachableError) return { kind: "retry" };
-  if (e instanceof RosterApiError) {
-    if (e.status === 502 || e.status === 503 || e.status === 504) return { kind: "retry" };
-    const error: DomainError = { code: e.code, message: e.message };
-    if (e.reason) error.reason = e.reason as DomainError["reason"];
-    return { kind: "rejected", error };
-  }
-  return {
-    kind: "rejected",
-    error: { code: "internal error", message: e instanceof Error ? e.message : String(e) },
-  };
 }
