@@ -10,8 +10,9 @@
 //                       storage/ ↛ the rest; service/ ↛ http/, live/, mail/;
 //                       live/ ↛ http/, service/, mail/; mail/ ↛ http/, live/, storage/
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
-//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it, and
-//                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock
+//                       (packages/tui/src/cli/commands/daemon*.ts), which starts it,
+//                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock, and
+//                       cli/commands/backup.ts (`roster backup|restore`, @roster/daemon/backup)
 //   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
@@ -49,6 +50,9 @@ const TUI_DAEMON_COMMAND = [
   // The daemon's lock file is its contract with `roster daemon status|stop` and the
   // launcher: read (and its holder checked) with the daemon's own `@roster/daemon/lock`.
   "packages/tui/src/daemon-lock.ts",
+  // `roster backup|restore` run the daemon's storage code (@roster/daemon/backup): a restore
+  // opens the database itself, with the data directory's lock held.
+  "packages/tui/src/cli/commands/backup.ts",
 ];
 const TUI_STEPS = ["packages/tui/src/tui/*.ts"];
 

@@ -10,6 +10,7 @@ import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { DEFAULT_RESEND_INTERVAL_S, type Limits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
+import { adminChannel } from "./admin/admin-channel.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
 import type { Env } from "./http/app-env.ts";
@@ -29,7 +30,7 @@ import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
 import { openPgliteStorage } from "./storage/pglite-storage.ts";
-import { openPgStorage } from "./storage/pg-storage.ts";
+import { openPgStorage, serverDurabilityWarning } from "./storage/pg-storage.ts";
 import type { Storage } from "./storage/storage.ts";
 
 export const DEFAULT_PORT = 8086;
@@ -115,7 +116,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     } catch (err) {
       // Most likely a daemon on this very data directory: then say which one.
       const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE";
-      throw (inUse && !opts.databaseUrl ? lockHolderError(dataDir) : undefined) ?? err;
+      throw (inUse && !opts.databaseUrl ? await lockHolderError(dataDir) : undefined) ?? err;
     }
   }
 
@@ -128,12 +129,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         onError: (err) => logger.warn({ err }, "database connection error"),
       });
       logger.info({ database: redactDatabaseUrl(opts.databaseUrl) }, "using PostgreSQL server");
+      const risk = await serverDurabilityWarning(storage).catch(() => undefined);
+      if (risk) logger.warn(risk);
     } else {
       // PGlite has no lock of its own: ours must be held before it opens.
-      const held = acquireDataDirLock(dataDir);
+      const held = await acquireDataDirLock(dataDir);
       lock = held;
       cleanup.push(() => held.release());
-      storage = await openPgliteStorage({ dataDir });
+      storage = await openPgliteStorage({ dataDir, log: logger.child({ component: "storage" }) });
     }
     const storageMs = Math.round(performance.now() - startedAt);
     const db = storage;
@@ -184,6 +187,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
     lock?.update({ port, url });
+    // `roster backup` asks over the lock socket (see admin/admin-channel.ts).
+    lock?.serve(adminChannel({ storage, logger: logger.child({ component: "admin" }) }));
 
     if (opts.mail !== false) {
       const mail = startMail({

@@ -1,20 +1,51 @@
 /**
  * Exclusive lock on a daemon's data directory (SPEC §7). PGlite takes no lock
- * of its own and two processes on one directory silently lose data, so the
- * daemon holds `<dataDir>/daemon.lock` (JSON: pid, host, port, url) while it
- * runs. A second daemon refuses to start and names the holder; the lock of a
- * process that no longer exists is taken over.
+ * of its own and two processes on one directory silently lose data.
  *
- * The file only ever appears complete: it is written to a temporary name and
- * hard-linked into place (link fails if the lock exists). Taking over a stale
- * lock renames it away first, which only one contender can do.
+ * The lock is a Unix-domain socket the daemon listens on,
+ * `<dataDir>/daemon.<generation>.sock`: the holder is whoever listens on the
+ * highest generation. Only a live process can accept a connection, so a
+ * reused pid, a new host name or another pid namespace (a second container on
+ * the same volume) fool nothing, and a dead holder's socket refuses
+ * connections: it is stale and taken over. A socket appears under its
+ * generation's name only once it listens (it is bound to a private name and
+ * hard-linked into place; link() fails if the name exists), and a contender
+ * takes generation n+1 only after finding generation n dead, so no two
+ * starters can both win, and no take-over can displace a live holder.
+ *
+ * The socket is also the daemon's admin channel (see DataDirLock.serve):
+ * mode 0600 in a 0700 directory, so only the OS user owning the data
+ * directory can reach it. `GET /holder` answers who holds the lock, which a
+ * refused second daemon prints.
+ *
+ * A clean stop replaces the socket by a plain file of the same name (the
+ * generation must stay); a killed daemon's socket stays until the next start.
+ *
+ * `<dataDir>/daemon.lock` (JSON: pid, host, port, url, startedAt, socket) says
+ * who holds it, for people and for `roster daemon status`; it is removed on a
+ * clean stop and left behind by a killed daemon, but it is never what decides.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type RequestListener, type Server } from "node:http";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { listenOn, probeSocket, readText, requestOverSocket } from "./lock-socket.ts";
 
 export const LOCK_FILE = "daemon.lock";
+/** The admin route `roster backup` asks on the lock socket (see admin/admin-channel.ts). */
+export const BACKUP_ROUTE = "/backup";
+const SOCKET_NAME = /^daemon\.(\d+)\.sock$/;
+const socketName = (generation: number) => `daemon.${generation}.sock`;
 
 export interface LockInfo {
   pid: number;
@@ -23,8 +54,10 @@ export interface LockInfo {
   port?: number;
   url?: string;
   startedAt: string;
-  /** Random id of this holder (tells two holders with the same pid apart). */
+  /** Random id of this holder. */
   nonce: string;
+  /** The lock socket's file name in the data directory. */
+  socket?: string;
 }
 
 export class DataDirLockedError extends Error {
@@ -39,100 +72,197 @@ export class DataDirLockedError extends Error {
 
 function describeHolder(dataDir: string, h: LockInfo | undefined): string {
   if (!h) {
-    return `The data directory ${dataDir} is locked by another Roster daemon (its lock file ${join(dataDir, LOCK_FILE)} is unreadable). Stop that daemon or use another --data-dir.`;
+    return `The data directory ${dataDir} is locked by another Roster daemon, which did not say who it is. Stop that daemon or use another --data-dir.`;
   }
   const where = h.url ? ` serving ${h.url}` : h.port ? ` on port ${h.port}` : " (starting)";
   return `Another Roster daemon is already using the data directory ${dataDir}: pid ${h.pid} on ${h.host}${where}, since ${h.startedAt}. Stop it first, or use another --data-dir.`;
 }
 
 export interface DataDirLock {
+  /** `<dataDir>/daemon.lock`. */
   readonly path: string;
+  readonly dataDir: string;
   readonly info: LockInfo;
   /** Record where the daemon listens, for the message a second daemon prints. */
   update(extra: { port?: number; url?: string }): void;
-  /** Remove the lock file (only if it is still ours). Idempotent. */
-  release(): void;
+  /** Answer requests on the lock socket (other than GET /holder) with `handler`. */
+  serve(handler: RequestListener | undefined): void;
+  /** Stop listening and remove daemon.lock (if still ours). Idempotent. */
+  release(): Promise<void>;
 }
 
-/** Lock files held by this process (an in-process second daemon is refused too). */
-const heldHere = new Set<string>();
-
-export function acquireDataDirLock(dataDir: string): DataDirLock {
+/** Take the lock of `dataDir`, or throw DataDirLockedError naming the live holder. */
+export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, LOCK_FILE);
   const info: LockInfo = {
     pid: process.pid,
     host: hostname(),
     startedAt: new Date().toISOString(),
     nonce: randomBytes(8).toString("hex"),
   };
-  for (let attempt = 0; attempt < 10; attempt++) {
-    if (tryCreate(path, info)) return held(path, info);
-    const holder = readLock(path);
-    if (holder === "missing") continue; // released meanwhile: try again
-    if (holder === "unreadable" || isAlive(holder, path)) {
-      throw new DataDirLockedError(dir, holder === "unreadable" ? undefined : holder);
+  let admin: RequestListener | undefined;
+  const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/holder") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(info));
+    } else if (admin) {
+      admin(req, res);
+    } else {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "unavailable", message: "The daemon is starting." }));
     }
-    takeOverStale(path, holder);
+  });
+  const privateName = `.daemon-${info.nonce}.sock`;
+  await listenOn(server, dir, privateName);
+  try {
+    chmodSync(join(dir, privateName), 0o600);
+    const generation = await claimNextGeneration(dir, privateName);
+    info.socket = socketName(generation);
+  } catch (e) {
+    await closeServer(server);
+    throw e;
+  } finally {
+    tryUnlink(join(dir, privateName));
   }
-  throw new DataDirLockedError(dir, undefined);
-}
-
-/**
- * The error acquireDataDirLock would throw because a live daemon holds the
- * directory, without creating or changing anything; undefined otherwise.
- */
-export function lockHolderError(dataDir: string): DataDirLockedError | undefined {
-  const dir = resolve(dataDir);
+  removeOlderSockets(dir, info.socket);
   const path = join(dir, LOCK_FILE);
-  const holder = readLock(path);
-  if (holder === "missing") return undefined;
-  if (holder === "unreadable") return new DataDirLockedError(dir, undefined);
-  return isAlive(holder, path) ? new DataDirLockedError(dir, holder) : undefined;
-}
-
-function held(path: string, info: LockInfo): DataDirLock {
-  heldHere.add(path);
+  writeInfo(path, info);
   let released = false;
   return {
     path,
+    dataDir: dir,
     info,
     update(extra) {
       if (released) return;
       Object.assign(info, extra);
-      const tmp = `${path}.${info.nonce}.tmp`;
-      writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
-      renameSync(tmp, path);
+      writeInfo(path, info);
     },
-    release() {
+    serve(handler) {
+      admin = handler;
+    },
+    async release() {
       if (released) return;
       released = true;
-      heldHere.delete(path);
       const current = readLock(path);
-      if (typeof current === "object" && current.nonce === info.nonce) {
-        try {
-          unlinkSync(path);
-        } catch {}
-      }
+      if (typeof current === "object" && current.nonce === info.nonce) tryUnlink(path);
+      // The generation's name stays, for the next holder to take the one after
+      // it, but as a plain file: a data directory copied while no daemon runs
+      // holds no socket (cp and fs.cpSync cannot copy one).
+      if (info.socket) buryGeneration(dir, info.socket, info.nonce);
+      await closeServer(server);
     },
   };
 }
 
-function tryCreate(path: string, info: LockInfo): boolean {
+/**
+ * Link our listening socket in as the generation after the highest one, once
+ * that one is found dead; throw DataDirLockedError if it is live.
+ */
+async function claimNextGeneration(dir: string, privateName: string): Promise<number> {
+  let generation = highestGeneration(dir);
+  for (;;) {
+    if (generation > 0) {
+      const state = await probeSocket(dir, socketName(generation));
+      if (state !== "dead") throw await lockedError(dir, generation);
+    }
+    try {
+      const mine = generation + 1;
+      linkSync(join(dir, privateName), join(dir, socketName(mine)));
+      // A whole take-over may have happened since we looked (and removed the
+      // name we just took): then the higher generation decides.
+      const highest = highestGeneration(dir);
+      if (highest === mine) return mine;
+      tryUnlink(join(dir, socketName(mine)));
+      generation = highest;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // Another starter took it first: that one is the one to ask next.
+      generation++;
+    }
+  }
+}
+
+/**
+ * The error a second daemon would get because a live daemon holds `dataDir`,
+ * without creating or changing anything; undefined when no one holds it.
+ */
+export async function lockHolderError(dataDir: string): Promise<DataDirLockedError | undefined> {
+  const dir = resolve(dataDir);
+  const generation = highestGeneration(dir);
+  if (generation === 0) return undefined;
+  const state = await probeSocket(dir, socketName(generation));
+  return state === "dead" ? undefined : lockedError(dir, generation);
+}
+
+/**
+ * The lock socket of the daemon holding `dataDir` (its file name), if one
+ * holds it: the CLI's admin channel to a running daemon.
+ */
+export async function liveLockSocket(dataDir: string): Promise<string | undefined> {
+  const dir = resolve(dataDir);
+  const generation = highestGeneration(dir);
+  if (generation === 0) return undefined;
+  const state = await probeSocket(dir, socketName(generation));
+  return state === "dead" ? undefined : socketName(generation);
+}
+
+/** Who holds the lock: asked over its socket, else (no answer in time) read from daemon.lock. */
+async function lockedError(dir: string, generation: number): Promise<DataDirLockedError> {
+  let holder: LockInfo | undefined;
+  try {
+    const res = await requestOverSocket(dir, socketName(generation), "/holder", 2000);
+    const parsed = res.status === 200 ? parseInfo(await readText(res.body)) : undefined;
+    holder = parsed;
+  } catch {
+    // Busy or not answering: fall back to the file.
+  }
+  if (!holder) {
+    const file = readLock(join(dir, LOCK_FILE));
+    if (typeof file === "object" && file.socket === socketName(generation)) holder = file;
+  }
+  return new DataDirLockedError(dir, holder);
+}
+
+function highestGeneration(dir: string): number {
+  let highest = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw e;
+  }
+  for (const name of names) {
+    const m = SOCKET_NAME.exec(name);
+    if (m) highest = Math.max(highest, Number(m[1]));
+  }
+  return highest;
+}
+
+/** Sockets of earlier generations are dead (each was found dead before the next was taken). */
+function removeOlderSockets(dir: string, mine: string | undefined): void {
+  const own = Number(SOCKET_NAME.exec(mine ?? "")?.[1] ?? 0);
+  for (const name of readdirSync(dir)) {
+    const m = SOCKET_NAME.exec(name);
+    if (m && Number(m[1]) < own) tryUnlink(join(dir, name));
+  }
+}
+
+/** Replace a socket by a plain file of the same name, atomically (it reads as dead either way). */
+function buryGeneration(dir: string, name: string, nonce: string): void {
+  const tmp = join(dir, `.released-${nonce}`);
+  try {
+    writeFileSync(tmp, "released\n", { mode: 0o600 });
+    renameSync(tmp, join(dir, name));
+  } catch {
+    tryUnlink(tmp);
+  }
+}
+
+function writeInfo(path: string, info: LockInfo): void {
   const tmp = `${path}.${info.nonce}.tmp`;
   writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
-  } finally {
-    try {
-      unlinkSync(tmp);
-    } catch {}
-  }
+  renameSync(tmp, path);
 }
 
 export function readLock(path: string): LockInfo | "missing" | "unreadable" {
@@ -143,9 +273,13 @@ export function readLock(path: string): LockInfo | "missing" | "unreadable" {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return "missing";
     return "unreadable";
   }
+  return parseInfo(text) ?? "unreadable";
+}
+
+function parseInfo(text: string): LockInfo | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
-    if (typeof v.pid !== "number" || typeof v.host !== "string") return "unreadable";
+    if (typeof v.pid !== "number" || typeof v.host !== "string") return undefined;
     return {
       pid: v.pid,
       host: v.host,
@@ -153,41 +287,24 @@ export function readLock(path: string): LockInfo | "missing" | "unreadable" {
       nonce: typeof v.nonce === "string" ? v.nonce : "",
       ...(typeof v.port === "number" ? { port: v.port } : {}),
       ...(typeof v.url === "string" ? { url: v.url } : {}),
+      ...(typeof v.socket === "string" ? { socket: v.socket } : {}),
     };
   } catch {
-    return "unreadable";
+    return undefined;
   }
 }
 
-/** Whether the holder may still be running. Another host's process cannot be checked: assume yes. */
-function isAlive(h: LockInfo, path: string): boolean {
-  if (h.host !== hostname()) return true;
-  if (h.pid === process.pid) return heldHere.has(path);
+function tryUnlink(path: string): void {
   try {
-    process.kill(h.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    unlinkSync(path);
+  } catch {
+    // Gone already.
   }
 }
 
-function takeOverStale(path: string, stale: LockInfo) {
-  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
-  try {
-    renameSync(path, aside);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw e;
-  }
-  const moved = readLock(aside);
-  if (typeof moved === "object" && moved.nonce !== stale.nonce) {
-    // A contender took the stale lock between our read and our rename: put
-    // its fresh lock back (unless yet another one is there by now).
-    try {
-      linkSync(aside, path);
-    } catch {}
-  }
-  try {
-    unlinkSync(aside);
-  } catch {}
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
 }

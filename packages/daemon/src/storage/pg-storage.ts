@@ -4,6 +4,7 @@
  * re-established when lost (listeners are told, so they can catch up).
  */
 import type { Client, Pool, PoolClient } from "pg";
+import { translateDiskFull } from "./disk-full.ts";
 import {
   RETRYABLE_SQLSTATES,
   sqlState,
@@ -22,6 +23,7 @@ export interface PgStorageOptions {
 }
 
 const INT8_OID = 20;
+const SERVER_DISK = "the database server's disk";
 
 export async function openPgStorage(opts: PgStorageOptions): Promise<Storage> {
   const pg = (await import("pg")).default;
@@ -71,8 +73,12 @@ class PgStorage implements Storage {
   ) {}
 
   async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    const r = await this.pool.query(text, params ? [...params] : undefined);
-    return { rows: r.rows as T[] };
+    try {
+      const r = await this.pool.query(text, params ? [...params] : undefined);
+      return { rows: r.rows as T[] };
+    } catch (e) {
+      throw translateDiskFull(e, SERVER_DISK);
+    }
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -90,7 +96,9 @@ class PgStorage implements Storage {
         } catch {
           broken = true;
         }
-        if (attempt >= 5 || !RETRYABLE_SQLSTATES.has(sqlState(e) ?? "")) throw e;
+        if (attempt >= 5 || !RETRYABLE_SQLSTATES.has(sqlState(e) ?? "")) {
+          throw translateDiskFull(e, SERVER_DISK);
+        }
       } finally {
         client.release(broken);
       }
@@ -191,4 +199,21 @@ function wrapClient(client: PoolClient): Sql {
 
 function quoteIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
+}
+
+/**
+ * What the server's settings let through: with fsync or synchronous_commit
+ * off, a change it acknowledged can be lost in a power cut or an OS crash.
+ * Undefined when commits are flushed before they are acknowledged.
+ */
+export async function serverDurabilityWarning(sql: Sql): Promise<string | undefined> {
+  const r = await sql.query<{ fsync: string; sync: string }>(
+    "select current_setting('fsync') as fsync, current_setting('synchronous_commit') as sync",
+  );
+  const off = [
+    ...(r.rows[0]?.fsync === "off" ? ["fsync=off"] : []),
+    ...(r.rows[0]?.sync === "off" ? ["synchronous_commit=off"] : []),
+  ];
+  if (off.length === 0) return undefined;
+  return `the PostgreSQL server runs with ${off.join(" and ")}: a change it acknowledged can be lost in a power cut or an OS crash`;
 }

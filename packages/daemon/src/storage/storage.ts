@@ -39,6 +39,20 @@ export interface Storage extends Sql {
   close(): Promise<void>;
 }
 
+/** Where a storage reports what it handles by itself (a pino logger fits). */
+export interface StorageLog {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The database died and is being reopened: answered 503, worth retrying. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
+}
+
 /** PostgreSQL error codes worth retrying a whole transaction for. */
 export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(["40001", "40P01"]);
 
@@ -74,6 +88,7 @@ const UNAVAILABLE_MESSAGES = [
  */
 export function isUnavailableError(e: unknown, depth = 0): boolean {
   if (typeof e !== "object" || e === null || depth > 3) return false;
+  if (e instanceof DatabaseUnavailableError) return true;
   const code = sqlState(e);
   if (code && (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code))) return true;
   if (code && UNAVAILABLE_ERRNOS.has(code)) return true;

@@ -7,6 +7,7 @@ import { Command, Option } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { act } from "./command-kit.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { addBackupCommands } from "./program-backup.ts";
 import { addCompletionCommand } from "./program-completion.ts";
 import { addDaemonCommand } from "./program-daemon.ts";
 
@@ -241,6 +242,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     }),
   );
 
+  addBackupCommands(program);
   addCompletionCommand(program);
 
   program.allowExcessArguments(true);

@@ -1,0 +1,134 @@
+/**
+ * Opening PGlite durably: Postgres with fsync on, on DurableNodeFS (see
+ * durable-node-fs.ts), and a new database created atomically — initialised in
+ * a side directory, synced to disk, then renamed into place — so a crash
+ * during the first start never leaves a half-made `pgdata` behind.
+ */
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
+import { DurableNodeFS, isDiskFullLine } from "./durable-node-fs.ts";
+import { syncTree, syncDir } from "./sync-tree.ts";
+import { needsRecoverySync } from "./synced-tree.ts";
+
+export interface PgliteInstance {
+  db: PGlite;
+  fs: DurableNodeFS;
+}
+
+/** PGlite's own start parameters, without `-F` (which turns fsync off). */
+export function durableStartParams(defaults: readonly string[]): string[] {
+  return defaults.filter((p) => p !== "-F");
+}
+
+/** Open the database in `pgdata` (created empty by PGlite when it holds none). */
+export async function openPgliteInstance(
+  pgdata: string,
+  onFatal?: (line: string) => void,
+): Promise<PgliteInstance> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  // After an unclean stop Postgres syncs every file first, one by one: do it in parallel.
+  const recovering = needsRecoverySync(pgdata);
+  if (recovering) await syncTree(pgdata);
+  const fs = new DurableNodeFS(pgdata, onFatal, recovering);
+  try {
+    const db = await PGlite.create({
+      fs,
+      startParams: durableStartParams(PGlite.defaultStartParams),
+    });
+    fs.endStartup();
+    return { db, fs };
+  } catch (e) {
+    fs.releaseHandles();
+    throw new DatabaseOpenError(pgdata, e, fs.lastErrors);
+  }
+}
+
+/** A data directory whose database cannot be opened: names itself and the way out. */
+export class DatabaseOpenError extends Error {
+  override readonly name = "DatabaseOpenError";
+  /** 53100 (disk full) when Postgres stopped for lack of space. */
+  readonly code: string | undefined;
+  constructor(
+    readonly pgdata: string,
+    cause: unknown,
+    details: readonly string[],
+  ) {
+    const why = (
+      details.length > 0 ? details.join(" ") : String((cause as Error)?.message ?? cause)
+    ).replace(/\.$/, "");
+    const dataDir = dirname(pgdata);
+    super(
+      `the database in ${pgdata} cannot be opened: ${why}. ` +
+        `If it is damaged, restore a backup into it: roster restore <backup-file> --data-dir ${dataDir}`,
+      { cause },
+    );
+    this.code = details.some(isDiskFullLine) ? "53100" : undefined;
+  }
+}
+
+const SIDE_PREFIX = ".pgdata-new-";
+
+/**
+ * Create a new database at `pgdata` if there is none (see buildDatabase).
+ * Returns whether it created one. The caller holds the data-directory lock.
+ */
+export async function createPgliteDatabase(pgdata: string): Promise<boolean> {
+  if (existsSync(join(pgdata, "PG_VERSION"))) return false;
+  const side = await buildDatabase(pgdata);
+  installDatabase(side, pgdata);
+  await syncDir(dirname(pgdata));
+  return true;
+}
+
+/**
+ * Initialise a database in a side directory next to `pgdata`, run `prepare`
+ * on it (restore loads a backup there), close it cleanly and sync every file
+ * to disk. Returns the side directory, ready for installDatabase().
+ */
+export async function buildDatabase(
+  pgdata: string,
+  prepare?: (db: PGlite) => Promise<void>,
+): Promise<string> {
+  const parent = dirname(pgdata);
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  removeAbandoned(parent);
+  const side = join(parent, `${SIDE_PREFIX}${basename(pgdata)}-${process.pid}`);
+  const { db } = await openPgliteInstance(side);
+  try {
+    if (prepare) await prepare(db);
+  } finally {
+    await db.close();
+  }
+  // Postgres's own rule for a data directory: its owner alone.
+  chmodSync(side, 0o700);
+  await syncTree(side);
+  return side;
+}
+
+/**
+ * Rename a built database to `pgdata`. What was there is moved aside (never
+ * deleted: `pgdata.replaced-<time>`), unless it is an empty directory; returns
+ * where it went. The caller syncs the parent directory.
+ */
+export function installDatabase(side: string, pgdata: string): string | undefined {
+  let aside: string | undefined;
+  if (existsSync(pgdata)) {
+    if (readdirSync(pgdata).length === 0) {
+      rmSync(pgdata, { recursive: true });
+    } else {
+      aside = `${pgdata}.replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      renameSync(pgdata, aside);
+    }
+  }
+  renameSync(side, pgdata);
+  return aside;
+}
+
+/** Side directories of builds that crashed midway (we hold the lock: none is in progress). */
+function removeAbandoned(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(SIDE_PREFIX)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
