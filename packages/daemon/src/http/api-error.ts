@@ -17,7 +17,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainFailure } from "../service/domain-failure.ts";
-import { isUnavailableError } from "../storage/storage.ts";
+import { isUnavailableError, StorageUnavailable } from "../storage/storage.ts";
 import { ACTIVATION_HEADERS, refusalPage } from "./activation-page.ts";
 import type { Env } from "./app-env.ts";
 
@@ -90,7 +90,12 @@ export const httpErrors = {
 
 /** Map anything thrown by a handler to the error to answer with. */
 export function toDomainError(err: unknown, c: Context<Env>, bodyLimit: number): DomainError {
-  if (err instanceof DomainFailure || err instanceof RequestError) return err.error;
+  if (
+    err instanceof DomainFailure ||
+    err instanceof RequestError ||
+    err instanceof StorageUnavailable
+  )
+    return err.error;
   if (err instanceof HTTPException) {
     switch (err.status) {
       case 413:

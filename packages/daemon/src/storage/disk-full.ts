@@ -4,8 +4,7 @@
  * says so and what to do. The daemon carries on once there is room again.
  */
 import type { DomainError } from "@roster/core";
-import { DomainFailure } from "../service/domain-failure.ts";
-import { sqlState } from "./storage.ts";
+import { sqlState, StorageUnavailable } from "./storage.ts";
 
 /** SQLSTATE disk_full, and the errnos of a full disk or an exhausted quota. */
 const DISK_FULL_CODES: ReadonlySet<string> = new Set(["53100", "ENOSPC", "EDQUOT"]);
@@ -30,14 +29,15 @@ export function diskFullError(where: string): DomainError {
 }
 
 /** The error to throw instead of `cause` when it says the disk is full. */
-export class DiskFullFailure extends DomainFailure {
+export class DiskFullFailure extends StorageUnavailable {
   constructor(where: string, cause: unknown) {
-    super(diskFullError(where));
-    this.cause = cause;
+    super(diskFullError(where), cause);
   }
 }
 
 /** Rethrow a disk-full error as a DiskFullFailure, anything else unchanged. */
 export function translateDiskFull(e: unknown, where: string): unknown {
-  return isDiskFullError(e) && !(e instanceof DomainFailure) ? new DiskFullFailure(where, e) : e;
+  return isDiskFullError(e) && !(e instanceof StorageUnavailable)
+    ? new DiskFullFailure(where, e)
+    : e;
 }

@@ -2,6 +2,7 @@
  * The one small interface the daemon talks to its database through, so the
  * same SQL runs on embedded PGlite and on a PostgreSQL server.
  */
+import type { DomainError } from "@roster/core";
 
 export interface QueryResult<T> {
   rows: T[];
@@ -50,6 +51,22 @@ export class DatabaseUnavailableError extends Error {
   override readonly name = "DatabaseUnavailableError";
   constructor(message: string, cause: unknown) {
     super(message, { cause });
+  }
+}
+
+/**
+ * The database cannot take this request right now (a full disk, say): the
+ * transaction rolled back, nothing changed. Carries the API's error (code
+ * `unavailable`, 503) to the HTTP layer's one error mapper; never recorded as
+ * an Idempotency-Key's first response.
+ */
+export class StorageUnavailable extends Error {
+  override readonly name: string = "StorageUnavailable";
+  constructor(
+    readonly error: DomainError,
+    cause?: unknown,
+  ) {
+    super(error.message, { cause });
   }
 }
 
