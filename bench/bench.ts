@@ -118,7 +118,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchRun> {
     if (restart) results.push(restart.result, ...memoryRows(restart, lists?.rssAfterLoad));
     results.push(...((await step("first-start", () => firstStartRows(ctx))) ?? []));
   } finally {
-    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    // A daemon that has just exited may still be flushing into it: retry while not empty.
+    if (!opts.keep) rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
   header.push(
     `Config: ${cfg.name}; the run took ${((performance.now() - t0) / 1000).toFixed(0)} s.`,

@@ -189,5 +189,6 @@ describe("the TUI in a pseudo-terminal against a real daemon", () => {
     await b.waitFor(row("elsewhere@example.com"), 5000);
     b.write("q");
     expect(await b.exited).toBe(0);
-  });
+    // Two TUIs, a daemon stopped and restarted (crash recovery syncs its files): more than the default 30 s on a busy machine.
+  }, 90_000);
 });

@@ -191,8 +191,13 @@ class PgStorage implements Storage {
 function wrapClient(client: PoolClient): Sql {
   return {
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(text, params ? [...params] : undefined);
-      return { rows: r.rows as T[] };
+      try {
+        const r = await client.query(text, params ? [...params] : undefined);
+        return { rows: r.rows as T[] };
+      } catch (e) {
+        // Here too, not only when the transaction ends: the caller may answer from it.
+        throw translateDiskFull(e, SERVER_DISK);
+      }
     },
   };
 }

@@ -131,9 +131,15 @@ class PgliteStorage implements Storage {
     await db.exec("begin");
     try {
       const result = await fn({
-        query: <R>(text: string, params?: readonly unknown[]) => {
+        // Translated here, not only when the transaction ends: the caller may
+        // answer from a failed statement's error before it rolls back.
+        query: async <R>(text: string, params?: readonly unknown[]) => {
           if (inst.fs.fatal) throw new DatabaseUnavailableError(this.#downMessage(), inst.fs.fatal);
-          return runQuery<R>(db, text, params);
+          try {
+            return await runQuery<R>(db, text, params);
+          } catch (e) {
+            throw this.#translate(inst, e);
+          }
         },
       });
       await db.exec("commit");
@@ -154,14 +160,19 @@ class PgliteStorage implements Storage {
         return await op(inst.db, inst);
       } catch (e) {
         if (inst.fs.fatal && this.#instance === inst) this.#markDown(inst, e);
-        throw translateDiskFull(
-          inst.fs.fatal && !(e instanceof DatabaseUnavailableError)
-            ? new DatabaseUnavailableError(this.#downMessage(), e)
-            : e,
-          `the disk holding ${this.pgdata}`,
-        );
+        throw this.#translate(inst, e);
       }
     });
+  }
+
+  /** A failure of `inst` as the API sees it: unavailable when it killed the instance, 503 on a full disk. */
+  #translate(inst: PgliteInstance, e: unknown): unknown {
+    return translateDiskFull(
+      inst.fs.fatal && !(e instanceof DatabaseUnavailableError)
+        ? new DatabaseUnavailableError(this.#downMessage(), e)
+        : e,
+      `the disk holding ${this.pgdata}`,
+    );
   }
 
   /** The live instance, reopening a dead one (at most once per REOPEN_EVERY_MS). */
