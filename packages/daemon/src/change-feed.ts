@@ -65,6 +65,21 @@ export class ChangeFeed {
     this.#want(orgID, version);
   }
 
+  /**
+   * Deliver `orgID` up to `version` (committed: e.g. by this process just
+   * now) and resolve once delivered, so its effects on live sessions are
+   * done; false if that took longer than `timeoutMs`.
+   */
+  async reached(orgID: string, version: number, timeoutMs = 5000): Promise<boolean> {
+    this.#want(orgID, version);
+    const deadline = Date.now() + timeoutMs;
+    while (this.deliveredVersion(orgID) < version && !this.#closed && Date.now() < deadline) {
+      const run = this.#draining.get(orgID);
+      await (run ?? new Promise((r) => setTimeout(r, 5)));
+    }
+    return this.deliveredVersion(orgID) >= version;
+  }
+
   /** Resolves once everything known so far has been delivered. */
   async idle(): Promise<void> {
     while (this.#draining.size > 0) await Promise.all([...this.#draining.values()]);

@@ -20,7 +20,7 @@ export interface AppContext {
    */
   projections?: ProjectionReader | undefined;
   /** The live hub the WebSocket route hands upgraded sockets to. */
-  live: Pick<LiveHub, "attach" | "onMessage" | "detach">;
+  live: Pick<LiveHub, "attach" | "onMessage" | "detach" | "revokeMember">;
 }
 
 /** What list reads need of the projection store. */
