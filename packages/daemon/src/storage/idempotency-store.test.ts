@@ -4,6 +4,7 @@ import { seedDataDir, tempDir } from "roster-workspace/test/support/daemon.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import {
+  canonicalJson,
   claimKey,
   IDEMPOTENCY_TTL_MS,
   pruneIdempotencyKeys,
@@ -100,5 +101,28 @@ describe("idempotency store", () => {
     await pruneIdempotencyKeys(storage, now);
     expect((await storage.transaction((tx) => claimKey(tx, recent, now))).kind).toBe("replay");
     expect((await storage.transaction((tx) => claimKey(tx, old, now))).kind).toBe("new");
+  });
+
+  it("a request is hashed as canonical JSON: key order, at any depth, does not matter", () => {
+    const a = {
+      email: "x@example.com",
+      role: "owner",
+      nested: { b: [2, { d: 1, c: 0 }], a: null },
+    };
+    const b = {
+      nested: { a: null, b: [2, { c: 0, d: 1 }] },
+      role: "owner",
+      email: "x@example.com",
+    };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(canonicalJson(a)).toBe(
+      '{"email":"x@example.com","nested":{"a":null,"b":[2,{"c":0,"d":1}]},"role":"owner"}',
+    );
+    expect(requestHash("POST", "/x", a)).toBe(requestHash("POST", "/x", b));
+    // Arrays keep their order; values still count.
+    expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
+    expect(requestHash("POST", "/x", { ...a, role: "admin" })).not.toBe(
+      requestHash("POST", "/x", b),
+    );
   });
 });

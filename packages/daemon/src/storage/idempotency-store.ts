@@ -21,7 +21,10 @@ export interface StoredResponse {
 }
 
 export interface IdempotencyKey {
-  /** Who is asking: a user id, or "anonymous" for setup and accept. */
+  /**
+   * Who is asking, as far as they proved it: a user id; for accept, the hash
+   * of the invitation token in the body; for setup, "setup".
+   */
   scope: string;
   key: string;
   /** Hash of what is asked (method, path, body): the same key for another request is refused. */
@@ -32,10 +35,28 @@ function derive(label: string, k: IdempotencyKey): Buffer {
   return createHash("sha256").update(`roster-idempotency-${label}\0${k.scope}\0${k.key}`).digest();
 }
 
+/**
+ * Hash of what is asked: method, path and the body as canonical JSON (object
+ * keys sorted at every depth), so a retry whose client serialises the same
+ * body with its keys in another order is the same request.
+ */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash("sha256")
-    .update(`${method} ${path}\n${body === undefined ? "" : JSON.stringify(body)}`)
+    .update(`${method} ${path}\n${body === undefined ? "" : canonicalJson(body)}`)
     .digest("hex");
+}
+
+/** JSON with every object's keys in sorted order (arrays keep theirs). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v,
+  );
 }
 
 function encrypt(k: IdempotencyKey, plain: string): string {

@@ -8,9 +8,12 @@
  * Recorded: successes and the rules' refusals (the first response is the
  * answer), except 429s, which say "later". A malformed request, a crash, an
  * internal error or a 429 rolls everything back, the key's claim included.
- * A key is bound to its caller (or "anonymous" on the public routes) and to
- * the request: method, path and JSON body; the same key with another request
- * is refused (409, reason idempotency_key_reused).
+ * A key is bound to its caller and to the request: method, path and JSON
+ * body as canonical JSON (key order does not matter); the same key with
+ * another request is refused (409, reason idempotency_key_reused). On the
+ * public routes the caller is what they proved: for accept, the invitation
+ * token (its hash), so a key never replays one invitee's API token to
+ * another; setup has a scope of its own.
  *
  * The JSON body is read whole before the transaction begins (on PGlite an
  * open transaction holds the one connection: it must never wait on a slow
@@ -50,9 +53,16 @@ export function idempotent(
   return transactional(ctx, opts, (c) => c.var.caller.userID);
 }
 
-/** For the public routes (setup, accept): one scope for every anonymous caller. */
-export function idempotentPublic(ctx: Deps, opts: Options = {}): MiddlewareHandler<Env & TxEnv> {
-  return transactional(ctx, opts, () => "anonymous");
+/**
+ * For the public routes (setup, accept): the scope is what the anonymous
+ * caller proved, computed from the parsed body (undefined when the body is
+ * not JSON: the route's validation refuses it anyway).
+ */
+export function idempotentPublic(
+  ctx: Deps,
+  opts: Options & { scope: (body: unknown) => string },
+): MiddlewareHandler<Env & TxEnv> {
+  return transactional(ctx, opts, (_c, body) => opts.scope(body));
 }
 
 /** Thrown out of the transaction to roll it back; the response stands. */
@@ -61,7 +71,7 @@ class Rollback extends Error {}
 function transactional<E extends Env & TxEnv>(
   ctx: Deps,
   opts: Options,
-  scope: (c: Context<E>) => string,
+  scope: (c: Context<E>, body: unknown) => string,
 ): MiddlewareHandler<E> {
   return async (c, next) => {
     const body = opts.json ? await jsonBody(c) : undefined;
@@ -69,7 +79,11 @@ function transactional<E extends Env & TxEnv>(
     // A malformed key is refused by the route's header validation (400), before any effect.
     const key: IdempotencyKey | undefined =
       header !== undefined && KEY.test(header)
-        ? { scope: scope(c), key: header, requestHash: requestHash(c.req.method, c.req.path, body) }
+        ? {
+            scope: scope(c, body),
+            key: header,
+            requestHash: requestHash(c.req.method, c.req.path, body),
+          }
         : undefined;
     let replay: StoredResponse | undefined;
     try {

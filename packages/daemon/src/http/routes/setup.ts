@@ -21,7 +21,8 @@ export function setupRoutes(ctx: AppContext) {
   const setup = createRoute({
     ...common,
     method: "post",
-    middleware: idempotentPublic(ctx, { json: true }),
+    // Setup proves nothing but the key itself; its keys share no scope with accept's.
+    middleware: idempotentPublic(ctx, { json: true, scope: () => "setup" }),
     operationId: "setup",
     summary:
       "Create the first organization, its owner and an API token (no auth, only while allowed)",
