@@ -14,7 +14,7 @@ import { RequestError } from "../api-error.ts";
 import type { AppContext, Env } from "../app-env.ts";
 import { requireOrgMember } from "../middleware/auth.ts";
 import { idempotent, jsonBody } from "../middleware/idempotency.ts";
-import { readInvites } from "../org-reads.ts";
+import { readInvitesJson, sendJsonBytes } from "../org-reads.ts";
 import * as api from "../openapi-helpers.ts";
 import { queryHook } from "../validation.ts";
 
@@ -100,7 +100,11 @@ export function inviteRoutes(ctx: AppContext) {
       async (c) => {
         const { orgID } = c.req.valid("param");
         const { status } = c.req.valid("query");
-        return c.json(await readInvites(ctx, orgID, c.var.orgVersion, status ?? "open"), 200);
+        // Cached bytes until the org's next version or next expiry instant (org-reads.ts).
+        return sendJsonBytes(
+          c,
+          await readInvitesJson(ctx, orgID, c.var.orgVersion, status ?? "open"),
+        );
       },
       queryHook(InvitesQuery),
     )

@@ -5,7 +5,7 @@ import type { AppContext } from "../app-env.ts";
 import { afterCommit } from "../middleware/after-commit.ts";
 import { requireOrgMember } from "../middleware/auth.ts";
 import { idempotent } from "../middleware/idempotency.ts";
-import { readMembersJson, sendJsonText } from "../org-reads.ts";
+import { readMembersJson, sendJsonBytes } from "../org-reads.ts";
 import * as api from "../openapi-helpers.ts";
 
 export function memberRoutes(ctx: AppContext) {
@@ -42,8 +42,8 @@ export function memberRoutes(ctx: AppContext) {
     .newRouter()
     .openapi(list, async (c) => {
       const { orgID } = c.req.valid("param");
-      // The JSON text is built once per version of the org (org-reads.ts).
-      return sendJsonText(c, await readMembersJson(ctx, orgID, c.var.orgVersion));
+      // The JSON bytes are built once per version of the org (org-reads.ts).
+      return sendJsonBytes(c, await readMembersJson(ctx, orgID, c.var.orgVersion));
     })
     .openapi(remove, async (c) => {
       const { orgID, userID } = c.req.valid("param");
