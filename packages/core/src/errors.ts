@@ -41,6 +41,7 @@ export type Reason =
   | "multiple_emails"
   | "invalid_role"
   | "invalid_body"
+  | "invalid_name"
   | "pending_limit"
   | "already_member"
   | "already_invited"
@@ -153,6 +154,13 @@ export const errors = {
   invalidRole: (role: unknown): DomainError =>
     e("invalid", "invalid_role", `${quoted(role)} is not a role. Roles: owner.`),
   invalidBody: (message: string): DomainError => e("invalid", "invalid_body", message),
+  /** R15: `what` names the character, e.g. "a bidirectional override (U+202E)". */
+  invalidName: (field: "org" | "user", what: string): DomainError =>
+    e(
+      "invalid",
+      "invalid_name",
+      `The ${field === "org" ? "organization" : "user"} name contains ${what}. Names must be printable text.`,
+    ),
   pendingLimit: (limit: number): DomainError =>
     e(
       "conflict",

@@ -2,6 +2,7 @@ export * from "./constants.ts";
 export * from "./errors.ts";
 export * from "./result.ts";
 export * from "./email.ts";
+export * from "./names.ts";
 export * from "./schemas.ts";
 export * from "./status.ts";
 export * from "./rules.ts";

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, ROLES } from "./constants.ts";
+import { nameProblem, type NameField } from "./names.ts";
 
 export const Id = z.string().min(1).max(64);
 export const IsoTime = z.string().datetime({ offset: true });
@@ -82,11 +83,25 @@ export type ChangeEntry = z.infer<typeof ChangeEntrySchema>;
 // ---------------------------------------------------------------- HTTP bodies
 
 const Email = z.string().max(MAX_EMAIL_LENGTH * 4);
-const Name = z.string().trim().max(MAX_NAME_LENGTH);
+
+/**
+ * R15: a name is printable text. A refusal is a custom issue carrying core's
+ * error (reason invalid_name) in `params.domainError`, which the daemon
+ * answers as is.
+ */
+function printable(field: NameField) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const problem = nameProblem(value, field);
+    if (problem)
+      ctx.addIssue({ code: "custom", message: problem.message, params: { domainError: problem } });
+  };
+}
+const Name = z.string().trim().max(MAX_NAME_LENGTH).superRefine(printable("user"));
+const OrgName = z.string().trim().min(1).max(MAX_NAME_LENGTH).superRefine(printable("org"));
 
 export const SetupStatusSchema = z.object({ allowed: z.boolean() });
 export const SetupRequestSchema = z.strictObject({
-  org: z.string().trim().min(1).max(MAX_NAME_LENGTH),
+  org: OrgName,
   email: Email,
   name: Name.optional(),
 });
@@ -116,9 +131,7 @@ export const OrgsResponseSchema = z.object({
   orgs: z.array(OrgSchema.extend({ role: RoleSchema })),
 });
 export type OrgsResponse = z.infer<typeof OrgsResponseSchema>;
-export const CreateOrgRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(MAX_NAME_LENGTH),
-});
+export const CreateOrgRequestSchema = z.strictObject({ name: OrgName });
 export type CreateOrgRequest = z.infer<typeof CreateOrgRequestSchema>;
 
 export const MembersResponseSchema = z.object({

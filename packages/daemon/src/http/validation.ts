@@ -4,7 +4,7 @@
  * `invalid_query` for query parameters (naming the parameter and what it
  * allows). Thrown as a RequestError whose cause is zod's error.
  */
-import { errors, type DomainError } from "@roster/core";
+import { errors, isDomainError, type DomainError } from "@roster/core";
 import type { Context } from "hono";
 import { z } from "zod";
 import { httpErrors, RequestError } from "./api-error.ts";
@@ -31,6 +31,12 @@ export function describeZodError(
   received: Received,
 ): DomainError {
   if (target === "query") return describeQueryError(error, received);
+  // A refusal that core words itself (R15 names): its error, as is.
+  for (const i of error.issues) {
+    const own =
+      i.code === "custom" ? (i.params as { domainError?: unknown } | undefined) : undefined;
+    if (own && isDomainError(own.domainError)) return own.domainError;
+  }
   const parts = error.issues.slice(0, 5).map((i) => {
     const field = i.path.map(String).join(".");
     if (i.code === "unrecognized_keys") {

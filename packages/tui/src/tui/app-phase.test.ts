@@ -112,6 +112,27 @@ describe("app phases: first-time setup", () => {
     });
   });
 
+  it("names must be printable (R15, core's rule): a bidi override or a control character is refused locally, with the daemon's words", () => {
+    const org = run(setup(), ["A", "\u202E", "b", ENTER]).phase;
+    expect(org).toMatchObject({ type: "setup", form: { field: 0 } });
+    expect(org.type === "setup" && org.form.error).toBe(
+      "The organization name contains a bidirectional override (U+202E). Names must be printable text.",
+    );
+    const form = {
+      ...emptySetupForm(),
+      org: "Acme",
+      email: "a@b.co",
+      name: "Ol\u0007ive",
+      field: 2 as const,
+    };
+    const step = run({ type: "setup", form }, [ENTER]);
+    expect(step.effect).toBeUndefined();
+    expect(step.phase).toMatchObject({ type: "setup", form: { field: 2 } });
+    expect(step.phase.type === "setup" && step.phase.form.error).toBe(
+      "The user name contains a control character (U+0007). Names must be printable text.",
+    );
+  });
+
   it("ignores keys while the form is sent, but Ctrl-C still quits", () => {
     const busy = setup({ org: "Acme", busy: true });
     expect(run(busy, ["x", TAB, ENTER, ESC])).toEqual({ phase: busy });

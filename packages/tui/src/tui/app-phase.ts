@@ -136,9 +136,9 @@ function setupStep(f: SetupFormState, cmd: string | undefined): AppStep | undefi
   return submitSetup(f);
 }
 
-/** The last field's Enter: every required field checked, then the form is sent. */
+/** The last field's Enter: every field checked, then the form is sent. */
 function submitSetup(form: SetupFormState): AppStep {
-  for (const field of [0, 1] as const) {
+  for (const field of [0, 1, 2] as const) {
     const error = setupFieldError(form, field);
     if (error !== undefined) {
       const cursor = form[SETUP_FIELDS[field].key].length;

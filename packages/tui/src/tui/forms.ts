@@ -1,5 +1,5 @@
 /** The state of the invite and setup forms, and what makes a field wrong (the forms draw it). */
-import { parseEmail, ROLES, type Role } from "@roster/core";
+import { nameProblem, parseEmail, ROLES, type Role } from "@roster/core";
 
 export interface InviteFormState {
   email: string;
@@ -47,12 +47,19 @@ export const SETUP_FIELDS = [
   { key: "name", label: "Your name", placeholder: "(optional)" },
 ] as const;
 
-/** What is wrong with a required field (org name, email), if anything; the name is optional. */
+/**
+ * What is wrong with a field, if anything: the org name is required, the
+ * email must be one address, and both names must be printable (R15, core's
+ * rule, the daemon's words); the user's name is optional.
+ */
 export function setupFieldError(form: SetupFormState, field: 0 | 1 | 2): string | undefined {
-  if (field === 0) return form.org.trim() === "" ? "Give your organization a name." : undefined;
+  if (field === 0) {
+    if (form.org.trim() === "") return "Give your organization a name.";
+    return nameProblem(form.org, "org")?.message;
+  }
   if (field === 1) {
     const email = parseEmail(form.email);
     return email.ok ? undefined : email.error.message;
   }
-  return undefined;
+  return nameProblem(form.name, "user")?.message;
 }
