@@ -7,7 +7,7 @@
  * CLAIM — the oldest due row (SKIP LOCKED: daemons sharing a PostgreSQL never
  * take the same one) is dropped if its invitation is closed or was resent
  * (cancelled, token nulled), given up if its link expired or every allowed
- * attempt was already claimed (a crash loop), else leased: one more attempt
+ * attempt (mailMaxAttempts, if set) was already claimed (a crash loop), else leased: one more attempt
  * counted, and no one takes it again for `leaseMs` (the row is marked leased
  * until its attempt is recorded).
  * RECORD — service/record-delivery.ts: the row marked and the delivery
