@@ -150,5 +150,9 @@ export function parseDaemonArgs(
     ),
     logLevel: logLevel as LevelWithSilent,
   };
+  // Link lifetime (default 72 h): not a product setting, a way for tests to
+  // compress time (e.g. a mail outage that outlasts the link).
+  const inviteTtlMs = intOption("ROSTER_INVITE_TTL_MS", env.ROSTER_INVITE_TTL_MS, 1_000, 2 ** 40);
+  if (inviteTtlMs !== undefined) options.limits = { inviteTtlMs };
   return { help: false, options };
 }

@@ -7,7 +7,7 @@
  * | smtpUrl           | ROSTER_SMTP_URL              | unset → file transport                |
  * | publicUrl         | ROSTER_PUBLIC_URL            | the daemon's own URL                  |
  * | mailFrom          | ROSTER_MAIL_FROM             | the SMTP user if it is an address, else `Roster <roster@<public host>>` |
- * | mailMaxAttempts   | ROSTER_MAIL_MAX_ATTEMPTS     | 8                                     |
+ * | mailMaxAttempts   | ROSTER_MAIL_MAX_ATTEMPTS     | unset: retry until the link expires   |
  * | mailBackoffBaseMs | ROSTER_MAIL_BACKOFF_BASE_MS  | 2000 (doubles per failure, ≤ 10 min)  |
  * | mailBackoffCapMs  | ROSTER_MAIL_BACKOFF_CAP_MS   | 600000                                |
  * | mailPollMs        | ROSTER_MAIL_POLL_MS          | 1000                                  |

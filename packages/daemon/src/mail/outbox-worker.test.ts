@@ -25,6 +25,8 @@ class ControlledTransport implements MailTransport {
   readonly kind = "file" as const;
   readonly delivered: OutgoingMail[] = [];
   attempts = 0;
+  /** Date.now() at each send. */
+  readonly sendTimes: number[] = [];
   failNext = 0;
   failAlways = false;
   private gate: { promise: Promise<void>; release: () => void } | undefined;
@@ -46,6 +48,7 @@ class ControlledTransport implements MailTransport {
   }
   async send(mail: OutgoingMail): Promise<SendResult> {
     this.attempts++;
+    this.sendTimes.push(Date.now());
     for (const r of this.entered.splice(0)) r();
     if (this.gate) await this.gate.promise;
     if (this.failAlways || this.failNext > 0) {
@@ -264,6 +267,68 @@ describe("outbox worker", () => {
     expect(row).toMatchObject({ state: "failed", attempts: 3, link_token: null });
     await new Promise((r) => setTimeout(r, 300));
     expect(t.attempts).toBe(3);
+  });
+
+  it("retries for as long as the link is valid, then marks it failed for good", async () => {
+    // The link expires 1.5 s from now; the server refuses every attempt.
+    clockOffsetMs = -(72 * 3_600_000 - 1_500);
+    const inv = await invite();
+    clockOffsetMs = 0;
+    const t = new ControlledTransport();
+    t.failAlways = true;
+    const w = startWorker(t, { mailBackoffBaseMs: 20, mailBackoffCapMs: 100 });
+    const gaveUp = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "failed" && i.delivery.nextAttemptAt === undefined
+        ? i
+        : undefined;
+    });
+    const n = gaveUp.delivery.attempts!;
+    // Far more than the 8 attempts of old: retried every ≤ 100 ms for 1.5 s.
+    expect(n).toBeGreaterThan(8);
+    expect(gaveUp.delivery.lastError).toBe(
+      `connect ECONNREFUSED 127.0.0.1:2525 (gave up after ${n} attempts: the link expires before the next one)`,
+    );
+    // Given up only when less than one (capped) delay was left.
+    expect(t.sendTimes.at(-1)!).toBeGreaterThan(Date.parse(inv.expiresAt) - 100 - 50);
+    expect((await outbox(inv.id))[0]).toMatchObject({
+      state: "failed",
+      attempts: n,
+      link_token: null,
+    });
+    // For good: the server is back, the worker runs again, nothing is sent.
+    t.failAlways = false;
+    w.nudge();
+    await w.idle();
+    expect(t.attempts).toBe(n);
+    expect(t.delivered).toHaveLength(0);
+  });
+
+  it("a restarted worker resumes the retry schedule from the database", async () => {
+    const a = new ControlledTransport();
+    a.failAlways = true;
+    const wa = startWorker(a, { mailBackoffBaseMs: 1_500 });
+    const inv = await invite();
+    const failed = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "failed" ? i : undefined;
+    });
+    expect(failed.delivery.attempts).toBe(1);
+    const due = Date.parse(failed.delivery.nextAttemptAt!);
+    expect(due - Date.now()).toBeGreaterThan(500); // 0.75 × 1.5 s after the failure
+    await wa.close();
+
+    const b = new ControlledTransport();
+    startWorker(b, { mailBackoffBaseMs: 1_500 });
+    const sent = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "sent" ? i : undefined;
+    });
+    // Not at once (the schedule was kept), and the second attempt, not a new first.
+    expect(b.sendTimes).toHaveLength(1);
+    expect(b.sendTimes[0]!).toBeGreaterThanOrEqual(due - 20);
+    expect(sent.delivery).toEqual({ state: "sent", attempts: 2 });
+    expect(a.attempts).toBe(1);
   });
 
   it("never sends a withdrawn invitation's mail", async () => {

@@ -9,14 +9,19 @@
  *               its invitation was closed or resent; or given up, if its link
  *               expired or every attempt was interrupted).
  *   2. SEND   — render and hand to the transport, within sendTimeoutMs.
- *   3. RECORD — sent, or failed (backoff → next attempt; after maxAttempts:
- *               no more), with the invitation's delivery state as a change
+ *   3. RECORD — sent, or failed (capped backoff → next attempt, for as long
+ *               as the link is valid; once the next attempt would come after
+ *               the link expired, or after maxAttempts if set: no more),
+ *               with the invitation's delivery state as a change
  *               every session sees live — only while the claim still holds.
  *
  * It drains on start, on every invite.created / invite.resent of the change
- * feed, every pollMs, and when a retry falls due before the next poll. A
- * worker on the embedded database first makes every unsent row due (only one
- * process can own the data directory, so any lease is a dead process's).
+ * feed, every pollMs, and when a retry falls due before the next poll. The
+ * schedule lives in the database (`next_attempt_at`), so a restarted daemon
+ * resumes it as it was. A worker on the embedded database first makes the
+ * rows a dead process had leased due at once (only one process can own the
+ * data directory, so any lease is a dead process's); rows waiting for a retry
+ * keep their time.
  *
  * Delivery guarantee — AT LEAST ONCE. In normal operation a row is sent
  * exactly once: the claim is exclusive and the record follows the send. A
@@ -37,7 +42,7 @@ import type {
   Job,
   OutboxQueue,
 } from "../service/outbox-queue.ts";
-import { decideRetry } from "./backoff.ts";
+import { decideRetry, type RetryDecision } from "./backoff.ts";
 import type { MailSettings } from "./mail-options.ts";
 import type { MailLogger, MailTransport } from "./mail-transport.ts";
 import { clip, errorMessage, sendInvitation } from "./send-invitation.ts";
@@ -222,14 +227,18 @@ export class OutboxWorker {
     } catch (err) {
       error = errorMessage(err);
     }
-    const retry = error === undefined ? undefined : this.retryAfter(job.attempts);
+    const decision = error === undefined ? undefined : this.retryAfter(job);
+    const retry = decision?.retry ? decision.delayMs : undefined;
     let outcome: AttemptOutcome = { state: "sent" };
     if (error !== undefined) {
       const n = job.attempts;
+      const tried = `${n} attempt${n === 1 ? "" : "s"}`;
       const lastError =
-        retry === undefined
-          ? clip(`${error} (gave up after ${n} attempt${n === 1 ? "" : "s"})`)
-          : error;
+        decision?.retry !== false
+          ? error
+          : decision.why === "max-attempts"
+            ? clip(`${error} (gave up after ${tried})`)
+            : clip(`${error} (gave up after ${tried}: the link expires before the next one)`);
       outcome = { state: "failed", lastError, retryInMs: retry };
     }
     let recorded;
@@ -254,9 +263,10 @@ export class OutboxWorker {
     if (retry !== undefined) {
       const { nextAttemptAt } = recorded;
       const max = settings.retry.maxAttempts;
+      const of = max === undefined ? "" : ` of ${max}`;
       logger.warn(
         { ...fields, attempt: job.attempts, err: error, nextAttemptAt },
-        `invitation email to ${job.to} failed (attempt ${job.attempts} of ${max}); next attempt at ${nextAttemptAt}`,
+        `invitation email to ${job.to} failed (attempt ${job.attempts}${of}); next attempt at ${nextAttemptAt}`,
       );
       this.wakeIn(retry);
     } else {
@@ -267,10 +277,10 @@ export class OutboxWorker {
     }
   }
 
-  /** After the `attempts`-th failure: milliseconds until the next attempt, or undefined to give up. */
-  private retryAfter(attempts: number): number | undefined {
-    const decision = decideRetry(attempts, this.deps.settings.retry, this.random());
-    return decision.retry ? decision.delayMs : undefined;
+  /** After the job's failed attempt: when to try again, or give up (see backoff.ts). */
+  private retryAfter(job: Job): RetryDecision {
+    const linkValidForMs = Date.parse(job.expiresAt) - Date.now();
+    return decideRetry(job.attempts, this.deps.settings.retry, this.random(), linkValidForMs);
   }
 
   /** A claim given up without sending. False when the row changed meanwhile (the pass stops). */

@@ -7,13 +7,14 @@
  * CLAIM — the oldest due row (SKIP LOCKED: daemons sharing a PostgreSQL never
  * take the same one) is dropped if its invitation is closed or was resent
  * (cancelled, token nulled), given up if its link expired or every allowed
- * attempt was already claimed (a crash loop), else leased: one more attempt
- * counted, and no one takes it again for `leaseMs`.
+ * attempt (mailMaxAttempts, if set) was already claimed (a crash loop), else leased: one more attempt
+ * counted, and no one takes it again for `leaseMs` (the row is marked leased
+ * until its attempt is recorded).
  * RECORD — service/record-delivery.ts: the row marked and the delivery
  * reported, under the org lock, through runOrgCommand like every command.
  */
 import type { Storage } from "../storage/storage.ts";
-import { cancelRow, leaseRow, lockDueRow, makeUnsentDue } from "../storage/outbox-store.ts";
+import { cancelRow, leaseRow, lockDueRow, makeLeasedDue } from "../storage/outbox-store.ts";
 import { iso } from "../storage/rows.ts";
 import type { ServiceContext } from "./context.ts";
 import {
@@ -52,16 +53,17 @@ export class OutboxQueue {
 
   /**
    * On the embedded database only one process can ever hold the data
-   * directory, so a row leased into the future was claimed by a process that
-   * is gone (kill -9 mid-send): make it, and every message waiting for a
-   * retry, due now. (On a PostgreSQL server other daemons may be sending:
-   * there the lease alone decides.) How many rows were made due.
+   * directory, so a leased row was claimed by a process that is gone (kill -9
+   * mid-send, or a stop that did not wait for the send): make it due now.
+   * Messages waiting for a retry keep their time: the schedule resumes as it
+   * was. (On a PostgreSQL server other daemons may be sending: there the
+   * lease alone decides.) How many rows were made due.
    */
   async recoverAfterRestart(): Promise<number> {
-    return this.storage.kind === "pglite" ? makeUnsentDue(this.storage) : 0;
+    return this.storage.kind === "pglite" ? makeLeasedDue(this.storage) : 0;
   }
 
-  async claim(opts: { leaseMs: number; maxAttempts: number }): Promise<Claim> {
+  async claim(opts: { leaseMs: number; maxAttempts?: number | undefined }): Promise<Claim> {
     return this.storage.transaction(async (tx): Promise<Claim> => {
       const row = await lockDueRow(tx);
       if (!row) return { kind: "none" };
@@ -88,7 +90,7 @@ export class OutboxQueue {
           "the activation link expired before the email could be sent; resend the invitation";
         return { kind: "give-up", send, lastError };
       }
-      if (row.attempts >= opts.maxAttempts) {
+      if (opts.maxAttempts !== undefined && row.attempts >= opts.maxAttempts) {
         // Every attempt was claimed but the last one never marked: the process
         // died during each. Stop rather than loop forever.
         const lastError = `gave up after ${row.attempts} attempts (the last one was interrupted)`;

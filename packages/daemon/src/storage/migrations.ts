@@ -105,6 +105,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `create index outbox_invite on outbox (invite_id)`,
     ],
   },
+  {
+    version: 4,
+    name: "outbox: leased rows",
+    statements: [
+      // A row claimed for a send and not recorded yet: after a restart on the
+      // embedded database only these are due at once; rows waiting for a
+      // retry keep their next_attempt_at (the schedule resumes).
+      `alter table outbox add column leased boolean not null default false`,
+    ],
+  },
 ];
 
 /** Apply every migration not applied yet; returns the versions applied. */

@@ -90,11 +90,15 @@ export async function cancelRow(tx: Sql, id: string): Promise<void> {
   await tx.query("update outbox set state = 'cancelled', link_token = null where id = $1", [id]);
 }
 
-/** Count one more attempt and keep everyone off the row for `leaseMs`; the attempt number. */
+/**
+ * Count one more attempt and keep everyone off the row for `leaseMs` (marked
+ * leased until the attempt is recorded); the attempt number.
+ */
 export async function leaseRow(tx: Sql, id: string, leaseMs: number): Promise<number | undefined> {
   const { rows } = await tx.query<{ attempts: number }>(
     `update outbox
         set attempts = attempts + 1,
+            leased = true,
             next_attempt_at = now() + ($2::int * interval '1 millisecond')
       where id = $1
     returning attempts`,
@@ -103,11 +107,14 @@ export async function leaseRow(tx: Sql, id: string, leaseMs: number): Promise<nu
   return rows[0] && Number(rows[0].attempts);
 }
 
-/** Make every unsent row due now (their leases and backoffs forgotten); how many. */
-export async function makeUnsentDue(sql: Sql): Promise<number> {
+/**
+ * Make every unsent leased row due now (a dead process's claim); rows waiting
+ * for a retry keep their time. How many.
+ */
+export async function makeLeasedDue(sql: Sql): Promise<number> {
   const { rows } = await sql.query<{ id: unknown }>(
-    `update outbox set next_attempt_at = now()
-      where state in ('queued', 'failed') and link_token is not null and next_attempt_at > now()
+    `update outbox set next_attempt_at = now(), leased = false
+      where leased and state in ('queued', 'failed') and link_token is not null
     returning id`,
   );
   return rows.length;
@@ -142,18 +149,19 @@ export type RowOutcome =
 export async function markRow(tx: Sql, id: string, outcome: RowOutcome): Promise<void> {
   if (outcome.state === "sent") {
     await tx.query(
-      `update outbox set state = 'sent', sent_at = now(), link_token = null, last_error = null
+      `update outbox set state = 'sent', sent_at = now(), link_token = null, last_error = null,
+                         leased = false
         where id = $1`,
       [id],
     );
   } else if (outcome.nextAttemptAt !== undefined) {
     await tx.query(
-      "update outbox set state = 'failed', last_error = $2, next_attempt_at = $3 where id = $1",
+      "update outbox set state = 'failed', last_error = $2, next_attempt_at = $3, leased = false where id = $1",
       [id, outcome.lastError, outcome.nextAttemptAt],
     );
   } else {
     await tx.query(
-      "update outbox set state = 'failed', last_error = $2, link_token = null where id = $1",
+      "update outbox set state = 'failed', last_error = $2, link_token = null, leased = false where id = $1",
       [id, outcome.lastError],
     );
   }
