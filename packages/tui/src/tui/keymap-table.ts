@@ -21,6 +21,8 @@ export type Command =
   | "showMembers"
   | "showInvites"
   | "filter"
+  | "sort"
+  | "reverseSort"
   | "clearFilter"
   | "invite"
   | "resend"
@@ -155,6 +157,23 @@ export const KEYMAP: readonly Binding[] = [
     description: "Filter the lists by email or name",
     hint: "filter",
     priority: 3,
+  },
+  {
+    command: "sort",
+    contexts: LIST,
+    keys: [{ input: "s" }],
+    label: "s",
+    description:
+      "Sort the list by the next column (email, name, role/status, joined/expires, delivery)",
+    hint: "sort",
+    priority: 7,
+  },
+  {
+    command: "reverseSort",
+    contexts: LIST,
+    keys: [{ input: "S" }],
+    label: "S",
+    description: "Reverse the list's sort",
   },
   {
     command: "clearFilter",

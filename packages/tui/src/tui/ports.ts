@@ -11,6 +11,7 @@ import type {
   SyncState,
   SyncView,
   User,
+  SortPrefs,
   Validated,
 } from "@roster/core";
 
@@ -80,6 +81,9 @@ export interface TuiServices {
   /** What we knew about this token at the last successful start (offline start). */
   readSession(url: string, token: string): Promise<Omit<Session, "url" | "token"> | undefined>;
   writeSession(session: Session): Promise<void>;
+  /** The sort of each list, as last chosen (defaults when never chosen). */
+  loadSort?: () => Promise<SortPrefs>;
+  saveSort?: (sort: SortPrefs) => Promise<void>;
   createEngine(opts: {
     url: string;
     token: string;

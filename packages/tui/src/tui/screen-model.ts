@@ -4,11 +4,15 @@
  * (unconfirmed, refused) and the words of its detail line. Pure.
  */
 import {
+  compareInvites,
+  compareMembers,
+  DEFAULT_SORT,
   describeAction,
   type DomainError,
   type Invite,
   type Member,
   type PendingAction,
+  type SortPrefs,
   type SyncState,
   type SyncView,
 } from "@roster/core";
@@ -52,11 +56,17 @@ function actionMark(a: PendingAction | undefined, optimistic: boolean): Mark {
   return "none";
 }
 
-const byEmail = (a: { email: string }, b: { email: string }) =>
-  a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
-
-/** Sorted (unfiltered) rows; memoise on the view. */
-export function screenLists(view: SyncView, meID: string | undefined): ScreenLists {
+/**
+ * Sorted (unfiltered) rows; memoise on the view. Each list is in its `sort`
+ * (core's order, at `now`); queued and refused invitations that exist only
+ * here stay on top, so they are never out of sight.
+ */
+export function screenLists(
+  view: SyncView,
+  meID: string | undefined,
+  sort: SortPrefs = DEFAULT_SORT,
+  now: number = Date.now(),
+): ScreenLists {
   const members: MemberItem[] = view.members.map((r) => {
     const item: MemberItem = {
       key: `m:${r.member.userID}`,
@@ -68,7 +78,8 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
     if (r.pendingAction) item.action = r.pendingAction;
     return item;
   });
-  members.sort((a, b) => byEmail(a.member, b.member));
+  const byMember = compareMembers(sort.members);
+  members.sort((a, b) => byMember(a.member, b.member));
 
   const invites: InviteItem[] = view.invites.map((r) => {
     const item: InviteItem = {
@@ -81,12 +92,8 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
     if (r.pendingAction) item.action = r.pendingAction;
     return item;
   });
-  // Newest first, so a new invitation shows at the top.
-  invites.sort((a, b) => {
-    const ta = a.invite?.createdAt ?? "";
-    const tb = b.invite?.createdAt ?? "";
-    return ta < tb ? 1 : ta > tb ? -1 : byEmail(a, b);
-  });
+  const byInvite = compareInvites(sort.invites, now);
+  invites.sort((a, b) => byInvite(a.invite!, b.invite!));
   // Queued invitations the view could not place (nothing loaded yet, or a conflict the
   // daemon will decide on): shown anyway, so a queue is never invisible.
   const unplaced: InviteItem[] = [];

@@ -1,5 +1,12 @@
 /** `roster invites list|add|resend|withdraw`. */
-import { ROLES, errors, parseEmail, type Invite, type InviteStatusFilter } from "@roster/core";
+import {
+  ROLES,
+  errors,
+  parseEmail,
+  sortInvites,
+  type Invite,
+  type InviteStatusFilter,
+} from "@roster/core";
 import { CliError, EXIT } from "../exit-codes.ts";
 import {
   connect,
@@ -11,17 +18,22 @@ import {
 import { invitesTable } from "../render.ts";
 import { print, printJson } from "../report.ts";
 import { findInvite } from "../resolve.ts";
+import { listSort, type SortOptions } from "../sort-option.ts";
 
-export interface ListOptions extends CommonOptions {
+export interface ListOptions extends CommonOptions, SortOptions {
   status?: InviteStatusFilter;
 }
 
 export async function invitesList(opts: ListOptions): Promise<void> {
+  const sort = listSort("invites", opts);
   const ctx = await connect(opts);
   const org = await resolveOrg(ctx, opts);
+  const now = Date.now();
   const { invites } = await ctx.client.listInvites(org.id, opts.status);
-  if (opts.json) printJson(invites);
-  else print(invitesTable(invites, Date.now()));
+  // Without --sort the daemon's order is kept; with it, core's order (as in the TUI).
+  const shown = sort ? sortInvites(invites, sort, now) : invites;
+  if (opts.json) printJson(shown);
+  else print(invitesTable(shown, now));
 }
 
 export interface AddOptions extends CommonOptions {

@@ -9,6 +9,7 @@
  */
 import { Box, type Key } from "ink";
 import { useEffect, useMemo, useState } from "react";
+import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/core";
 import type { OrgChoice, OrgEngine } from "../ports.ts";
 import { editField } from "../text-edit.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
@@ -50,6 +51,10 @@ export interface OrgScreenProps {
   loadOrgs?: () => Promise<OrgChoice[]>;
   onOpenOrg?: (orgID: string) => void;
   onQuit: () => void;
+  /** The lists' sort to start with (default: core's DEFAULT_SORT). */
+  sort?: SortPrefs;
+  /** Called when `s` / `S` change the sort (to remember it). */
+  onSortChange?: (sort: SortPrefs) => void;
   /** Clock override for tests. */
   now?: number;
   /** How long a success or info message stays on the message line (errors stay until dismissed). */
@@ -76,6 +81,8 @@ export function OrgScreen({
   loadOrgs,
   onOpenOrg,
   onQuit,
+  sort: initialSort,
+  onSortChange,
   now: fixedNow,
   messageTtlMs = MESSAGE_TTL_MS,
   typedAhead,
@@ -94,9 +101,10 @@ export function OrgScreen({
   const view = useMemo(() => engine.getView(viewNow), [engine, state, viewNow]);
   // Removed from the org: its lists are no longer the user's to see (the saved copy is deleted too).
   const revoked = link.state === "revoked";
+  const [sort, setSort] = useState<SortPrefs>(initialSort ?? DEFAULT_SORT);
   const lists = useMemo(
-    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID)),
-    [revoked, view, engine.actorID],
+    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID, sort, viewNow)),
+    [revoked, view, engine.actorID, sort, viewNow],
   );
 
   const [active, setActive] = useState<ListName>("members");
@@ -190,6 +198,24 @@ export function OrgScreen({
       case "showInvites":
         setActive("invites");
         return;
+      case "sort":
+      case "reverseSort": {
+        const next: SortPrefs =
+          active === "members"
+            ? {
+                ...sort,
+                members:
+                  cmd === "sort" ? cycleSort("members", sort.members) : reverseSort(sort.members),
+              }
+            : {
+                ...sort,
+                invites:
+                  cmd === "sort" ? cycleSort("invites", sort.invites) : reverseSort(sort.invites),
+              };
+        setSort(next);
+        onSortChange?.(next);
+        return;
+      }
       case "filter":
         // The filter line takes the message line's place: the message is dismissed, not hidden.
         setMessage(null);
@@ -350,6 +376,7 @@ export function OrgScreen({
           members={{ shown: shown.members.length, total: lists.totalMembers }}
           invites={{ shown: shown.invites.length, total: lists.totalInvites }}
           filter={filter}
+          sort={active === "members" ? sort.members : sort.invites}
           position={position}
           width={width}
         />
