@@ -55,6 +55,7 @@ export type Reason =
   | "org_not_found"
   | "setup_done"
   | "unauthorized"
+  | "sign_in_required"
   | "idempotency_key_reused"
   | "invalid_query";
 
@@ -153,6 +154,13 @@ export const errors = {
   invalidRole: (role: unknown): DomainError =>
     e("invalid", "invalid_role", `${quoted(role)} is not a role. Roles: owner.`),
   invalidBody: (message: string): DomainError => e("invalid", "invalid_body", message),
+  /** R9: the invited email has an account; only that account, signed in, may accept. */
+  signInRequired: (email: string): DomainError =>
+    e(
+      "unauthorized",
+      "sign_in_required",
+      `${email} already has a Roster account, and an invitation link alone does not sign anyone in. Accept it signed in as ${email}: run \`roster accept <link>\` where you are signed in to Roster (or send the request with that account's Authorization: Token <token>).`,
+    ),
   pendingLimit: (limit: number): DomainError =>
     e(
       "conflict",
