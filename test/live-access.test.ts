@@ -35,7 +35,7 @@ const types = (ms: ServerMessage[]) => ms.map((m) => m.type);
 async function addMember(): Promise<{ userID: string; token: string; email: string }> {
   const inv = await ownerClient().createInvite(owner.orgID, { email: email() });
   const r = await d.client().acceptInvite({ token: await d.activationToken(inv.id) });
-  return { userID: r.user.id, token: r.token, email: r.user.email };
+  return { userID: r.user.id, token: r.token!, email: r.user.email };
 }
 
 /** Commit a change to the org and wait until a live watcher has seen it. */
@@ -117,6 +117,7 @@ describe("R10: removal is total on the live feed", () => {
     const inv = await ownerClient().createInvite(other.id, { email: m.email });
     const m2 = await d.client(m.token).acceptInvite({ token: await d.activationToken(inv.id) });
     expect(m2.user.id).toBe(m.userID);
+    expect(m2.token).toBeUndefined(); // an existing account, signed in: no new token (R9)
     const elsewhere = await record(d.url, other.id, m.token);
     elsewhere.hello(0);
     await elsewhere.next((x) => x.type === "ready");

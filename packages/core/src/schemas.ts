@@ -172,7 +172,16 @@ export const AcceptRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type AcceptRequest = z.infer<typeof AcceptRequestSchema>;
-export const AcceptResponseSchema = SignedInSchema;
+/**
+ * R9: a new account gets its first API token (shown once); an existing
+ * account, which accepted signed in with its own token, gets none.
+ */
+export const AcceptResponseSchema = SignedInSchema.extend({
+  token: z
+    .string()
+    .optional()
+    .describe("The new account's first API token; absent for an existing account"),
+});
 export type AcceptResponse = z.infer<typeof AcceptResponseSchema>;
 
 export const ChangesResponseSchema = z.object({

@@ -41,6 +41,11 @@ export interface AuthEnv {
   Variables: { user: User; caller: Caller };
 }
 
+/** After optionalAuth: the caller, when the request carried a valid token. */
+export interface MaybeAuthEnv {
+  Variables: { caller: Caller | undefined };
+}
+
 /** After requireOrgMember: also the org's version read with the membership. */
 export interface OrgEnv {
   Variables: { user: User; caller: Caller; orgVersion: number };

@@ -177,10 +177,12 @@ export class RosterService {
   }
 
   /**
-   * R9: a valid, unexpired, pending, current token makes its holder a member
-   * (a new user if the email is new) and returns an API token. Usable once.
+   * R9: a valid, unexpired, pending, current token makes its holder a member.
+   * A new email becomes a user with a first API token. An email that already
+   * has an account is accepted only by that account, signed in (`caller`):
+   * the link alone is no credential, and no token is issued. Usable once.
    */
-  acceptInvite(input: AcceptInput, tx?: Sql) {
+  acceptInvite(input: AcceptInput, tx?: Sql, caller?: Caller) {
     const tokenHash = hashSecret(input.token);
     return this.#inTx(tx, async (t) => {
       // Which org to lock: the link's invitation is read again under the lock.
@@ -212,10 +214,13 @@ export class RosterService {
             },
           ),
         write: async (t, change, s) => {
+          // After the rule: a dead link says why it is dead, whoever holds it.
+          if (!s.isNew && caller?.userID !== s.user.id) fail(errors.signInRequired(s.user.email));
           if (s.isNew) await createUser(t, s.user, at);
           await insertMembership(t, change.invite.orgID, change.member);
           await closeInvite(t, change.invite);
-          return { user: s.user, token: await issueApiToken(t, s.user.id, at) };
+          const token = s.isNew ? await issueApiToken(t, s.user.id, at) : undefined;
+          return { user: s.user, token };
         },
         actor: (s) => ({ userID: s.user.id, email: s.user.email }),
       });
