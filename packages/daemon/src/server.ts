@@ -13,6 +13,7 @@ import type { LevelWithSilent } from "pino";
 import { adminChannel } from "./admin/admin-channel.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
+import { DAEMON_VERSION } from "./http/routes/health.ts";
 import type { Env } from "./http/app-env.ts";
 import { hostPolicy } from "./http/middleware/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
@@ -74,6 +75,11 @@ export interface DaemonOptions {
   mail?: Omit<MailOptionsInput, "smtpUrl" | "publicUrl"> | false | undefined;
   /** Live-sync tuning (ping interval, slow-consumer limit...). For tests. */
   live?: Omit<LiveSyncOptions, "changeRetention"> | undefined;
+  /**
+   * A clean stop was asked for over the admin socket (`roster daemon stop`):
+   * the process's own shutdown (main.ts: as on SIGTERM). Default: close().
+   */
+  onStopRequest?: ((reason: string) => void) | undefined;
 }
 
 export interface RunningDaemon {
@@ -99,6 +105,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const host = opts.host ?? "127.0.0.1";
   const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
   const cleanup: Array<() => Promise<void> | void> = [];
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= undo().then(() => logger.info("stopped")));
   const undo = async () => {
     for (const fn of cleanup.splice(0).reverse()) {
       try {
@@ -187,8 +195,31 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
     lock?.update({ port, url });
-    // `roster backup` asks over the lock socket (see admin/admin-channel.ts).
-    lock?.serve(adminChannel({ storage, logger: logger.child({ component: "admin" }) }));
+    // `roster backup` and `roster daemon status|stop` ask over the lock socket
+    // (see admin/admin-channel.ts).
+    if (lock) {
+      const adminLog = logger.child({ component: "admin" });
+      lock.serve(
+        adminChannel({
+          storage,
+          logger: adminLog,
+          identity: {
+            pid: process.pid,
+            url,
+            publicUrl,
+            dataDir,
+            startedAt: lock.info.startedAt,
+            storage: storage.kind,
+            version: DAEMON_VERSION,
+          },
+          requestStop: (reason) => {
+            if (opts.onStopRequest) return opts.onStopRequest(reason);
+            adminLog.info({ reason }, "stopping");
+            void close();
+          },
+        }),
+      );
+    }
 
     if (opts.mail !== false) {
       const mail = startMail({
@@ -219,7 +250,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { url, publicUrl, dataDir, storage: storage.kind, startupMs, storageMs },
       "listening",
     );
-    let closing: Promise<void> | undefined;
     return {
       url,
       port,
@@ -232,7 +262,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       server,
       logger,
       live,
-      close: () => (closing ??= undo().then(() => logger.info("stopped"))),
+      close,
     };
   } catch (err) {
     await undo();
