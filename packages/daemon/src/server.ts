@@ -26,6 +26,7 @@ import {
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
+import { reportingCommits } from "./storage/committed-changes.ts";
 import { pruneIdempotencyKeys } from "./storage/idempotency-store.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
@@ -152,17 +153,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const applied = await migrate(storage);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
 
-    const service = new RosterService(storage, {
+    const feed = await ChangeFeed.start(storage, {
+      onError: (err) => logger.error({ err }, "change feed error"),
+    });
+    cleanup.push(() => feed.close());
+    // Commands' transactions hand their committed changes to the feed (no
+    // read-back of this process's own writes); other daemons' come by NOTIFY.
+    const writer = reportingCommits(storage, (orgID, entry) => feed.publish(orgID, entry));
+
+    const service = new RosterService(writer, {
       limits: {
         resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S,
         ...opts.limits,
       },
       ...(opts.now ? { now: opts.now } : {}),
     });
-    const feed = await ChangeFeed.start(storage, {
-      onError: (err) => logger.error({ err }, "change feed error"),
-    });
-    cleanup.push(() => feed.close());
 
     let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
     const hosts = hostPolicy({
@@ -183,7 +188,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { ...opts.live, projections, changeRetention: opts.changeRetention },
     );
     const app = createApp(
-      { service, storage, logger, publicUrl: () => publicUrl, projections, live: live.hub },
+      {
+        service,
+        storage: writer,
+        logger,
+        publicUrl: () => publicUrl,
+        projections,
+        live: live.hub,
+      },
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
@@ -226,7 +238,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         ...opts.mail,
         smtpUrl: opts.smtpUrl,
         publicUrl,
-        queue: new OutboxQueue(storage, service.ctx),
+        queue: new OutboxQueue(writer, service.ctx),
         feed,
         dataDir,
         daemonUrl: url,

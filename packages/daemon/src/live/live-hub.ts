@@ -82,7 +82,8 @@ export class LiveHub {
   };
   readonly #sessions = new Set<LiveSession>();
   readonly #byOrg = new Map<string, Set<LiveSession>>();
-  readonly #texts = new WeakMap<ChangeEntry, string>();
+  /** Each change's frame, encoded once and sent as is to every session. */
+  readonly #frames = new WeakMap<ChangeEntry, Buffer>();
   readonly #unsubscribe: () => void;
   readonly #pingTimer: NodeJS.Timeout;
   #nextID = 1;
@@ -355,7 +356,7 @@ export class LiveHub {
       s.close(CLOSE.resume, "resume");
       return false;
     }
-    if (!s.send(this.#text(e))) return false;
+    if (!s.send(this.#frame(e))) return false;
     s.lastSent = e.version;
     if (
       e.change.type === "member.removed" &&
@@ -368,18 +369,20 @@ export class LiveHub {
     return true;
   }
 
-  #text(e: ChangeEntry): string {
-    let t = this.#texts.get(e);
+  #frame(e: ChangeEntry): Buffer {
+    let t = this.#frames.get(e);
     if (t === undefined) {
-      t = JSON.stringify({
-        type: "change",
-        version: e.version,
-        prev: e.version - 1,
-        at: e.at,
-        actor: e.actor,
-        change: e.change,
-      });
-      this.#texts.set(e, t);
+      t = Buffer.from(
+        JSON.stringify({
+          type: "change",
+          version: e.version,
+          prev: e.version - 1,
+          at: e.at,
+          actor: e.actor,
+          change: e.change,
+        }),
+      );
+      this.#frames.set(e, t);
     }
     return t;
   }

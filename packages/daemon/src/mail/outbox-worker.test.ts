@@ -182,6 +182,7 @@ describe("outbox worker", () => {
     startWorker(t);
     const inv = await invite();
     await until(async () => (await current(inv.id)).delivery.state === "sent");
+    await feed.idle();
     unsubscribe();
 
     expect(t.delivered).toHaveLength(1);
