@@ -52,6 +52,11 @@ export interface DaemonOptions {
    */
   allowedHosts?: readonly string[] | undefined;
   smtpUrl?: string | undefined;
+  /**
+   * Answer invite creates and resends with the new link (`activationURL`).
+   * Default: on with the file transport (the operator is the mail system), off with SMTP.
+   */
+  showInviteLinks?: boolean | undefined;
   /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
   resendIntervalS?: number | undefined;
   /**
@@ -175,7 +180,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { ...opts.live, projections, changeRetention: opts.changeRetention },
     );
     const app = createApp(
-      { service, storage, logger, publicUrl: () => publicUrl, projections, live: live.hub },
+      {
+        service,
+        storage,
+        logger,
+        publicUrl: () => publicUrl,
+        showInviteLinks: opts.showInviteLinks ?? !opts.smtpUrl,
+        projections,
+        live: live.hub,
+      },
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
