@@ -56,6 +56,16 @@ export const InviteSchema = z.object({
 });
 export type Invite = z.infer<typeof InviteSchema>;
 
+/**
+ * The answer to the create or resend that minted a link: the invitation and,
+ * when the daemon shows links (SPEC §2), the link itself. Never in lists or
+ * the change log.
+ */
+export const InviteWithLinkSchema = InviteSchema.extend({
+  activationURL: z.url().optional(),
+});
+export type InviteWithLink = z.infer<typeof InviteWithLinkSchema>;
+
 export const ActorSchema = z.object({ userID: Id, email: z.string() }).nullable();
 export type Actor = z.infer<typeof ActorSchema>;
 

@@ -27,6 +27,8 @@ Options:
                          Other Hosts get 403 (DNS-rebinding protection), except when bound to
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
+  --show-invite-links    answer invite creates and resends with the activation link, also with SMTP
+                         (env ROSTER_SHOW_INVITE_LINKS=1; always on with the file transport)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
@@ -106,6 +108,7 @@ export function parseDaemonArgs(
         "public-url": { type: "string" },
         "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
+        "show-invite-links": { type: "boolean" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
         "log-level": { type: "string" },
@@ -136,6 +139,9 @@ export function parseDaemonArgs(
       "smtp:",
       "smtps:",
     ]),
+    ...(values["show-invite-links"] || /^(1|true|yes)$/i.test(env.ROSTER_SHOW_INVITE_LINKS ?? "")
+      ? { showInviteLinks: true }
+      : {}),
     resendIntervalS: intOption(
       "--resend-interval",
       values["resend-interval"] ?? env.ROSTER_RESEND_INTERVAL,

@@ -54,6 +54,11 @@ export interface DaemonOptions {
    */
   allowedHosts?: readonly string[] | undefined;
   smtpUrl?: string | undefined;
+  /**
+   * Answer invite creates and resends with the new link (`activationURL`).
+   * Default: on with the file transport (the operator is the mail system), off with SMTP.
+   */
+  showInviteLinks?: boolean | undefined;
   /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
   resendIntervalS?: number | undefined;
   /**
@@ -193,6 +198,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         storage: writer,
         logger,
         publicUrl: () => publicUrl,
+        showInviteLinks: opts.showInviteLinks ?? !opts.smtpUrl,
         projections,
         live: live.hub,
       },

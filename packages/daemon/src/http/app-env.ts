@@ -14,6 +14,11 @@ export interface AppContext {
   /** Base URL that people reach this daemon at (for links and hints). */
   publicUrl: () => string;
   /**
+   * Answer a create or resend with the new link as `activationURL` (SPEC §2):
+   * the default with the file transport, opt-in with SMTP.
+   */
+  showInviteLinks?: boolean | undefined;
+  /**
    * In-memory org projections kept current by the change feed (the live
    * hub's store, live/org-projection.ts). Optional: without it every list
    * read goes to the database.

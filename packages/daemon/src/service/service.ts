@@ -119,6 +119,7 @@ export class RosterService {
     // Core parses the address (and words any refusal); its stored form only narrows the load.
     const emails = typeof email === "string" ? [normalizeEmail(email)] : [];
     const command = { actorID: caller.userID, email: email ?? "", role, inviteID: newId(), now };
+    const link = newLinkToken();
     return this.#byCaller(caller, orgID, now, tx, {
       load: async (t) => ({
         orgID,
@@ -126,13 +127,14 @@ export class RosterService {
         invites: await loadInvites(t, orgID, now),
       }),
       decide: (state) => decideInvite(state, command, this.ctx.limits),
-      write: (t, { invite }) => writeInviteSend(t, "create", invite, newLinkToken()),
-    }).then(withInvite);
+      write: (t, { invite }) => writeInviteSend(t, "create", invite, link),
+    }).then((r) => ({ ...withInvite(r), linkToken: link.token }));
   }
 
   /** R7: a new link, a new clock, the email again; the unsent one is cancelled. */
   resendInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
     const now = this.ctx.now();
+    const link = newLinkToken();
     return this.#byCaller(caller, orgID, now, tx, {
       load: async (t) => {
         const invites = await loadInvites(t, orgID, now, [inviteID]);
@@ -144,9 +146,9 @@ export class RosterService {
         decideResend(state, { actorID: caller.userID, inviteID, now }, this.ctx.limits),
       write: async (t, { invite }) => {
         await cancelEmails(t, invite.id);
-        await writeInviteSend(t, "resend", invite, newLinkToken());
+        await writeInviteSend(t, "resend", invite, link);
       },
-    }).then(withInvite);
+    }).then((r) => ({ ...withInvite(r), linkToken: link.token }));
   }
 
   /** R8: withdraw a pending or expired invitation; its link stops working. */

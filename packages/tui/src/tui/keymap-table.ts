@@ -26,6 +26,7 @@ export type Command =
   | "clearFilter"
   | "invite"
   | "resend"
+  | "copyLink"
   | "delete"
   | "dismiss"
   | "switchOrg"
@@ -201,6 +202,13 @@ export const KEYMAP: readonly Binding[] = [
     description: "Resend the selected invitation",
     hint: "resend",
     priority: 2,
+  },
+  {
+    command: "copyLink",
+    contexts: LIST,
+    keys: [{ input: "y" }],
+    label: "y",
+    description: "Copy the selected invitation's activation link (OSC 52), when the daemon gave it",
   },
   {
     command: "delete",

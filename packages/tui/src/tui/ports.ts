@@ -44,6 +44,8 @@ export interface OrgEngine {
   validate(input: ActionInput): Result<Validated>;
   /** Forget a refused (or still queued) action. */
   dismiss(actionID: string): void;
+  /** The activation link the daemon gave this session for the invitation, if any (never saved). */
+  activationURL?(inviteID: string): string | undefined;
 }
 
 /** An engine the app owns: closed when the org is left or the app quits. */

@@ -149,8 +149,16 @@ export function memberDetail(item: MemberItem, now: number, online: boolean): st
   return `${item.member.name || "(no name)"} <${item.member.email}>${you} · ${c.role} · joined ${ago(item.member.joinedAt, now)}`;
 }
 
-/** The detail line for the selected invitation. */
-export function inviteDetail(item: InviteItem, now: number, online: boolean): string {
+/**
+ * The detail line for the selected invitation; `link`: its activation link,
+ * when the daemon gave it to this session (shown after the email).
+ */
+export function inviteDetail(
+  item: InviteItem,
+  now: number,
+  online: boolean,
+  link?: string,
+): string {
   if (item.mark === "failed") {
     const msg = item.error?.message ?? item.action?.error?.message ?? "refused by the daemon";
     return `✗ ${item.email}: ${msg} (d or c dismisses)`;
@@ -171,13 +179,14 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
   }
   if (!item.invite) return item.email;
   const inv = item.invite;
+  const email = link === undefined ? inv.email : `${inv.email} · link ${link} (y copies)`;
   const c = inviteCells(inv, now);
   const delivery = deliveryDetail(inv.delivery, now);
   // A delivery problem comes first: it is what the user has to act on.
   if (inv.delivery.state === "failed" || inv.delivery.lastError) {
-    return `${inv.email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
+    return `${email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
   }
-  return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
+  return `${email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
 }
 
 /** An action in words, naming the invitation or member by email where the state knows it. */

@@ -6,6 +6,7 @@ import {
   sortInvites,
   type Invite,
   type InviteStatusFilter,
+  type InviteWithLink,
 } from "@roster/core";
 import { CliError, EXIT } from "../exit-codes.ts";
 import {
@@ -54,7 +55,13 @@ export async function invitesAdd(email: string, opts: AddOptions): Promise<void>
   const org = await resolveOrg(ctx, opts);
   const invite = await ctx.client.createInvite(org.id, { email: parsed.value, role });
   if (opts.json) printJson(invite);
-  else print(invitesTable([invite], Date.now()));
+  else print(withLinkLine(invitesTable([invite], Date.now()), invite));
+}
+
+/** The table, then the activation link when the daemon showed it (SPEC §2). */
+function withLinkLine(table: string, invite: InviteWithLink): string {
+  if (invite.activationURL === undefined) return table;
+  return `${table.trimEnd()}\nActivation link (valid 72 hours, hand it to ${invite.email}): ${invite.activationURL}`;
 }
 
 /** The invitation a command names, looked up among all of the org's invitations. */
@@ -72,7 +79,7 @@ export async function invitesResend(key: string, opts: CommonOptions): Promise<v
   const { ctx, org, invite: found } = await target(key, opts);
   const invite = await ctx.client.resendInvite(org.id, found.id);
   if (opts.json) printJson(invite);
-  else print(invitesTable([invite], Date.now()));
+  else print(withLinkLine(invitesTable([invite], Date.now()), invite));
 }
 
 export async function invitesWithdraw(key: string, opts: CommonOptions): Promise<void> {

@@ -12,6 +12,7 @@ import { useEffect, useMemo, useState } from "react";
 import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/core";
 import type { OrgChoice, OrgEngine } from "../ports.ts";
 import { editField } from "../text-edit.ts";
+import { copyWithOsc52 } from "../clipboard.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { resolveKey, type Command } from "../keymap.ts";
@@ -55,6 +56,8 @@ export interface OrgScreenProps {
   sort?: SortPrefs;
   /** Called when `s` / `S` change the sort (to remember it). */
   onSortChange?: (sort: SortPrefs) => void;
+  /** Put text on the user's clipboard (default: OSC 52 to the terminal). */
+  copyToClipboard?: (text: string) => void;
   /** Clock override for tests. */
   now?: number;
   /** How long a success or info message stays on the message line (errors stay until dismissed). */
@@ -83,6 +86,7 @@ export function OrgScreen({
   onQuit,
   sort: initialSort,
   onSortChange,
+  copyToClipboard = copyWithOsc52,
   now: fixedNow,
   messageTtlMs = MESSAGE_TTL_MS,
   typedAhead,
@@ -123,6 +127,13 @@ export function OrgScreen({
 
   useRefusalAnnouncements(view.failed, loaded, state, setMessage);
 
+  /** The selected invitation's activation link, if the daemon gave it to this session. */
+  function selectedLink(): string | undefined {
+    if (active !== "invites" || !selected) return undefined;
+    const id = (selected as InviteItem).invite?.id;
+    return id === undefined ? undefined : engine.activationURL?.(id);
+  }
+
   // ------------------------------------------------------------ geometry
   const width = size.columns;
   const lines = drawableLines(size);
@@ -137,7 +148,7 @@ export function OrgScreen({
       ? ""
       : active === "members"
         ? memberDetail(selected as MemberItem, now, online)
-        : inviteDetail(selected as InviteItem, now, online);
+        : inviteDetail(selected as InviteItem, now, online, selectedLink());
   // A long detail (a delivery error) gets a second line too.
   const detailLines = detail.length > width ? 2 : 1;
   const height = Math.max(1, listHeight(size) - (messageLines - 1) - (detailLines - 1));
@@ -231,6 +242,23 @@ export function OrgScreen({
       case "resend":
         actions.resend();
         return;
+      case "copyLink": {
+        const link = selectedLink();
+        const email = (selected as InviteItem | undefined)?.email;
+        if (link === undefined) {
+          setMessage({
+            kind: "info",
+            text:
+              active !== "invites" || !selected
+                ? "y copies an invitation's activation link: select one in Invitations (2)."
+                : "No link for this invitation here: the daemon shows it only to the session that invited or resent (r).",
+          });
+          return;
+        }
+        copyToClipboard(link);
+        setMessage({ kind: "ok", text: `✓ Copied the activation link for ${email} (OSC 52).` });
+        return;
+      }
       case "delete":
         actions.askDelete();
         return;
