@@ -68,7 +68,7 @@ export function inviteRoutes(ctx: AppContext) {
         ),
       },
     },
-    responses: api.created(InviteSchema, "The invitation", [400, 401, 404, 409, 413, 415]),
+    responses: api.created(InviteSchema, "The invitation", [400, 401, 404, 409, 413, 415, 429]),
   });
 
   const resend = createRoute({
