@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RosterClient } from "@roster/core/client";
+import { MIGRATIONS } from "@roster/daemon/testing";
 import { mailedLinks, roster } from "./cli-support.ts";
 import { record } from "./live-helpers.ts";
 import {
@@ -143,7 +144,10 @@ describe("roster backup and roster restore (embedded database)", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(work).filter((n) => n.includes(".partial"))).toEqual([]);
     const lines = backupContent(file);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: "roster-backup", schemaVersion: 1 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      format: "roster-backup",
+      schemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
+    });
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ end: true, tables: { orgs: 2, users: 2 } });
   }, 60_000);
 

@@ -46,6 +46,7 @@ export type Reason =
   | "already_member"
   | "already_invited"
   | "resend_too_soon"
+  | "rate_limited"
   | "cannot_remove_self"
   | "invite_expired"
   | "invite_withdrawn"
@@ -191,6 +192,24 @@ export const errors = {
     ),
     retryAfterS: retryAfterSeconds,
   }),
+  /** R14: too many new orgs by one user in a day. */
+  orgCreationsRateLimited: (limit: number, retryAfterS: number): DomainError =>
+    rateLimited(
+      `You have created ${limit} organizations in the last 24 hours, the most this daemon allows. Try again in ${duration(retryAfterS)}.`,
+      retryAfterS,
+    ),
+  /** R14: too many invitation emails (invites and resends) from one org in an hour. */
+  orgEmailsRateLimited: (limit: number, retryAfterS: number): DomainError =>
+    rateLimited(
+      `This organization has sent ${limit} invitation emails in the last hour, the most this daemon allows. Try again in ${duration(retryAfterS)}.`,
+      retryAfterS,
+    ),
+  /** R14: too many invitation emails to one address in a day, across all orgs. */
+  addressEmailsRateLimited: (limit: number, retryAfterS: number): DomainError =>
+    rateLimited(
+      `This address has been sent ${limit} invitation emails in the last 24 hours, the most this daemon allows. Try again in ${duration(retryAfterS)}.`,
+      retryAfterS,
+    ),
   /** Resend or withdraw of an invitation that was accepted (accept says `inviteAccepted`). */
   inviteAlreadyAccepted: (email: string): DomainError =>
     e(
@@ -199,6 +218,17 @@ export const errors = {
       `This invitation was already accepted: ${email} is a member now.`,
     ),
 } as const;
+
+function rateLimited(message: string, retryAfterS: number): DomainError {
+  return { ...e("too many requests", "rate_limited", message), retryAfterS };
+}
+
+/** Seconds in words: "45 s", "12 min", "3 h". */
+function duration(s: number): string {
+  if (s < 120) return `${s} s`;
+  if (s < 2 * 3600) return `${Math.ceil(s / 60)} min`;
+  return `${Math.ceil(s / 3600)} h`;
+}
 
 function clip(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -3,6 +3,7 @@ export * from "./errors.ts";
 export * from "./result.ts";
 export * from "./email.ts";
 export * from "./names.ts";
+export * from "./abuse-limits.ts";
 export * from "./schemas.ts";
 export * from "./status.ts";
 export * from "./rules.ts";

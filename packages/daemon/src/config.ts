@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
 import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
 import type { DaemonOptions } from "./server.ts";
@@ -33,6 +34,13 @@ Options:
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
                          it grows too large; live clients further behind get a snapshot.
+  Abuse limits (R14; over one: 429 rate_limited with Retry-After; 0 turns one off):
+  --orgs-per-user-per-day <n>      orgs one user may create in 24 hours
+                                   (env ROSTER_ORGS_PER_USER_PER_DAY, default ${DEFAULT_ABUSE_LIMITS.orgsPerUserPerDay})
+  --emails-per-org-per-hour <n>    invitation emails (invites + resends) one org may send in an hour
+                                   (env ROSTER_EMAILS_PER_ORG_PER_HOUR, default ${DEFAULT_ABUSE_LIMITS.emailsPerOrgPerHour})
+  --emails-per-address-per-day <n> invitation emails one address may receive in 24 hours, all orgs
+                                   (env ROSTER_EMAILS_PER_ADDRESS_PER_DAY, default ${DEFAULT_ABUSE_LIMITS.emailsPerAddressPerDay})
   --log-level <level>    fatal|error|warn|info|debug|trace|silent (env ROSTER_LOG_LEVEL, default info)
   -h, --help             show this help
 `;
@@ -88,6 +96,26 @@ function allowedHostsOption(raw: string | undefined): string[] | undefined {
   return list;
 }
 
+const ABUSE_FLAGS = {
+  orgsPerUserPerDay: ["orgs-per-user-per-day", "ROSTER_ORGS_PER_USER_PER_DAY"],
+  emailsPerOrgPerHour: ["emails-per-org-per-hour", "ROSTER_EMAILS_PER_ORG_PER_HOUR"],
+  emailsPerAddressPerDay: ["emails-per-address-per-day", "ROSTER_EMAILS_PER_ADDRESS_PER_DAY"],
+} as const;
+
+/** R14's limits given by flag or environment (the others keep their defaults). */
+function abuseOptions(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): Partial<AbuseLimits> {
+  const out: Partial<AbuseLimits> = {};
+  for (const [key, [flag, name]] of Object.entries(ABUSE_FLAGS)) {
+    const raw = values[flag];
+    const n = intOption(`--${flag}`, typeof raw === "string" ? raw : env[name], 0, 1_000_000_000);
+    if (n !== undefined) out[key as keyof AbuseLimits] = n;
+  }
+  return out;
+}
+
 export type ParsedDaemonArgs = { help: true } | { help: false; options: DaemonOptions };
 
 export function parseDaemonArgs(
@@ -111,6 +139,9 @@ export function parseDaemonArgs(
         "show-invite-links": { type: "boolean" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
+        "orgs-per-user-per-day": { type: "string" },
+        "emails-per-org-per-hour": { type: "string" },
+        "emails-per-address-per-day": { type: "string" },
         "log-level": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -154,6 +185,7 @@ export function parseDaemonArgs(
       0,
       1_000_000_000,
     ),
+    abuse: abuseOptions(values, env),
     logLevel: logLevel as LevelWithSilent,
   };
   // Link lifetime (default 72 h): not a product setting, a way for tests to

@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { DEFAULT_RESEND_INTERVAL_S, type Limits } from "@roster/core";
+import { DEFAULT_RESEND_INTERVAL_S, type AbuseLimits, type Limits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
 import { adminChannel } from "./admin/admin-channel.ts";
 import { ChangeFeed } from "./change-feed.ts";
@@ -66,6 +66,8 @@ export interface DaemonOptions {
    * all: the change log is the audit trail (R12).
    */
   changeRetention?: number | undefined;
+  /** R14's abuse limits (defaults DEFAULT_ABUSE_LIMITS; 0 turns one off). */
+  abuse?: Partial<AbuseLimits> | undefined;
   logLevel?: LevelWithSilent | undefined;
   logger?: Logger | undefined;
   /** Overrides of the other limits (pending limit, link lifetime). For tests. */
@@ -171,6 +173,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S,
         ...opts.limits,
       },
+      abuse: opts.abuse,
       ...(opts.now ? { now: opts.now } : {}),
     });
 

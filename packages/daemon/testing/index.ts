@@ -10,6 +10,6 @@ export { createFileTransport } from "../src/mail/file-transport.ts";
 export type { MailLogger, OutgoingMail } from "../src/mail/mail-transport.ts";
 export { renderInviteEmail } from "../src/mail/render-invite-email.ts";
 export { createSmtpTransport, redactSmtpUrl } from "../src/mail/smtp-transport.ts";
-export { migrate } from "../src/storage/migrations.ts";
+export { migrate, MIGRATIONS } from "../src/storage/migrations.ts";
 export { openPgStorage } from "../src/storage/pg-storage.ts";
 export { openPgliteStorage } from "../src/storage/pglite-storage.ts";

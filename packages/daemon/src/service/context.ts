@@ -1,8 +1,10 @@
-import type { Limits } from "@roster/core";
+import type { AbuseLimits, Limits } from "@roster/core";
 
 /** What every command needs besides its transaction. */
 export interface ServiceContext {
   limits: Limits;
+  /** R14: org creations and invitation emails per window. */
+  abuse: AbuseLimits;
   /** The clock (ms since epoch); tests may move it. */
   now: () => number;
 }

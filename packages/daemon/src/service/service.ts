@@ -12,6 +12,7 @@ import {
   decideRemove,
   decideResend,
   decideWithdraw,
+  DEFAULT_ABUSE_LIMITS,
   DEFAULT_LIMITS,
   errors,
   foundingMember,
@@ -22,6 +23,7 @@ import {
   type ChangeEntry,
   type Delivery,
   type Invite,
+  type AbuseLimits,
   type InviteStatusFilter,
   type Limits,
   type Org,
@@ -57,6 +59,7 @@ import {
   lockSetup,
   upsertUser,
 } from "../storage/user-store.ts";
+import { admitInvitationEmail, admitOrgCreation } from "./abuse-limits.ts";
 import type { Caller, ServiceContext } from "./context.ts";
 import { fail, unwrap } from "./domain-failure.ts";
 import { previewActivation } from "./preview-activation.ts";
@@ -66,6 +69,8 @@ import { hashesEqual, hashSecret, newId, newLinkToken, newSecret } from "./secre
 
 export interface ServiceOptions {
   limits?: Partial<Limits>;
+  /** R14's limits (default DEFAULT_ABUSE_LIMITS; 0 turns one off). */
+  abuse?: Partial<AbuseLimits> | undefined;
   now?: () => number;
 }
 
@@ -90,7 +95,11 @@ export class RosterService {
     readonly storage: Storage,
     opts: ServiceOptions = {},
   ) {
-    this.ctx = { limits: { ...DEFAULT_LIMITS, ...opts.limits }, now: opts.now ?? Date.now };
+    this.ctx = {
+      limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      abuse: { ...DEFAULT_ABUSE_LIMITS, ...opts.abuse },
+      now: opts.now ?? Date.now,
+    };
   }
 
   /** Run `fn` in the given transaction, or in a new one. */
@@ -127,7 +136,10 @@ export class RosterService {
         invites: await loadInvites(t, orgID, now),
       }),
       decide: (state) => decideInvite(state, command, this.ctx.limits),
-      write: (t, { invite }) => writeInviteSend(t, "create", invite, link),
+      write: async (t, { invite }) => {
+        await admitInvitationEmail(t, this.ctx, orgID, invite.email, now);
+        await writeInviteSend(t, "create", invite, link);
+      },
     }).then((r) => ({ ...withInvite(r), linkToken: link.token }));
   }
 
@@ -145,6 +157,7 @@ export class RosterService {
       decide: (state) =>
         decideResend(state, { actorID: caller.userID, inviteID, now }, this.ctx.limits),
       write: async (t, { invite }) => {
+        await admitInvitationEmail(t, this.ctx, orgID, invite.email, now);
         await cancelEmails(t, invite.id);
         await writeInviteSend(t, "resend", invite, link);
       },
@@ -248,7 +261,9 @@ export class RosterService {
   createOrg(caller: Caller, name: string, tx?: Sql) {
     return this.#inTx(tx, async (t) => {
       const user = (await getUser(t, caller.userID)) ?? fail(errors.unauthorized());
-      return createOrgWithOwner(t, name, user, this.ctx.now());
+      const now = this.ctx.now();
+      await admitOrgCreation(t, this.ctx, user.id, now);
+      return createOrgWithOwner(t, name, user, now);
     });
   }
 

@@ -2,7 +2,10 @@
  * Versioned schema migrations, applied at start in one transaction under an
  * advisory lock (several daemons may start on one PostgreSQL server at once).
  * Portable SQL: every statement runs on PGlite and on PostgreSQL 15+.
- * Append new migrations; never edit an applied one.
+ * Append new migrations; never edit an applied one. Migrations are applied
+ * by version, each one not applied yet, in order: a gap in the list (a
+ * branch that has 1 and 3 while another adds 2) is fine, and a database that
+ * has 1 and 3 gets 2 when it appears.
  */
 import type { Storage } from "./storage.ts";
 
@@ -106,6 +109,20 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 3,
+    name: "abuse limit events",
+    statements: [
+      // R14: one row per counted event (org created, invitation email queued), pruned after a day.
+      `create table abuse_events (
+        counter text not null,
+        subject text not null,
+        at timestamptz not null
+      )`,
+      `create index abuse_events_subject on abuse_events (counter, subject, at)`,
+      `create index abuse_events_at on abuse_events (at)`,
+    ],
+  },
+  {
     version: 4,
     name: "outbox: leased rows",
     statements: [
@@ -122,10 +139,9 @@ export async function migrate(
   storage: Storage,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
-  const latest = Math.max(0, ...migrations.map((m) => m.version));
-  // Fast path for an up-to-date database: one query, no lock.
-  const current = await currentVersion(storage);
-  if (current !== undefined && current >= latest) return [];
+  // Fast path for an up-to-date database (every version applied): one query, no lock.
+  const applied = await appliedVersions(storage);
+  if (applied && migrations.every((m) => applied.has(m.version))) return [];
   return storage.transaction(async (tx) => {
     await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
     await tx.query(`create table if not exists schema_migrations (
@@ -149,13 +165,11 @@ export async function migrate(
   });
 }
 
-async function currentVersion(storage: Storage): Promise<number | undefined> {
+async function appliedVersions(storage: Storage): Promise<Set<number> | undefined> {
   const t = await storage.query<{ exists: boolean }>(
     "select to_regclass('schema_migrations') is not null as exists",
   );
   if (!t.rows[0]?.exists) return undefined;
-  const r = await storage.query<{ v: number | null }>(
-    "select max(version) as v from schema_migrations",
-  );
-  return r.rows[0]?.v == null ? undefined : Number(r.rows[0].v);
+  const r = await storage.query<{ version: number }>("select version from schema_migrations");
+  return new Set(r.rows.map((row) => Number(row.version)));
 }

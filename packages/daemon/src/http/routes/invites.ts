@@ -78,7 +78,7 @@ export function inviteRoutes(ctx: AppContext) {
     responses: api.created(
       InviteWithLinkSchema,
       "The invitation (with its activationURL when the daemon shows links)",
-      [400, 401, 404, 409, 413, 415],
+      [400, 401, 404, 409, 413, 415, 429],
     ),
   });
 

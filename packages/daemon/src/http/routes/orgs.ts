@@ -29,7 +29,7 @@ export function orgRoutes(ctx: AppContext) {
       headers: api.IdempotencyHeaders,
       body: { required: true, content: api.jsonContent(CreateOrgRequestSchema) },
     },
-    responses: api.created(OrgSchema, "The new organization", [400, 401, 409, 413, 415]),
+    responses: api.created(OrgSchema, "The new organization", [400, 401, 409, 413, 415, 429]),
   });
 
   return api

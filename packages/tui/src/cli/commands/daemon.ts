@@ -9,6 +9,9 @@ const FLAGS: Record<string, string> = {
   resendInterval: "--resend-interval",
   allowedHosts: "--allowed-hosts",
   changeRetention: "--change-retention",
+  orgsPerUserPerDay: "--orgs-per-user-per-day",
+  emailsPerOrgPerHour: "--emails-per-org-per-hour",
+  emailsPerAddressPerDay: "--emails-per-address-per-day",
   logLevel: "--log-level",
 };
 
