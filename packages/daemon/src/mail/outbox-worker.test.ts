@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Invite } from "@roster/core";
+import type { ChangeEntry, Invite } from "@roster/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed } from "../change-feed.ts";
 import type { Caller } from "../service/context.ts";
@@ -14,7 +14,7 @@ import { OutboxQueue } from "../service/outbox-queue.ts";
 import { RosterService } from "../service/service.ts";
 import { migrate } from "../storage/migrations.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Sql, Storage } from "../storage/storage.ts";
 import { resolveMailSettings, type MailOptionsInput } from "./mail-options.ts";
 import type { MailTransport, OutgoingMail, SendResult } from "./mail-transport.ts";
 import { silentLogger } from "./mail-transport.ts";
@@ -513,6 +513,66 @@ describe("outbox worker", () => {
     expect(to).toEqual(invites.map((i) => i.email).sort());
     for (const i of invites)
       await service.withdrawInvite(owner, orgID, i.id).catch(() => undefined);
+  });
+
+  it("records a batch of sends in one transaction; each delivery is still its own change, in version order", async () => {
+    const invites: Invite[] = [];
+    for (let k = 0; k < 6; k++) invites.push(await invite());
+    // Per transaction of the worker: how many changes it appended.
+    const appends: number[] = [];
+    const counting = {
+      kind: storage.kind,
+      query: storage.query.bind(storage),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) =>
+        storage.transaction(async (tx) => {
+          let n = 0;
+          const wrapped: Sql = {
+            query: (text, params) => {
+              if (/insert into changes/.test(text)) n++;
+              return tx.query(text, params);
+            },
+          };
+          try {
+            return await fn(wrapped);
+          } finally {
+            appends.push(n);
+          }
+        }),
+    };
+    const seen: ChangeEntry[] = [];
+    const unsubscribe = feed.subscribe((_o, e) => {
+      if (e.change.type === "invite.delivery") seen.push(e);
+    });
+    const t = new ControlledTransport();
+    const w = new OutboxWorker({
+      queue: new OutboxQueue(counting, service.ctx),
+      transport: t,
+      settings: resolveMailSettings(
+        { publicUrl: "https://roster.example.com/", mailPollMs: 60_000, mailBatchSize: 8 },
+        "http://127.0.0.1:1",
+        {},
+      ),
+      logger: silentLogger,
+    });
+    workers.push(w);
+    w.start();
+    await until(async () => {
+      const all = await Promise.all(invites.map((i) => current(i.id)));
+      return all.every((i) => i.delivery.state === "sent");
+    });
+    await w.idle();
+    await until(async () => seen.length >= 6);
+    unsubscribe();
+    expect(t.delivered.map((m) => m.to).sort()).toEqual(invites.map((i) => i.email).sort());
+    // One claim, one record: six deliveries in a single commit (not six).
+    expect(appends.filter((n) => n > 0)).toEqual([6]);
+    // Live sessions still get one change per invitation, gapless.
+    const versions = seen.map((e) => e.version);
+    expect(versions).toEqual(versions.map((_, k) => versions[0]! + k));
+    expect(new Set(seen.map((e) => (e.change as { invite: Invite }).invite.id))).toEqual(
+      new Set(invites.map((i) => i.id)),
+    );
+    for (const i of invites) await service.withdrawInvite(owner, orgID, i.id);
   });
 
   it("is woken by invite.created without waiting for the poll", async () => {
