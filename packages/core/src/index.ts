@@ -9,3 +9,4 @@ export * from "./status.ts";
 export * from "./rules.ts";
 export * from "./sync/index.ts";
 export * from "./sort.ts";
+export * from "./bulk-invites.ts";

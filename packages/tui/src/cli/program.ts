@@ -198,14 +198,43 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
   common(
     invites
       .command("add")
-      .description("invite one person by email (the invitation link expires after 72 hours)")
-      .argument("<email>", "one email address")
-      .option("--role <role>", "role given on acceptance (roles: owner)", "owner"),
+      .description(
+        "invite one person by email, or everyone in a list with --from-file (links expire after 72 hours)",
+      )
+      .argument("[email]", "one email address")
+      .option("--role <role>", "role given on acceptance (roles: owner)", "owner")
+      .option(
+        "--from-file <file>",
+        "invite every address in a file (- for stdin): one per line, or a CSV with an email column; one request each",
+      )
+      .option("--dry-run", "with --from-file: check every line with the rules, send nothing"),
   ).action(
-    act(async (email: string, opts: import("./commands/invites.ts").AddOptions) => {
-      const { invitesAdd } = await import("./commands/invites.ts");
-      await invitesAdd(email, opts);
-    }),
+    act(
+      async (
+        email: string | undefined,
+        opts: import("./commands/invites-bulk.ts").BulkOptions & { fromFile?: string },
+      ) => {
+        if ((email === undefined) === (opts.fromFile === undefined))
+          throw new CliError(
+            email === undefined
+              ? "missing required argument 'email' (or --from-file <file>)."
+              : "give either an email address or --from-file, not both.",
+            EXIT.usage,
+            undefined,
+            undefined,
+            USAGE_HINT,
+          );
+        if (opts.dryRun && opts.fromFile === undefined)
+          throw new CliError("--dry-run goes with --from-file.", EXIT.usage);
+        if (opts.fromFile !== undefined) {
+          const { invitesAddFromFile } = await import("./commands/invites-bulk.ts");
+          await invitesAddFromFile(opts.fromFile, opts);
+          return;
+        }
+        const { invitesAdd } = await import("./commands/invites.ts");
+        await invitesAdd(email!, opts);
+      },
+    ),
   );
   common(
     invites
