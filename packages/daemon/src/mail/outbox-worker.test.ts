@@ -539,9 +539,11 @@ describe("outbox worker", () => {
           }
         }),
     };
+    // Only this test's invitations: the feed may still be delivering earlier tests' changes.
+    const ours = new Set(invites.map((i) => i.id));
     const seen: ChangeEntry[] = [];
     const unsubscribe = feed.subscribe((_o, e) => {
-      if (e.change.type === "invite.delivery") seen.push(e);
+      if (e.change.type === "invite.delivery" && ours.has(e.change.invite.id)) seen.push(e);
     });
     const t = new ControlledTransport();
     const w = new OutboxWorker({
