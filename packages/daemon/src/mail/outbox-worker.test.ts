@@ -577,6 +577,57 @@ describe("outbox worker", () => {
     for (const i of invites) await service.withdrawInvite(owner, orgID, i.id);
   });
 
+  it("a batch whose transaction fails is recorded row by row: nothing sent twice", async () => {
+    const invites: Invite[] = [];
+    for (let k = 0; k < 3; k++) invites.push(await invite());
+    let failed = 0;
+    const committed: number[] = [];
+    const flaky = {
+      kind: storage.kind,
+      query: storage.query.bind(storage),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) =>
+        storage.transaction(async (tx) => {
+          let n = 0;
+          const wrapped: Sql = {
+            query: (text, params) => {
+              if (/insert into changes/.test(text)) n++;
+              return tx.query(text, params);
+            },
+          };
+          const v = await fn(wrapped);
+          // The first transaction recording more than one delivery fails at its end.
+          if (n > 1 && failed++ === 0) throw new Error("injected: the batch's commit failed");
+          committed.push(n);
+          return v;
+        }),
+    };
+    const t = new ControlledTransport();
+    const w = new OutboxWorker({
+      queue: new OutboxQueue(flaky, service.ctx),
+      transport: t,
+      settings: resolveMailSettings(
+        { publicUrl: "https://roster.example.com/", mailPollMs: 60_000, mailBatchSize: 8 },
+        "http://127.0.0.1:1",
+        {},
+      ),
+      logger: silentLogger,
+    });
+    workers.push(w);
+    w.start();
+    await until(async () => {
+      const all = await Promise.all(invites.map((i) => current(i.id)));
+      return all.every((i) => i.delivery.state === "sent");
+    });
+    await w.idle();
+    expect(failed).toBe(1);
+    expect(committed.filter((n) => n > 0)).toEqual([1, 1, 1]);
+    expect(t.delivered.map((m) => m.to).sort()).toEqual(invites.map((i) => i.email).sort());
+    for (const i of invites) {
+      expect((await current(i.id)).delivery).toEqual({ state: "sent", attempts: 1 });
+      await service.withdrawInvite(owner, orgID, i.id);
+    }
+  });
+
   it("is woken by invite.created without waiting for the poll", async () => {
     const t = new ControlledTransport();
     startWorker(t, { mailPollMs: 60_000 });

@@ -137,17 +137,10 @@ export class OutboxQueue {
   }
 
   /**
-   * Record how a claimed attempt ended; the delivery recorded, or undefined
-   * when the row was cancelled or claimed again meanwhile (nothing written).
-   */
-  async record(send: ClaimedSend, outcome: AttemptOutcome): Promise<Delivery | undefined> {
-    const [recorded] = await this.recordAll([{ send, outcome }]);
-    return recorded;
-  }
-
-  /**
-   * Record a batch of attempts in one transaction (one commit), each as
-   * `record` would; the results in the order given. Should the batch fail as
+   * Record how claimed attempts ended, a batch in one transaction (one
+   * commit): for each, the delivery recorded, or undefined when its row was
+   * cancelled or claimed again meanwhile (nothing written for it); in the
+   * order given. Should the batch fail as
    * a whole, each is tried on its own, so one bad row cannot undo the others
    * (whose messages went out: undone, they would be sent again).
    */
