@@ -17,7 +17,7 @@ export interface DaemonStatusOptions {
 
 export interface DaemonStatus {
   running: boolean;
-  /** pass: answers and its database too; fail: answers 503; unreachable; starting: not listening yet. */
+  /** pass: answers and its database too; fail: answers 503; unreachable; starting: not listening yet, or /health says `starting`. */
   health?: "pass" | "fail" | "unreachable" | "starting";
   pid?: number;
   url?: string;
@@ -42,9 +42,24 @@ async function probe(url: string): Promise<Partial<DaemonStatus>> {
       ...(typeof extra.uptimeSeconds === "number" ? { uptimeSeconds: extra.uptimeSeconds } : {}),
     };
   } catch (e) {
-    if (e instanceof RosterApiError && e.status === 503)
+    if (e instanceof RosterApiError && e.status === 503) {
+      if (await isStarting(url))
+        return { health: "starting", note: "it is starting (opening its database)" };
       return { health: "fail", note: "it answers, but its database does not (see its log)" };
+    }
     return { health: "unreachable", note: `it does not answer at ${url}` };
+  }
+}
+
+/** Whether GET /health says `starting` (the daemon listens before its database is open). */
+async function isStarting(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, "")}/health`, {
+      signal: AbortSignal.timeout(1500),
+    });
+    return ((await res.json()) as { status?: unknown }).status === "starting";
+  } catch {
+    return false;
   }
 }
 
