@@ -152,11 +152,35 @@ const listening = owner("listen");
 const listen = listening?.listen;
 const exclusive = owner("_runExclusiveQuery");
 const _runExclusiveQuery = exclusive?._runExclusiveQuery;
+// The daemon's storage issues BEGIN / COMMIT / ROLLBACK itself (one queue for every
+// call, see storage/pglite-storage.ts) rather than calling transaction(): those
+// statements are the boundaries of a transaction here, numbered like transaction()'s
+// (PGlite has one connection, so at most one is open). They are not recorded as
+// statements of the transaction: a replay runs its statements in a transaction of its own.
+let open; // { tx, req, t0 } of the transaction begun by an exec("begin"), if any
 proto.query = function (text, params, options) {
-  return timed("query", 0, text, params, () => query.call(this, text, params, options));
+  return timed("query", open?.tx ?? 0, text, params, () => query.call(this, text, params, options));
 };
 proto.exec = function (text, options) {
-  return timed("exec", 0, text, undefined, () => exec.call(this, text, options));
+  const verb = typeof text === "string" ? text.trim().toLowerCase() : "";
+  if (verb === "begin") {
+    const req = requestStore.getStore();
+    const t0 = performance.now();
+    open = { tx: ++txs, req, t0 };
+    record({ ev: "begin", tx: open.tx, req: req?.id ?? 0, t: performance.timeOrigin + t0 });
+    return exec.call(this, text, options);
+  }
+  if ((verb === "commit" || verb === "rollback") && open) {
+    const o = open;
+    return exec.call(this, text, options).then((v) => {
+      const t = performance.now();
+      const ev = verb === "commit" ? "commit" : "rollback";
+      record({ ev, tx: o.tx, req: o.req?.id ?? 0, t: performance.timeOrigin + t, ms: t - o.t0 });
+      if (open === o) open = undefined;
+      return v;
+    });
+  }
+  return timed("exec", open?.tx ?? 0, text, undefined, () => exec.call(this, text, options));
 };
 if (exclusive && typeof _runExclusiveQuery === "function") {
   // The section a statement holds PGlite for: its own cost, without the queue before it.
