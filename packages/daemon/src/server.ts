@@ -1,7 +1,7 @@
 /**
- * startDaemon: check the port is free, lock the data directory, open and
- * migrate the database, start the change feed, serve the HTTP API. close()
- * undoes it all, in reverse.
+ * startDaemon: check the port is free, lock the data directory, listen (and
+ * answer `starting`), open and migrate the database, start the change feed,
+ * then serve the HTTP API. close() undoes it all, in reverse.
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -16,8 +16,10 @@ import { createApp } from "./http/app.ts";
 import { DAEMON_VERSION } from "./http/routes/health.ts";
 import type { Env } from "./http/app-env.ts";
 import { hostPolicy } from "./http/middleware/host-allowlist.ts";
+import { startingGate, type Fetch } from "./http/starting.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
 import {
+  createLiveWss,
   ProjectionStore,
   startLiveSync,
   type LiveSync,
@@ -106,6 +108,7 @@ export interface RunningDaemon {
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const PRUNE_FIRST_MS = 60 * 1000;
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const startedAt = performance.now();
@@ -138,6 +141,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 
   try {
     let lock: DataDirLock | undefined;
+    if (!opts.databaseUrl) {
+      // PGlite has no lock of its own: ours must be held before it opens.
+      const held = await acquireDataDirLock(dataDir);
+      lock = held;
+      cleanup.push(() => held.release());
+    }
+    // Listen at once: until the database is open and the daemon warm, /health
+    // answers `starting` (503) and every other request 503 (http/starting.ts).
+    const gate = startingGate();
+    const wss = createLiveWss(opts.live);
+    const server = await listen(gate.fetch, opts.port, host, wss);
+    let serverClosed: Promise<void> | undefined;
+    const stopServer = () => (serverClosed ??= closeServer(server));
+    cleanup.push(stopServer);
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${urlHost(host)}:${port}`;
+    lock?.update({ port, url });
+
     let storage: Storage;
     if (opts.databaseUrl) {
       storage = await openPgStorage({
@@ -148,10 +169,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const risk = await serverDurabilityWarning(storage).catch(() => undefined);
       if (risk) logger.warn(risk);
     } else {
-      // PGlite has no lock of its own: ours must be held before it opens.
-      const held = await acquireDataDirLock(dataDir);
-      lock = held;
-      cleanup.push(() => held.release());
       storage = await openPgliteStorage({ dataDir, log: logger.child({ component: "storage" }) });
     }
     const storageMs = Math.round(performance.now() - startedAt);
@@ -192,7 +209,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     });
     // Live sync (WebSocket): its hub serves the sessions the app's live route upgrades.
     const live = startLiveSync(
-      { storage, feed, logger },
+      { storage, feed, logger, wss },
       { ...opts.live, projections, changeRetention: opts.changeRetention },
     );
     const app = createApp(
@@ -208,14 +225,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
-    const server = await listen(app, opts.port, host, live.wss);
-    cleanup.push(() => closeServer(server));
-    // Before the server closes (cleanup runs in reverse): live sockets would keep it open.
+    // Stopping: the server closes before the feed and the database (cleanup runs in reverse)…
+    cleanup.push(stopServer);
+    // …and the live sockets before the server: they would keep it open.
     cleanup.push(() => live.close());
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
-    lock?.update({ port, url });
     // `roster backup` and `roster daemon status|stop` ask over the lock socket
     // (see admin/admin-channel.ts).
     if (lock) {
@@ -261,10 +275,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       void pruneIdempotencyKeys(storage, service.ctx.now()).catch((err: unknown) =>
         logger.warn({ err }, "could not prune idempotency keys"),
       );
-    prune();
+    // Not during start-up (its statement would queue before the first /health): a minute in.
+    const firstPrune = setTimeout(prune, PRUNE_FIRST_MS);
+    firstPrune.unref();
     const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
-    cleanup.push(() => clearInterval(pruneTimer));
+    cleanup.push(() => {
+      clearTimeout(firstPrune);
+      clearInterval(pruneTimer);
+    });
+    gate.ready(app.fetch);
 
     const startupMs = Math.round(performance.now() - startedAt);
     logger.info(
@@ -297,14 +317,14 @@ function urlHost(host: string): string {
 }
 
 function listen(
-  app: OpenAPIHono<Env>,
+  fetch: Fetch,
   port: number,
   hostname: string,
   wss: LiveSync["wss"],
 ): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
     const server = serve({
-      fetch: app.fetch,
+      fetch,
       port,
       hostname,
       websocket: { server: wss },

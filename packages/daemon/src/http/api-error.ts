@@ -81,6 +81,12 @@ export const httpErrors = {
       "unavailable",
       `The daemon cannot reach its database right now (request ${reqId}). Try again shortly; GET /health says when it is back.`,
     ),
+  starting: (): DomainError => ({
+    code: "unavailable",
+    message:
+      "The daemon is starting (opening its database). Try again in a moment; GET /health says when it is ready.",
+    retryAfterS: 1,
+  }),
   internal: (reqId: string) =>
     simple(
       "internal error",

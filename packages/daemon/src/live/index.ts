@@ -41,16 +41,23 @@ export interface LiveSyncDeps {
   storage: Storage;
   feed: ChangeFeed;
   logger: Logger;
+  /** The server's WebSocketServer (createLiveWss), when made before the hub. */
+  wss?: WebSocketServer;
+}
+
+/** The WebSocketServer for serve({ websocket: { server } }) (upgrades only, no deflate). */
+export function createLiveWss(opts: Pick<LiveSyncOptions, "maxPayload"> = {}): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxPayload ?? 4096,
+    perMessageDeflate: false,
+  });
 }
 
 export function startLiveSync(ctx: LiveSyncDeps, opts: LiveSyncOptions = {}): LiveSync {
   const logger = ctx.logger.child({ component: "live" });
   const { changeRetention, maxPayload, pruneIntervalMs, ...hubOpts } = opts;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: maxPayload ?? 4096,
-    perMessageDeflate: false,
-  });
+  const wss = ctx.wss ?? createLiveWss({ maxPayload });
   const retention = new ChangeRetention(
     ctx.storage,
     changeRetention ?? DEFAULT_CHANGE_RETENTION,

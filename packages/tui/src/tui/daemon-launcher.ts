@@ -21,7 +21,13 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-async function healthStatus(url: string, timeoutMs: number): Promise<number | undefined> {
+interface Health {
+  status: number;
+  /** The daemon listens but is still opening its database (`{"status":"starting"}`). */
+  starting: boolean;
+}
+
+async function health(url: string, timeoutMs: number): Promise<Health | undefined> {
   try {
     const res = await nodeHttpFetch(`${url.replace(/\/+$/, "")}/health`, {
       method: "GET",
@@ -29,15 +35,39 @@ async function healthStatus(url: string, timeoutMs: number): Promise<number | un
       body: null,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    return res.status;
+    const text = await res.text().catch(() => "");
+    return { status: res.status, starting: res.status === 503 && /"status":"starting"/.test(text) };
   } catch {
     return undefined;
   }
 }
 
-/** True when something answers GET <url>/health over HTTP at all (even 503: a daemon is there). */
-export async function answers(url: string, timeoutMs = 1500): Promise<boolean> {
-  return (await healthStatus(url, timeoutMs)) !== undefined;
+async function healthStatus(url: string, timeoutMs: number): Promise<number | undefined> {
+  return (await health(url, timeoutMs))?.status;
+}
+
+/**
+ * True when something answers GET <url>/health over HTTP at all (even 503: a
+ * daemon is there). A daemon still starting is waited for (up to
+ * `startingMs`), so what follows talks to a ready daemon.
+ */
+export async function answers(
+  url: string,
+  timeoutMs = 1500,
+  startingMs = 60_000,
+): Promise<boolean> {
+  const deadline = Date.now() + startingMs;
+  let starting = false;
+  for (;;) {
+    const h = await health(url, timeoutMs);
+    // While it opens its database a starting daemon may not answer for a while (PGlite runs
+    // on its event loop): once it said `starting`, silence means "still starting".
+    if (!h && !starting) return false;
+    if (h && !h.starting) return true;
+    if (Date.now() > deadline) return true;
+    starting = true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** True when GET <url>/health answers 200 within `timeoutMs`. */
