@@ -10,3 +10,4 @@ export * from "./rules.ts";
 export * from "./sync/index.ts";
 export * from "./sort.ts";
 export * from "./bulk-invites.ts";
+export * from "./activity.ts";

@@ -172,6 +172,22 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     }),
   );
 
+  // --------------------------------------------------------------------- log
+  common(
+    program
+      .command("log")
+      .description(
+        "the change log (who did what, when); --follow streams new changes (JSON lines with --json)",
+      )
+      .option("--since <version>", "only changes after this version (default 0: all)")
+      .option("-f, --follow", "keep printing new changes as they happen, until interrupted"),
+  ).action(
+    act(async (opts: import("./commands/log.ts").LogOptions) => {
+      const { showLog } = await import("./commands/log.ts");
+      await showLog(opts);
+    }),
+  );
+
   // ----------------------------------------------------------------- invites
   const invites = program
     .command("invites")

@@ -7,6 +7,7 @@ import {
   DEFAULT_LIMITS,
   type ActionInput,
   type ActionStore,
+  type ChangeEntry,
   type Limits,
   type PendingAction,
   type Result,
@@ -17,6 +18,7 @@ import {
 } from "@roster/core";
 import { RosterClient, SyncEngine, type LiveStatus } from "@roster/core/client";
 import type { LinkInfo, LinkState, OwnedEngine } from "./ports.ts";
+import { ActivityLog } from "./activity-log.ts";
 
 function linkState(status: LiveStatus): LinkState {
   switch (status) {
@@ -38,8 +40,23 @@ export class EngineAdapter implements OwnedEngine {
     readonly engine: SyncEngine,
     readonly orgID: string,
     readonly actorID: string,
+    readonly activity?: ActivityLog,
   ) {
     this.link = this.readLink();
+    // The log follows the live state: past its version, fetch what is new.
+    if (activity) {
+      const follow = () => {
+        if (this.engine.getState().version > activity.lastVersion) void activity.refresh();
+      };
+      this.unfollow = this.engine.subscribe(follow);
+      void activity.refresh();
+    }
+  }
+
+  private unfollow: (() => void) | undefined;
+
+  getActivity(): readonly ChangeEntry[] {
+    return this.activity?.list() ?? [];
   }
 
   private readLink(): LinkInfo {
@@ -70,7 +87,12 @@ export class EngineAdapter implements OwnedEngine {
     return this.link;
   }
   subscribe(listener: () => void): () => void {
-    return this.engine.subscribe(() => listener());
+    const off = this.engine.subscribe(() => listener());
+    const offLog = this.activity?.subscribe(listener);
+    return () => {
+      off();
+      offLog?.();
+    };
   }
   submit(input: ActionInput): Result<PendingAction> {
     return this.engine.submit(input);
@@ -84,7 +106,9 @@ export class EngineAdapter implements OwnedEngine {
   activationURL(inviteID: string): string | undefined {
     return this.engine.activationURL(inviteID);
   }
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.unfollow?.();
+    await this.activity?.close();
     return this.engine.close();
   }
 }
@@ -97,6 +121,8 @@ export interface OpenEngineOptions {
   store: ActionStore;
   /** The last known lists, shown (and checked against) while the daemon is away. */
   snapshotStore?: SnapshotStore;
+  /** Where the Activity list is saved (absent: kept in memory only). */
+  activityPath?: string;
   limits?: Limits;
 }
 
@@ -127,7 +153,9 @@ export async function openOrgEngine(opts: OpenEngineOptions): Promise<EngineAdap
     ...(opts.snapshotStore ? { snapshotStore: opts.snapshotStore } : {}),
     limits,
   });
-  const adapter = new EngineAdapter(engine, opts.orgID, opts.actorID);
+  const activity = new ActivityLog(client, opts.orgID, opts.activityPath);
+  await activity.load();
+  const adapter = new EngineAdapter(engine, opts.orgID, opts.actorID, activity);
   engine.start();
   return adapter;
 }

@@ -1,4 +1,5 @@
 /** Small React hooks of the TUI: terminal size, a ticking clock, the engine. */
+import type { ChangeEntry } from "@roster/core";
 import { useInput, useStdout, type Key } from "ink";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { splitChunk, type KeyPress } from "./input-chunks.ts";
@@ -52,6 +53,16 @@ export function useEngine(engine: OrgEngine): EngineSnapshot {
     () => engine.getLink(),
   );
   return { state, link };
+}
+
+const NO_ACTIVITY: readonly ChangeEntry[] = [];
+
+/** The engine's change log (a new array whenever it grows), for the Activity list. */
+export function useActivity(engine: OrgEngine): readonly ChangeEntry[] {
+  return useSyncExternalStore(
+    (cb) => engine.subscribe(cb),
+    () => engine.getActivity?.() ?? NO_ACTIVITY,
+  );
 }
 
 /**

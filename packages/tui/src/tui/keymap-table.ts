@@ -20,6 +20,7 @@ export type Command =
   | "nextList"
   | "showMembers"
   | "showInvites"
+  | "showActivity"
   | "filter"
   | "sort"
   | "reverseSort"
@@ -133,7 +134,7 @@ export const KEYMAP: readonly Binding[] = [
     contexts: LIST,
     keys: [{ key: "tab" }],
     label: "Tab",
-    description: "Switch between Members and Invitations",
+    description: "Switch between Members, Invitations and Activity",
     hint: "switch",
   },
   {
@@ -150,32 +151,17 @@ export const KEYMAP: readonly Binding[] = [
     label: "2",
     description: "Show Invitations",
   },
+
   {
     command: "filter",
     contexts: LIST,
     keys: [{ input: "/" }],
     label: "/",
-    description: "Filter the lists by email or name",
+    description: "Filter the lists by email or name (Activity: by who, what or whom)",
     hint: "filter",
     priority: 3,
   },
-  {
-    command: "sort",
-    contexts: LIST,
-    keys: [{ input: "s" }],
-    label: "s",
-    description:
-      "Sort the list by the next column (email, name, role/status, joined/expires, delivery)",
-    hint: "sort",
-    priority: 7,
-  },
-  {
-    command: "reverseSort",
-    contexts: LIST,
-    keys: [{ input: "S" }],
-    label: "S",
-    description: "Reverse the list's sort",
-  },
+
   {
     command: "clearFilter",
     contexts: ["list", "filter"],
@@ -203,13 +189,7 @@ export const KEYMAP: readonly Binding[] = [
     hint: "resend",
     priority: 2,
   },
-  {
-    command: "copyLink",
-    contexts: LIST,
-    keys: [{ input: "y" }],
-    label: "y",
-    description: "Copy the selected invitation's activation link (OSC 52), when the daemon gave it",
-  },
+
   {
     command: "delete",
     contexts: LIST,
@@ -235,6 +215,37 @@ export const KEYMAP: readonly Binding[] = [
     description: "Switch organization",
     hint: "org",
     priority: 6,
+  },
+  {
+    command: "showActivity",
+    contexts: LIST,
+    keys: [{ input: "3" }],
+    label: "3",
+    description: "Show Activity: the change log, newest first (who did what to whom, when)",
+  },
+  {
+    command: "sort",
+    contexts: LIST,
+    keys: [{ input: "s" }],
+    label: "s",
+    description:
+      "Sort the list by the next column (email, name, role/status, joined/expires, delivery)",
+    hint: "sort",
+    priority: 7,
+  },
+  {
+    command: "reverseSort",
+    contexts: LIST,
+    keys: [{ input: "S" }],
+    label: "S",
+    description: "Reverse the list's sort",
+  },
+  {
+    command: "copyLink",
+    contexts: LIST,
+    keys: [{ input: "y" }],
+    label: "y",
+    description: "Copy the selected invitation's activation link (OSC 52), when the daemon gave it",
   },
   {
     command: "help",

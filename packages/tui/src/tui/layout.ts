@@ -70,3 +70,18 @@ function withEmail<C extends Record<string, number>>(
   const used = shown.reduce((sum, w) => sum + w, 0) + shown.length;
   return { email: Math.max(8, width - PREFIX_WIDTH - used), ...others };
 }
+
+export interface ActivityColumns {
+  time: number;
+  actor: number;
+  what: number;
+  whom: number;
+}
+
+/** Activity: when, who, what, whom (the email about whom takes what is left). */
+export function activityColumns(width: number): ActivityColumns {
+  const rest = Math.max(24, width - PREFIX_WIDTH - 9 - 3);
+  const actor = Math.floor(rest * 0.28);
+  const what = Math.floor(rest * 0.37);
+  return { time: 9, actor, what, whom: Math.max(8, rest - actor - what) };
+}

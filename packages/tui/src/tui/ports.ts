@@ -6,6 +6,7 @@
  */
 import type {
   ActionInput,
+  ChangeEntry,
   PendingAction,
   Result,
   SyncState,
@@ -44,6 +45,8 @@ export interface OrgEngine {
   validate(input: ActionInput): Result<Validated>;
   /** Forget a refused (or still queued) action. */
   dismiss(actionID: string): void;
+  /** The org's change log, oldest first (the Activity list); absent: none is kept. */
+  getActivity?(): readonly ChangeEntry[];
   /** The activation link the daemon gave this session for the invitation, if any (never saved). */
   activationURL?(inviteID: string): string | undefined;
 }

@@ -4,10 +4,14 @@
  * (unconfirmed, refused) and the words of its detail line. Pure.
  */
 import {
+  activityMatches,
   compareInvites,
+  describeChange,
   compareMembers,
   DEFAULT_SORT,
   describeAction,
+  type ActivityLine,
+  type ChangeEntry,
   type DomainError,
   type Invite,
   type Member,
@@ -41,12 +45,37 @@ export interface InviteItem {
   error?: DomainError;
 }
 
+/** One line of the Activity list: a change-log entry in words. */
+export interface ActivityItem {
+  key: string;
+  line: ActivityLine;
+}
+
 export interface ScreenLists {
   members: MemberItem[];
   invites: InviteItem[];
+  /** The change log, newest first. */
+  activity: ActivityItem[];
   /** Before filtering. */
   totalMembers: number;
   totalInvites: number;
+  totalActivity: number;
+}
+
+/** The Activity rows: newest first. */
+export function activityItems(entries: readonly ChangeEntry[]): ActivityItem[] {
+  const out: ActivityItem[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const line = describeChange(entries[i]!);
+    out.push({ key: `c:${line.version}`, line });
+  }
+  return out;
+}
+
+/** The detail line for the selected Activity row. */
+export function activityDetail(item: ActivityItem): string {
+  const l = item.line;
+  return `#${l.version} · ${l.at.replace("T", " ").slice(0, 19)} UTC · ${l.actor} · ${l.what} · ${l.whom}`;
 }
 
 function actionMark(a: PendingAction | undefined, optimistic: boolean): Mark {
@@ -66,6 +95,7 @@ export function screenLists(
   meID: string | undefined,
   sort: SortPrefs = DEFAULT_SORT,
   now: number = Date.now(),
+  activity: readonly ChangeEntry[] = [],
 ): ScreenLists {
   const members: MemberItem[] = view.members.map((r) => {
     const item: MemberItem = {
@@ -108,11 +138,14 @@ export function screenLists(
     if (a.kind.type !== "invite") continue;
     refused.push(actionItem(a, a.kind.email, "failed", a.error));
   }
+  const log = activityItems(activity);
   return {
     members,
     invites: [...refused, ...unplaced, ...invites],
+    activity: log,
     totalMembers: members.length,
     totalInvites: refused.length + unplaced.length + invites.length,
+    totalActivity: log.length,
   };
 }
 
@@ -122,6 +155,7 @@ export function filterLists(lists: ScreenLists, filter: string): ScreenLists {
     ...lists,
     members: lists.members.filter((m) => matchesFilter(filter, m.member.email, m.member.name)),
     invites: lists.invites.filter((i) => matchesFilter(filter, i.email)),
+    activity: lists.activity.filter((a) => activityMatches(a.line, filter)),
   };
 }
 

@@ -9,6 +9,7 @@ import type { OwnedEngine, TuiServices } from "./ports.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
+import { activityFilePath } from "./activity-log.ts";
 import { ViewPrefsStore, viewPrefsPath } from "./view-prefs-store.ts";
 import { join } from "node:path";
 
@@ -46,7 +47,15 @@ export function createServices(opts: ServiceOptions): TuiServices {
         url,
         orgID,
       );
-      return openOrgEngine({ url, token, orgID, actorID, store, snapshotStore });
+      return openOrgEngine({
+        url,
+        token,
+        orgID,
+        actorID,
+        store,
+        snapshotStore,
+        activityPath: activityFilePath(opts.dataDir, url, orgID),
+      });
     },
   };
   if (opts.canStartDaemon) {

@@ -58,12 +58,13 @@ export function Header({
   );
 }
 
-export type ListName = "members" | "invites";
+export type ListName = "members" | "invites" | "activity";
 
 export interface TabsProps {
   active: ListName;
   members: { shown: number; total: number };
   invites: { shown: number; total: number };
+  activity: { shown: number; total: number };
   filter: string;
   /** The active list's sort, shown at the right ("sort: email ↑"). */
   sort?: ListSort;
@@ -75,20 +76,32 @@ function count(c: { shown: number; total: number }): string {
   return c.shown === c.total ? `${c.total}` : `${c.shown}/${c.total}`;
 }
 
-export function Tabs({ active, members, invites, filter, sort, position, width }: TabsProps) {
+export function Tabs({
+  active,
+  members,
+  invites,
+  activity,
+  filter,
+  sort,
+  position,
+  width,
+}: TabsProps) {
   const theme = useTheme();
   const tab = (name: ListName, key: string, label: string, c: { shown: number; total: number }) => {
     const on = active === name;
-    const text = `${key} ${label} (${count(c)})`;
+    // Narrow terminals: the Activity tab without its count.
+    const text =
+      name === "activity" && width < 90 ? `${key} ${label}` : `${key} ${label} (${count(c)})`;
     return (
       <Text bold={on} inverse={on} color={on ? theme.accent : undefined}>
         {on ? `[${text}]` : ` ${text} `}
       </Text>
     );
   };
+  // Cut from the start when narrow: the sort goes first, the filter and position stay.
   const right = [
-    filter !== "" ? `filter: ${filter}` : "",
     sort ? `sort: ${describeSort(sort)}` : "",
+    filter !== "" ? `filter: ${filter}` : "",
     position,
   ]
     .filter((s) => s !== "")
@@ -98,6 +111,7 @@ export function Tabs({ active, members, invites, filter, sort, position, width }
       <Box flexShrink={0} gap={1}>
         {tab("members", "1", "Members", members)}
         {tab("invites", "2", "Invitations", invites)}
+        {tab("activity", "3", "Activity", activity)}
       </Box>
       <Box flexShrink={1} marginLeft={1}>
         <Text dimColor wrap="truncate-start">

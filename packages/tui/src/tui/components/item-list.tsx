@@ -6,14 +6,16 @@
 import { Box, Text } from "ink";
 import type { ComponentType } from "react";
 import {
+  activityColumns,
   inviteColumns,
   memberColumns,
   PREFIX_WIDTH,
+  type ActivityColumns,
   type InviteColumns,
   type MemberColumns,
 } from "../layout.ts";
-import type { InviteItem, MemberItem } from "../screen-model.ts";
-import { InviteRowView, MemberRowView } from "./rows.tsx";
+import type { ActivityItem, InviteItem, MemberItem } from "../screen-model.ts";
+import { ActivityRowView, InviteRowView, MemberRowView } from "./rows.tsx";
 
 export interface ListProps<T> {
   rows: T[];
@@ -129,4 +131,17 @@ export const InviteList = listOf<InviteItem, InviteColumns>({
   Row: InviteRowView,
   noMatch: "No invitation matches the filter (Esc clears it).",
   none: "No open invitations. Press i to invite someone.",
+});
+
+export const ActivityList = listOf<ActivityItem, ActivityColumns>({
+  columns: activityColumns,
+  titles: (cols) => [
+    ["WHEN", cols.time],
+    ["WHO", cols.actor],
+    ["WHAT", cols.what],
+    ["WHOM", cols.whom],
+  ],
+  Row: ActivityRowView,
+  noMatch: "No change matches the filter (Esc clears it).",
+  none: "No changes yet.",
 });

@@ -13,7 +13,14 @@ import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/co
 import type { OrgChoice, OrgEngine } from "../ports.ts";
 import { editField } from "../text-edit.ts";
 import { copyWithOsc52 } from "../clipboard.ts";
-import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
+import {
+  useActivity,
+  useEngine,
+  useNow,
+  useRefState,
+  useStableInput,
+  useTerminalSize,
+} from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { resolveKey, type Command } from "../keymap.ts";
 import { drawableLines, listHeight } from "../layout.ts";
@@ -28,16 +35,18 @@ import {
   type Modal,
 } from "../modal-keys.ts";
 import {
+  activityDetail,
   filterLists,
   inviteDetail,
   memberDetail,
   screenLists,
+  type ActivityItem,
   type InviteItem,
   type MemberItem,
   type ScreenLists,
 } from "../screen-model.ts";
 import { Header, Tabs, type ListName } from "./header.tsx";
-import { InviteList, MemberList } from "./item-list.tsx";
+import { ActivityList, InviteList, MemberList } from "./item-list.tsx";
 import { ModalView, RevokedNotice } from "./org-screen-dialogs.tsx";
 import { OrgScreenFooter } from "./org-screen-footer.tsx";
 import { useMessageLine, useRefusalAnnouncements } from "./use-message-line.ts";
@@ -76,7 +85,14 @@ export interface OrgScreenProps {
 export const MESSAGE_TTL_MS = 8_000;
 
 /** A list that is not there (access revoked): nothing to draw, nothing to act on. */
-const NO_LISTS: ScreenLists = { members: [], invites: [], totalMembers: 0, totalInvites: 0 };
+const NO_LISTS: ScreenLists = {
+  members: [],
+  invites: [],
+  activity: [],
+  totalMembers: 0,
+  totalInvites: 0,
+  totalActivity: 0,
+};
 
 export function OrgScreen({
   engine,
@@ -99,6 +115,7 @@ export function OrgScreen({
   // Rows show the time at this render (the tick only makes sure there is one every few seconds).
   const now = fixedNow ?? Math.max(tick, Date.now());
   const { state, link } = useEngine(engine);
+  const activity = useActivity(engine);
   // Rounded to the minute so the view (and the sorted lists) are not rebuilt on every tick.
   const viewNow = fixedNow ?? Math.floor(now / 60_000) * 60_000;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the view is a function of the engine's state
@@ -107,8 +124,8 @@ export function OrgScreen({
   const revoked = link.state === "revoked";
   const [sort, setSort] = useState<SortPrefs>(initialSort ?? DEFAULT_SORT);
   const lists = useMemo(
-    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID, sort, viewNow)),
-    [revoked, view, engine.actorID, sort, viewNow],
+    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID, sort, viewNow, activity)),
+    [revoked, view, engine.actorID, sort, viewNow, activity],
   );
 
   const [active, setActive] = useState<ListName>("members");
@@ -148,7 +165,9 @@ export function OrgScreen({
       ? ""
       : active === "members"
         ? memberDetail(selected as MemberItem, now, online)
-        : inviteDetail(selected as InviteItem, now, online, selectedLink());
+        : active === "activity"
+          ? activityDetail(selected as ActivityItem)
+          : inviteDetail(selected as InviteItem, now, online, selectedLink());
   // A long detail (a delivery error) gets a second line too.
   const detailLines = detail.length > width ? 2 : 1;
   const height = Math.max(1, listHeight(size) - (messageLines - 1) - (detailLines - 1));
@@ -168,7 +187,7 @@ export function OrgScreen({
     now,
     orgName,
     active,
-    selected,
+    selected: active === "activity" ? undefined : (selected as MemberItem | InviteItem | undefined),
     loadOrgs,
     setMessage,
     setModal,
@@ -191,6 +210,13 @@ export function OrgScreen({
       setMessage({ kind: "error", text: `✗ ${revokedText}` });
       return;
     }
+    if (active === "activity" && (cmd === "resend" || cmd === "delete")) {
+      setMessage({
+        kind: "info",
+        text: "Activity is the change log: press 1 (Members) or 2 (Invitations) to act.",
+      });
+      return;
+    }
     switch (cmd) {
       case "down":
       case "up":
@@ -201,7 +227,10 @@ export function OrgScreen({
         selection.select(active, moveCursor(cursor, items.length, height, cmd));
         return;
       case "nextList":
-        setActive((a) => (a === "members" ? "invites" : "members"));
+        setActive((a) => (a === "members" ? "invites" : a === "invites" ? "activity" : "members"));
+        return;
+      case "showActivity":
+        setActive("activity");
         return;
       case "showMembers":
         setActive("members");
@@ -211,6 +240,10 @@ export function OrgScreen({
         return;
       case "sort":
       case "reverseSort": {
+        if (active === "activity") {
+          setMessage({ kind: "info", text: "Activity is always newest first." });
+          return;
+        }
         const next: SortPrefs =
           active === "members"
             ? {
@@ -403,13 +436,18 @@ export function OrgScreen({
           active={active}
           members={{ shown: shown.members.length, total: lists.totalMembers }}
           invites={{ shown: shown.invites.length, total: lists.totalInvites }}
+          activity={{ shown: shown.activity.length, total: lists.totalActivity }}
           filter={filter}
-          sort={active === "members" ? sort.members : sort.invites}
+          {...(active !== "activity"
+            ? { sort: active === "members" ? sort.members : sort.invites }
+            : {})}
           position={position}
           width={width}
         />
         {active === "members" ? (
           <MemberList rows={win.rows as MemberItem[]} {...listProps} />
+        ) : active === "activity" ? (
+          <ActivityList rows={win.rows as ActivityItem[]} {...listProps} />
         ) : (
           <InviteList rows={win.rows as InviteItem[]} {...listProps} />
         )}

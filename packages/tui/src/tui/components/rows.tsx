@@ -1,9 +1,9 @@
 /** One row of the Members or Invitations list. */
 import { Box } from "ink";
 import { memo } from "react";
-import { inviteCells, memberCells } from "../format.ts";
-import type { InviteColumns, MemberColumns } from "../layout.ts";
-import type { InviteItem, Mark, MemberItem } from "../screen-model.ts";
+import { ago, inviteCells, memberCells } from "../format.ts";
+import type { ActivityColumns, InviteColumns, MemberColumns } from "../layout.ts";
+import type { ActivityItem, InviteItem, Mark, MemberItem } from "../screen-model.ts";
 import { useTheme, type Theme } from "../theme.ts";
 import { Cell } from "./cell.tsx";
 
@@ -146,6 +146,44 @@ export const InviteRowView = memo(function InviteRowView({
       </Cell>
       <Cell width={cols.delivery} color={dim ? undefined : deliveryColor} dim={dim}>
         {dim && item.action?.kind.type === "invite" ? "—" : c.delivery}
+      </Cell>
+    </Box>
+  );
+});
+
+interface ActivityRowProps {
+  item: ActivityItem;
+  selected: boolean;
+  cols: ActivityColumns;
+  now: number;
+}
+
+/** One change of the Activity list: when, who, what, whom. */
+export const ActivityRowView = memo(function ActivityRowView({
+  item,
+  selected,
+  cols,
+  now,
+}: ActivityRowProps) {
+  const theme = useTheme();
+  const color = selected ? theme.accent : undefined;
+  const l = item.line;
+  return (
+    <Box gap={1}>
+      <Cell width={2} bold={selected} color={color}>
+        {prefix(selected, "none")}
+      </Cell>
+      <Cell width={cols.time} color={color} dim>
+        {ago(l.at, now).replace(" ago", "")}
+      </Cell>
+      <Cell width={cols.actor} color={color} bold={selected}>
+        {l.actor}
+      </Cell>
+      <Cell width={cols.what} color={color}>
+        {l.what}
+      </Cell>
+      <Cell width={cols.whom} color={color}>
+        {l.whom}
       </Cell>
     </Box>
   );

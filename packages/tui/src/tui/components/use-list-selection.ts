@@ -5,7 +5,7 @@
  */
 import { useRef, useState } from "react";
 import { clamp, scrollOffset, windowOf } from "../list-window.ts";
-import type { InviteItem, MemberItem, ScreenLists } from "../screen-model.ts";
+import type { ActivityItem, InviteItem, MemberItem, ScreenLists } from "../screen-model.ts";
 import type { ListName } from "./header.tsx";
 
 interface Selection {
@@ -16,10 +16,14 @@ interface Selection {
 const TOP: Selection = { key: undefined, index: 0 };
 
 export function useListSelection(shown: ScreenLists, active: ListName) {
-  const [sel, setSel] = useState<Record<ListName, Selection>>({ members: TOP, invites: TOP });
-  const offsets = useRef<Record<ListName, number>>({ members: 0, invites: 0 });
-  const rowsOf = (list: ListName): readonly (MemberItem | InviteItem)[] =>
-    list === "members" ? shown.members : shown.invites;
+  const [sel, setSel] = useState<Record<ListName, Selection>>({
+    members: TOP,
+    invites: TOP,
+    activity: TOP,
+  });
+  const offsets = useRef<Record<ListName, number>>({ members: 0, invites: 0, activity: 0 });
+  const rowsOf = (list: ListName): readonly (MemberItem | InviteItem | ActivityItem)[] =>
+    list === "members" ? shown.members : list === "invites" ? shown.invites : shown.activity;
 
   const items = rowsOf(active);
   const current = sel[active];
