@@ -35,3 +35,14 @@ describe("R14's limits: flags and ROSTER_* environment", () => {
     );
   });
 });
+
+describe("retention", () => {
+  it("--retention-days or ROSTER_RETENTION_DAYS, at least 1; unset: the default (30) applies", () => {
+    expect(options([]).retentionDays).toBeUndefined();
+    expect(options([], { ROSTER_RETENTION_DAYS: "7" }).retentionDays).toBe(7);
+    expect(options(["--retention-days", "90"], { ROSTER_RETENTION_DAYS: "7" }).retentionDays).toBe(
+      90,
+    );
+    expect(() => options(["--retention-days", "0"])).toThrow(/--retention-days must be/);
+  });
+});

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
 import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
+import { DEFAULT_RETENTION_DAYS } from "./pruning.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 
@@ -32,6 +33,8 @@ Options:
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
                          it grows too large; live clients further behind get a snapshot.
+  --retention-days <n>   days sent invitation mail (outbox rows, .eml files) and the hashes of
+                         used or replaced links are kept (env ROSTER_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   Abuse limits (R14; over one: 429 rate_limited with Retry-After; 0 turns one off):
   --orgs-per-user-per-day <n>      orgs one user may create in 24 hours
                                    (env ROSTER_ORGS_PER_USER_PER_DAY, default ${DEFAULT_ABUSE_LIMITS.orgsPerUserPerDay})
@@ -136,6 +139,7 @@ export function parseDaemonArgs(
         "smtp-url": { type: "string" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
+        "retention-days": { type: "string" },
         "orgs-per-user-per-day": { type: "string" },
         "emails-per-org-per-hour": { type: "string" },
         "emails-per-address-per-day": { type: "string" },
@@ -178,6 +182,12 @@ export function parseDaemonArgs(
       values["change-retention"] ?? env.ROSTER_CHANGE_RETENTION,
       0,
       1_000_000_000,
+    ),
+    retentionDays: intOption(
+      "--retention-days",
+      values["retention-days"] ?? env.ROSTER_RETENTION_DAYS,
+      1,
+      36_500,
     ),
     abuse: abuseOptions(values, env),
     logLevel: logLevel as LevelWithSilent,

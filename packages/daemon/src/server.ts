@@ -25,7 +25,7 @@ import {
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
-import { pruneIdempotencyKeys } from "./storage/idempotency-store.ts";
+import { DEFAULT_RETENTION_DAYS, pruneOnce, type PruneReport } from "./pruning.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
@@ -59,6 +59,11 @@ export interface DaemonOptions {
    * all: the change log is the audit trail (R12).
    */
   changeRetention?: number | undefined;
+  /**
+   * Days that sent mail (outbox rows, `.eml` files) and unusable link hashes
+   * are kept (default 30).
+   */
+  retentionDays?: number | undefined;
   /** R14's abuse limits (defaults DEFAULT_ABUSE_LIMITS; 0 turns one off). */
   abuse?: Partial<AbuseLimits> | undefined;
   logLevel?: LevelWithSilent | undefined;
@@ -90,6 +95,8 @@ export interface RunningDaemon {
   server: Server;
   logger: Logger;
   live: LiveSync;
+  /** One round of the hourly housekeeping (pruning.ts), now. */
+  prune(): Promise<PruneReport>;
   close(): Promise<void>;
 }
 
@@ -208,12 +215,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       cleanup.push(() => mail.close());
     }
 
+    const retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const prune = () =>
-      void pruneIdempotencyKeys(storage, service.ctx.now()).catch((err: unknown) =>
-        logger.warn({ err }, "could not prune idempotency keys"),
-      );
-    prune();
-    const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+      pruneOnce({
+        storage,
+        dataDir,
+        now: service.ctx.now,
+        retentionMs: retentionDays * 24 * 3600 * 1000,
+        logger,
+      });
+    void prune();
+    const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
     pruneTimer.unref();
     cleanup.push(() => clearInterval(pruneTimer));
 
@@ -235,6 +247,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       server,
       logger,
       live,
+      prune,
       close: () => (closing ??= undo().then(() => logger.info("stopped"))),
     };
   } catch (err) {

@@ -53,6 +53,12 @@ export function addDaemonCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        "--retention-days <n>",
+        "days sent invitation mail and used links' hashes are kept (default 30)",
+      ).argParser(parseCount),
+    )
+    .addOption(
+      new Option(
         "--orgs-per-user-per-day <n>",
         "abuse limit: orgs one user may create in 24 hours (default 20; 0: no limit)",
       ).argParser(parseCount),
@@ -84,7 +90,7 @@ export function addDaemonCommand(program: Command): void {
       "after",
       "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
         "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
-        "ROSTER_ORGS_PER_USER_PER_DAY, ROSTER_EMAILS_PER_ORG_PER_HOUR, ROSTER_EMAILS_PER_ADDRESS_PER_DAY,\n" +
+        "ROSTER_RETENTION_DAYS, ROSTER_ORGS_PER_USER_PER_DAY, ROSTER_EMAILS_PER_ORG_PER_HOUR, ROSTER_EMAILS_PER_ADDRESS_PER_DAY,\n" +
         "ROSTER_LOG_LEVEL (flags win).",
     )
     .action(async (opts: Record<string, string | boolean | undefined>) => {

@@ -9,6 +9,7 @@ const FLAGS: Record<string, string> = {
   resendInterval: "--resend-interval",
   allowedHosts: "--allowed-hosts",
   changeRetention: "--change-retention",
+  retentionDays: "--retention-days",
   orgsPerUserPerDay: "--orgs-per-user-per-day",
   emailsPerOrgPerHour: "--emails-per-org-per-hour",
   emailsPerAddressPerDay: "--emails-per-address-per-day",
