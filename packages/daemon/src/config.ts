@@ -2,6 +2,7 @@
  * Daemon settings from flags and the environment (SPEC §6). Flags win over
  * environment variables, which win over defaults.
  */
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,6 +22,8 @@ Options:
   --host <addr>          interface to bind              (env ROSTER_HOST, default 127.0.0.1)
   --data-dir <dir>       data directory                 (env ROSTER_DATA_DIR, default $XDG_DATA_HOME/roster)
   --database-url <url>   PostgreSQL server instead of the embedded database (env ROSTER_DATABASE_URL)
+  --database-url-file <file>  the same, read from a file (env ROSTER_DATABASE_URL_FILE): a password
+                         in it does not show in \`ps\` as a flag's would
   --public-url <url>     base URL of activation links   (env ROSTER_PUBLIC_URL, default the daemon's URL)
   --allowed-hosts <list> more Host names to answer to, comma-separated (env ROSTER_ALLOWED_HOSTS);
                          ".example.com" (or "*.example.com") allows a domain and its subdomains,
@@ -29,6 +32,7 @@ Options:
                          Other Hosts get 403 (DNS-rebinding protection), except when bound to
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
+  --smtp-url-file <file> the same, read from a file     (env ROSTER_SMTP_URL_FILE)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
@@ -87,6 +91,44 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
   return raw;
 }
 
+/**
+ * A URL that may hold a password: from `--<name>`, or read from the file of
+ * `--<name>-file`; else from ROSTER_<NAME>, or the file of ROSTER_<NAME>_FILE.
+ * A flag's value shows in `ps` to every user of the machine; the environment
+ * and a file (mode 0600) do not. The file holds the URL alone (surrounding
+ * whitespace and a final newline are ignored).
+ */
+function secretOption(
+  name: "database-url" | "smtp-url",
+  flag: string | undefined,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const envName = `ROSTER_${name.toUpperCase().replace("-", "_")}`;
+  if (flag !== undefined && file !== undefined) {
+    throw new UsageError(`give --${name} or --${name}-file, not both.`);
+  }
+  if (flag !== undefined) return flag;
+  if (file !== undefined) return readSecretFile(`--${name}-file`, file);
+  if (env[envName]) return env[envName];
+  const envFile = env[`${envName}_FILE`];
+  return envFile ? readSecretFile(`${envName}_FILE`, envFile) : undefined;
+}
+
+function readSecretFile(what: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(
+      `${what}: cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+    );
+  }
+  const value = text.trim();
+  if (value === "") throw new UsageError(`${what}: "${path}" is empty.`);
+  return value;
+}
+
 function allowedHostsOption(raw: string | undefined): string[] | undefined {
   const list = parseAllowedHosts(raw);
   for (const entry of list ?? []) {
@@ -134,9 +176,11 @@ export function parseDaemonArgs(
         host: { type: "string" },
         "data-dir": { type: "string" },
         "database-url": { type: "string" },
+        "database-url-file": { type: "string" },
         "public-url": { type: "string" },
         "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
+        "smtp-url-file": { type: "string" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
         "retention-days": { type: "string" },
@@ -158,19 +202,21 @@ export function parseDaemonArgs(
     port: intOption("--port", values.port ?? env.ROSTER_PORT, 0, 65535) ?? DEFAULT_PORT,
     host: values.host ?? (env.ROSTER_HOST || "127.0.0.1"),
     dataDir: values["data-dir"] ?? defaultDataDir(env),
-    databaseUrl: urlOption("--database-url", values["database-url"] ?? env.ROSTER_DATABASE_URL, [
-      "postgres:",
-      "postgresql:",
-    ]),
+    databaseUrl: urlOption(
+      "--database-url",
+      secretOption("database-url", values["database-url"], values["database-url-file"], env),
+      ["postgres:", "postgresql:"],
+    ),
     publicUrl: urlOption("--public-url", values["public-url"] ?? env.ROSTER_PUBLIC_URL, [
       "http:",
       "https:",
     ]),
     allowedHosts: allowedHostsOption(values["allowed-hosts"] ?? env.ROSTER_ALLOWED_HOSTS),
-    smtpUrl: urlOption("--smtp-url", values["smtp-url"] ?? env.ROSTER_SMTP_URL, [
-      "smtp:",
-      "smtps:",
-    ]),
+    smtpUrl: urlOption(
+      "--smtp-url",
+      secretOption("smtp-url", values["smtp-url"], values["smtp-url-file"], env),
+      ["smtp:", "smtps:"],
+    ),
     resendIntervalS: intOption(
       "--resend-interval",
       values["resend-interval"] ?? env.ROSTER_RESEND_INTERVAL,

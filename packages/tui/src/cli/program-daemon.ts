@@ -29,10 +29,17 @@ export function addDaemonCommand(program: Command): void {
         "use a PostgreSQL server instead of the embedded database",
       ),
     )
+    .addOption(
+      new Option(
+        "--database-url-file <file>",
+        "read the PostgreSQL URL from this file (a password in a flag shows in ps)",
+      ),
+    )
     .addOption(new Option("--public-url <url>", "base URL used in activation links"))
     .addOption(
       new Option("--smtp-url <url>", "send mail through this SMTP server (default: .eml files)"),
     )
+    .addOption(new Option("--smtp-url-file <file>", "read the SMTP URL from this file"))
     .addOption(
       new Option(
         "--resend-interval <seconds>",
@@ -88,8 +95,8 @@ export function addDaemonCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
-        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
+      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL(_FILE), ROSTER_PUBLIC_URL,\n" +
+        "ROSTER_SMTP_URL(_FILE), ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
         "ROSTER_RETENTION_DAYS, ROSTER_ORGS_PER_USER_PER_DAY, ROSTER_EMAILS_PER_ORG_PER_HOUR, ROSTER_EMAILS_PER_ADDRESS_PER_DAY,\n" +
         "ROSTER_LOG_LEVEL (flags win).",
     )
