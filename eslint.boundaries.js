@@ -16,7 +16,7 @@
 //   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
-// eslint.boundaries.test.ts plants a violation of each rule and checks it fires.
+// test/lint-boundaries.test.ts plants a violation of each rule and checks it fires.
 import { builtinModules } from "node:module";
 import { createNodeResolver, importX } from "eslint-plugin-import-x";
 

@@ -116,7 +116,7 @@ beforeAll(async () => {
   await c.resendInvite(second.orgID, resent.id);
   const [link] = await mailedLinks(d.dataDir, "member@example.com");
   const token = new URL(link!).pathname.split("/").pop()!;
-  memberToken = (await d.client().acceptInvite({ token, name: "Mia" })).token;
+  memberToken = (await d.client().acceptInvite({ token, name: "Mia" })).token!;
   tokens = [owner.token, memberToken];
   // Every mail sent, so nothing changes between the view and the backup.
   await waitUntil("every invitation's mail to be sent", async () => {

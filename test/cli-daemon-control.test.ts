@@ -1,8 +1,10 @@
 /**
  * `roster daemon --detach|status|logs|stop` end to end: a real background
- * daemon started by the CLI (the same launcher as the TUI's), its lock file,
- * its log, a clean stop that waits until the process is gone; and stop's
- * refusals (a pid that is not a daemon) and its timeout.
+ * daemon started by the CLI (the same launcher as the TUI's), its log; status
+ * and stop ask the daemon itself over its lock socket (the admin channel), so
+ * a pid in daemon.lock — left behind, or reused by another process — is never
+ * trusted nor signalled; a clean stop waits until the lock is released; stop's
+ * timeout against a lock holder that does not stop.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import {
@@ -108,6 +110,23 @@ describe("a background daemon managed by roster daemon", () => {
     });
   });
 
+  it("status goes by the lock socket, not by the pid in daemon.lock", async () => {
+    const lockFile = join(dataDir, "daemon.lock");
+    const real = readFileSync(lockFile, "utf8");
+    // daemon.lock names another live process (as after a pid was reused).
+    const other = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      writeLock(dataDir, other.pid!, "http://127.0.0.1:9");
+      const j = await run(["daemon", "status", "--json"]);
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.stdout)).toMatchObject({ running: true, health: "pass", pid, url });
+      expect(alive(other.pid!)).toBe(true);
+    } finally {
+      writeFileSync(lockFile, real, { mode: 0o600 });
+      other.kill("SIGKILL");
+    }
+  });
+
   it("logs prints the daemon's log, -n its last lines, and -f follows what is written next", async () => {
     const logFile = join(dataDir, "daemon.log");
     const all = await run(["daemon", "logs"]);
@@ -155,11 +174,15 @@ describe("a background daemon managed by roster daemon", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`Stopped the Roster daemon (pid ${pid}) at ${url}.\n`);
-    expect(alive(pid)).toBe(false);
+    // It returned once the lock was released: the database closed, the directory free.
     expect(existsSync(join(dataDir, "daemon.lock"))).toBe(false);
-    expect(readFileSync(join(dataDir, "daemon.log"), "utf8")).toMatch(
-      /"signal":"SIGTERM".*"msg":"stopping"/,
+    const log = readFileSync(join(dataDir, "daemon.log"), "utf8");
+    expect(log).toMatch(
+      /"reason":"asked over the admin socket \(roster daemon stop\)".*"msg":"stopping"/,
     );
+    expect(log).toMatch(/"msg":"stopped"/);
+    expect(log).not.toMatch(/"signal":"SIGTERM"/);
+    await waitUntil("the daemon process to exit", () => Promise.resolve(!alive(pid)));
 
     const st = await run(["daemon", "status"]);
     expect(st.code).toBe(3);
@@ -177,7 +200,7 @@ describe("a background daemon managed by roster daemon", () => {
     expect((await run(["daemon", "stop", "--json"])).stdout).toBe(
       `${JSON.stringify({ stopped: true, pid, dataDir }, null, 2)}\n`,
     );
-  });
+  }, 120_000);
 });
 
 describe("roster daemon stop and status with a lock that is not a running daemon's", () => {
@@ -195,7 +218,7 @@ describe("roster daemon stop and status with a lock that is not a running daemon
   beforeAll(() => {
     home = tempDir("roster-daemon-stop-");
     dataDir = join(home, "elsewhere");
-    mkdirSync(dataDir);
+    mkdirSync(dataDir, { mode: 0o700 });
   });
   afterAll(() => {
     for (const c of children) c.kill("SIGKILL");
@@ -216,28 +239,48 @@ describe("roster daemon stop and status with a lock that is not a running daemon
     expect(stop.stdout).toBe(`No Roster daemon is running on ${dataDir}.\n`);
   });
 
-  it("never signals a process that is not a Roster daemon", async () => {
-    const sleeper = start("sleep", ["30"]);
-    writeLock(dataDir, sleeper.pid!);
+  it("a lock naming a live process that is no daemon (a reused pid): not running, and it is never signalled", async () => {
+    // Even one that looks like a daemon by its command line.
+    const reused = start(process.execPath, [
+      "-e",
+      "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)",
+      "roster-daemon-look-alike",
+    ]);
+    await waitUntil("the look-alike", () => Promise.resolve(alive(reused.pid!)));
+    writeLock(dataDir, reused.pid!);
+    const st = await run(["status"]);
+    expect(st.code).toBe(3);
+    expect(st.stdout).toContain("Roster daemon: not running");
     const r = await run(["stop"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`names pid ${sleeper.pid}, which is not a Roster daemon`);
-    expect(alive(sleeper.pid!)).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`No Roster daemon is running on ${dataDir}.\n`);
+    expect(alive(reused.pid!)).toBe(true);
+    reused.kill("SIGKILL");
   });
 
-  it("gives up after --timeout when the daemon does not stop, and says what to do", async () => {
-    // A stand-in daemon that ignores SIGTERM.
-    const stubborn = start(process.execPath, [
-      "-e",
-      "process.on('SIGTERM', () => console.log('ignored')); setInterval(() => {}, 1000)",
-      "roster-daemon-stand-in",
-    ]);
-    await waitUntil("the stand-in", () => Promise.resolve(alive(stubborn.pid!)));
-    writeLock(dataDir, stubborn.pid!);
+  it("gives up after --timeout when the lock's holder does not stop, and says what to do", async () => {
+    // A stand-in holder: listens on the lock socket, says it stops, never does.
+    const script = `
+      const http = require("node:http");
+      const server = http.createServer((req, res) => {
+        res.writeHead(req.method === "POST" && req.url === "/stop" ? 202 : 404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ stopping: true, pid: process.pid, url: "http://127.0.0.1:9" }));
+      });
+      server.listen(process.argv[1] + "/daemon.7.sock", () => console.log("listening"));
+    `;
+    const stubborn = spawn(process.execPath, ["-e", script, dataDir], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    children.push(stubborn);
+    await new Promise((r) => stubborn.stdout.once("data", r));
     const r = await run(["stop", "--timeout", "1"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`The daemon (pid ${stubborn.pid}) did not stop within 1 s`);
     expect(r.stderr).toContain(`kill -9 ${stubborn.pid}`);
     expect(alive(stubborn.pid!)).toBe(true);
+    // Its status: it holds the lock, but it is not a daemon that answers GET /status.
+    const st = await run(["status"]);
+    expect(st.code).toBe(3);
+    expect(st.stdout).toContain("Roster daemon: running, its lock socket answered 404");
   });
 });

@@ -24,7 +24,7 @@ const unique = (p: string) => `${p}-${++seq}@example.com`;
 async function join(orgID: string, email: string) {
   const inv = await owner.createInvite(orgID, { email });
   const acc = await d.client().acceptInvite({ token: await d.activationToken(inv.id) });
-  return { userID: acc.user.id, token: acc.token };
+  return { userID: acc.user.id, token: acc.token! };
 }
 
 beforeAll(async () => {

@@ -192,7 +192,12 @@ describe("list reads", { timeout: 60_000 }, () => {
   it("show the caller's own write in the very next read while the projection lags", async () => {
     const org = (await owners().createOrg("Lagging feed")).id;
     await projectionCurrent(org);
-    // Hold back the change feed (it reads the log after each NOTIFY): the projection stays behind.
+    // Hold back the change feed: this process's own commits are not handed to it (as
+    // if another daemon had made them), and its reads of the log after each NOTIFY
+    // wait: the projection stays behind.
+    const feed = d.daemon.feed;
+    const publish = feed.publish.bind(feed);
+    feed.publish = () => undefined;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const undo = interceptQueries((orig) => async (text, params) => {
@@ -219,10 +224,36 @@ describe("list reads", { timeout: 60_000 }, () => {
       // And the removed member's next read fails at once (R10), projection or not.
       await expect(d.client(m.token).listMembers(org)).rejects.toMatchObject({ status: 404 });
     } finally {
+      feed.publish = publish;
       undo();
       release();
     }
     await projectionCurrent(org);
+    await expectListsMatchDatabase(org);
+  });
+
+  it("take this daemon's own writes into the projection at commit, without reading the change log back", async () => {
+    const org = (await owners().createOrg("Own writes")).id;
+    await projectionCurrent(org);
+    let logReads = 0;
+    const undo = interceptQueries((orig) => (text, params) => {
+      if (/from changes/.test(text)) logReads++;
+      return orig(text, params);
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await owners().createInvite(org, { email: `own${i}@example.com` });
+        // Already folded in when the 201 arrived: the next read is served from memory.
+        const version = await dbVersion(org);
+        expect(d.daemon.live.hub.projections.get(org)?.version).toBe(version);
+        const n = await statementsDuring(() => owners().listInvites(org));
+        expect(n).toBeLessThanOrEqual(1); // at most the token + membership lookup
+      }
+      await d.daemon.feed.idle();
+      expect(logReads).toBe(0);
+    } finally {
+      undo();
+    }
     await expectListsMatchDatabase(org);
   });
 });

@@ -126,4 +126,35 @@ describe("two daemons on one PostgreSQL server", () => {
     const r = await http(b.url, "GET", `/api/v2/orgs/${o.orgID}/members`, { token: acc.token });
     expect(r.status).toBe(404);
   });
+
+  it("list bodies cached on one instance follow writes made through the other (NOTIFY → new version)", async () => {
+    const org = (await a.client(o.token).createOrg("Cached lists")).id;
+    const read = async (d: InProcessDaemon, path: string) => {
+      const r = await http(d.url, "GET", `/api/v2/orgs/${org}/${path}`, { token: o.token });
+      expect(r.status).toBe(200);
+      return r.text;
+    };
+    const projection = (d: InProcessDaemon) => d.daemon.live.hub.projections.get(org);
+    // b reads (and so keeps a projection and cached bodies), a writes: three rounds.
+    for (const email of ["one@example.com", "two@example.com", "three@example.com"]) {
+      await read(b, "members");
+      await until(() => projection(b) !== undefined);
+      const before = await read(b, "invites");
+      const inv = await a.client(o.token).createInvite(org, { email });
+      const version = (await a.client(o.token).listInvites(org)).version;
+      // Served by b from memory once its feed has folded a's change in…
+      await until(() => projection(b)?.version === version);
+      const after = await read(b, "invites");
+      expect(after).not.toBe(before);
+      expect(JSON.parse(after)).toMatchObject({ version });
+      expect(
+        (JSON.parse(after) as { invites: Array<{ id: string }> }).invites.map((i) => i.id),
+      ).toContain(inv.id);
+      // …and byte for byte what the database answers.
+      expect(after).toBe(JSON.stringify(await b.daemon.service.listInvites(org, "open")));
+      expect(await read(b, "members")).toBe(
+        JSON.stringify(await b.daemon.service.listMembers(org)),
+      );
+    }
+  });
 });

@@ -77,7 +77,7 @@ async function addMember(): Promise<{ userID: string; token: string }> {
   const inv = await invite();
   const token = await d.activationToken(inv.id);
   const r = await d.client().acceptInvite({ token, name: "Member" });
-  return { userID: r.user.id, token: r.token };
+  return { userID: r.user.id, token: r.token! };
 }
 
 describe("upgrade", () => {

@@ -96,7 +96,7 @@ it("a member removed through one instance is revoked on the other, and refused t
     .client(owner.token)
     .createInvite(owner.orgID, { email: "leaver@example.com" });
   const accepted = await b.client().acceptInvite({ token: await a.activationToken(inv.id) });
-  const onB = await record(b.url, owner.orgID, accepted.token);
+  const onB = await record(b.url, owner.orgID, accepted.token!);
   onB.hello(0);
   await onB.next((m) => m.type === "ready");
   await a.client(owner.token).removeMember(owner.orgID, accepted.user.id);

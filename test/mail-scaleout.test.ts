@@ -126,5 +126,5 @@ describe("a daemon killed mid-send on a shared PostgreSQL server", () => {
       await sink.stop();
       await blackHole.close();
     }
-  });
+  }, 90_000);
 });

@@ -34,7 +34,7 @@ it("a removed member's TUI says so, and refuses actions with the same words", as
 
   home = tuiHome(tempDir("roster-tui-removed-"), {
     url: daemon.url,
-    token: rita.token,
+    token: rita.token!,
     org: owner.orgID,
   });
   tui = startTui({ env: cleanEnv({ ...home.env, ROSTER_URL: daemon.url }) });

@@ -152,11 +152,51 @@ const listening = owner("listen");
 const listen = listening?.listen;
 const exclusive = owner("_runExclusiveQuery");
 const _runExclusiveQuery = exclusive?._runExclusiveQuery;
+// The daemon's storage may run transactions itself — `exec("begin")` …
+// `exec("commit")` through its one queue, never PGlite's transaction() — so
+// the statements between a top-level BEGIN and its COMMIT or ROLLBACK are
+// that transaction's (PGlite has one connection: nothing else runs between).
+/** @type {{tx: number, req: number, t0: number} | undefined} */
+let explicit;
+const BOUNDARY = /^\s*(begin|start transaction|commit|end|rollback)\b\s*;?\s*$/i;
+/** A top-level BEGIN / COMMIT / ROLLBACK: recorded as the transaction's edges, not as statements. */
+function boundary(text, run) {
+  const word = BOUNDARY.exec(String(text))?.[1]?.toLowerCase();
+  if (!word) return undefined;
+  const req = requestStore.getStore();
+  if (word === "begin" || word === "start transaction") {
+    return run().then((v) => {
+      const t0 = performance.now();
+      explicit = { tx: ++txs, req: req?.id ?? 0, t0 };
+      record({ ev: "begin", tx: explicit.tx, req: explicit.req, t: performance.timeOrigin + t0 });
+      return v;
+    });
+  }
+  const open = explicit;
+  explicit = undefined;
+  const done = (ev) => {
+    if (!open) return;
+    const t = performance.now();
+    record({ ev, tx: open.tx, req: open.req, t: performance.timeOrigin + t, ms: t - open.t0 });
+  };
+  return run().then(
+    (v) => {
+      done(word === "rollback" ? "rollback" : "commit");
+      return v;
+    },
+    (e) => {
+      done("rollback");
+      throw e;
+    },
+  );
+}
 proto.query = function (text, params, options) {
-  return timed("query", 0, text, params, () => query.call(this, text, params, options));
+  const run = () => query.call(this, text, params, options);
+  return boundary(text, run) ?? timed("query", explicit?.tx ?? 0, text, params, run);
 };
 proto.exec = function (text, options) {
-  return timed("exec", 0, text, undefined, () => exec.call(this, text, options));
+  const run = () => exec.call(this, text, options);
+  return boundary(text, run) ?? timed("exec", explicit?.tx ?? 0, text, undefined, run);
 };
 if (exclusive && typeof _runExclusiveQuery === "function") {
   // The section a statement holds PGlite for: its own cost, without the queue before it.

@@ -57,6 +57,7 @@ export type Reason =
   | "org_not_found"
   | "setup_done"
   | "unauthorized"
+  | "sign_in_required"
   | "idempotency_key_reused"
   | "invalid_query";
 
@@ -161,6 +162,13 @@ export const errors = {
       "invalid",
       "invalid_name",
       `The ${field === "org" ? "organization" : "user"} name contains ${what}. Names must be printable text.`,
+    ),
+  /** R9: the invited email has an account; only that account, signed in, may accept. */
+  signInRequired: (email: string): DomainError =>
+    e(
+      "unauthorized",
+      "sign_in_required",
+      `${email} already has a Roster account, and an invitation link alone does not sign anyone in. Accept it signed in as ${email}: run \`roster accept <link>\` where you are signed in to Roster (or send the request with that account's Authorization: Token <token>).`,
     ),
   pendingLimit: (limit: number): DomainError =>
     e(

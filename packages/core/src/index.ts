@@ -8,3 +8,5 @@ export * from "./schemas.ts";
 export * from "./status.ts";
 export * from "./rules.ts";
 export * from "./sync/index.ts";
+export * from "./sort.ts";
+export * from "./bulk-invites.ts";

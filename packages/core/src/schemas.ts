@@ -56,6 +56,16 @@ export const InviteSchema = z.object({
 });
 export type Invite = z.infer<typeof InviteSchema>;
 
+/**
+ * The answer to the create or resend that minted a link: the invitation and,
+ * when the daemon shows links (SPEC §2), the link itself. Never in lists or
+ * the change log.
+ */
+export const InviteWithLinkSchema = InviteSchema.extend({
+  activationURL: z.url().optional(),
+});
+export type InviteWithLink = z.infer<typeof InviteWithLinkSchema>;
+
 export const ActorSchema = z.object({ userID: Id, email: z.string() }).nullable();
 export type Actor = z.infer<typeof ActorSchema>;
 
@@ -172,7 +182,16 @@ export const AcceptRequestSchema = z.strictObject({
   name: Name.optional(),
 });
 export type AcceptRequest = z.infer<typeof AcceptRequestSchema>;
-export const AcceptResponseSchema = SignedInSchema;
+/**
+ * R9: a new account gets its first API token (shown once); an existing
+ * account, which accepted signed in with its own token, gets none.
+ */
+export const AcceptResponseSchema = SignedInSchema.extend({
+  token: z
+    .string()
+    .optional()
+    .describe("The new account's first API token; absent for an existing account"),
+});
 export type AcceptResponse = z.infer<typeof AcceptResponseSchema>;
 
 export const ChangesResponseSchema = z.object({

@@ -54,3 +54,25 @@ export function humanDuration(ms: number): string {
   if (h < 96) return `${h}h`;
   return `${Math.floor(h / 24)}d`;
 }
+
+/**
+ * The clock interval `[from, until)` around `now` in which every invitation's
+ * derived status (inviteStatus) stays what it is at `now`: a status changes
+ * only when the clock crosses an open invitation's expiry instant. So an
+ * answer derived at `now` holds for any clock in this interval (forwards or
+ * backwards), and must be derived again outside it.
+ */
+export function statusWindow(
+  invites: readonly Pick<Invite, "status" | "expiresAt">[],
+  now: number,
+): { from: number; until: number } {
+  let from = -Infinity;
+  let until = Infinity;
+  for (const i of invites) {
+    if (i.status !== "pending" && i.status !== "expired") continue;
+    const t = Date.parse(i.expiresAt);
+    if (t <= now) from = Math.max(from, t);
+    else until = Math.min(until, t);
+  }
+  return { from, until };
+}

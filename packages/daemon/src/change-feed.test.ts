@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDataDir, tempDir } from "roster-workspace/test/support/daemon.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { RosterService } from "./service/service.ts";
+import { reportingCommits } from "./storage/committed-changes.ts";
 import { migrate } from "./storage/migrations.ts";
 import { openPgliteStorage } from "./storage/pglite-storage.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -91,6 +92,57 @@ describe("ChangeFeed", () => {
     await new Promise((r) => setTimeout(r, 50));
     await feed.idle();
     expect(got.map(([, e]) => e.version)).toEqual([entry.version]);
+    await feed.close();
+  });
+
+  it("delivers this process's own commits without reading them back, in order with others' (read from the log), and nothing of a rolled-back transaction", async () => {
+    let logReads = 0;
+    const counted: Storage = {
+      ...storage,
+      kind: storage.kind,
+      query: (text, params) => {
+        if (/from changes/.test(text)) logReads++;
+        return storage.query(text, params);
+      },
+      transaction: (fn) => storage.transaction(fn),
+      listen: (c, fn, o) => storage.listen(c, fn, o),
+      close: () => storage.close(),
+    };
+    const feed = await ChangeFeed.start(counted);
+    const { got } = collect(feed);
+    const mine = new RosterService(
+      reportingCommits(storage, (orgID, entry) => feed.publish(orgID, entry)),
+      { limits: { resendIntervalS: 0 } },
+    );
+    const start = feed.deliveredVersion(orgA);
+
+    // Ours: delivered before the command returns, no read of the log.
+    const { entry } = await mine.createInvite(caller, orgA, { email: "own1@example.com" });
+    expect(feed.deliveredVersion(orgA)).toBe(entry.version);
+    expect(got.map(([, e]) => e.version)).toEqual([start + 1]);
+    expect(logReads).toBe(0);
+
+    // Another process's commit (not reported) then ours: the other one is read, ours is not.
+    const other = await service.createInvite(caller, orgA, { email: "other@example.com" });
+    const own2 = await mine.createInvite(caller, orgA, { email: "own2@example.com" });
+    await new Promise((r) => setTimeout(r, 50));
+    await feed.idle();
+    expect(got.map(([, e]) => e.version)).toEqual([
+      start + 1,
+      other.entry.version,
+      own2.entry.version,
+    ]);
+    expect(logReads).toBe(1);
+
+    // A refused command rolls back: nothing reported, nothing delivered.
+    await expect(mine.createInvite(caller, orgA, { email: "own2@example.com" })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    await feed.idle();
+    expect(got).toHaveLength(3);
+
+    // What was delivered is what the log holds.
+    const log = await service.changes(orgA, start);
+    expect(got.map(([, e]) => e)).toEqual(log.changes);
     await feed.close();
   });
 });

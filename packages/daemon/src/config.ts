@@ -33,6 +33,8 @@ Options:
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
   --smtp-url-file <file> the same, read from a file     (env ROSTER_SMTP_URL_FILE)
+  --show-invite-links    answer invite creates and resends with the activation link, also with SMTP
+                         (env ROSTER_SHOW_INVITE_LINKS=1; always on with the file transport)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
@@ -181,6 +183,7 @@ export function parseDaemonArgs(
         "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
         "smtp-url-file": { type: "string" },
+        "show-invite-links": { type: "boolean" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
         "retention-days": { type: "string" },
@@ -217,6 +220,9 @@ export function parseDaemonArgs(
       secretOption("smtp-url", values["smtp-url"], values["smtp-url-file"], env),
       ["smtp:", "smtps:"],
     ),
+    ...(values["show-invite-links"] || /^(1|true|yes)$/i.test(env.ROSTER_SHOW_INVITE_LINKS ?? "")
+      ? { showInviteLinks: true }
+      : {}),
     resendIntervalS: intOption(
       "--resend-interval",
       values["resend-interval"] ?? env.ROSTER_RESEND_INTERVAL,
@@ -238,5 +244,9 @@ export function parseDaemonArgs(
     abuse: abuseOptions(values, env),
     logLevel: logLevel as LevelWithSilent,
   };
+  // Link lifetime (default 72 h): not a product setting, a way for tests to
+  // compress time (e.g. a mail outage that outlasts the link).
+  const inviteTtlMs = intOption("ROSTER_INVITE_TTL_MS", env.ROSTER_INVITE_TTL_MS, 1_000, 2 ** 40);
+  if (inviteTtlMs !== undefined) options.limits = { inviteTtlMs };
   return { help: false, options };
 }

@@ -26,6 +26,8 @@ export async function runDaemonCli(
     return 0;
   }
   let daemon;
+  let requestStop: ((reason: string) => void) | undefined;
+  let stopAskedEarly: string | undefined;
   try {
     const pretty = logFormat(process.env, process.stdout.isTTY === true) === "pretty";
     const logger = pretty
@@ -33,7 +35,16 @@ export async function runDaemonCli(
           colorize: process.stdout.isTTY === true && !process.env.NO_COLOR,
         })
       : undefined;
-    daemon = await startDaemon(logger ? { ...parsed.options, logger } : parsed.options);
+    const options = {
+      ...parsed.options,
+      ...(logger ? { logger } : {}),
+      // `roster daemon stop` (over the admin socket): the same clean stop as SIGTERM.
+      onStopRequest: (reason: string) => {
+        if (requestStop) requestStop(reason);
+        else stopAskedEarly = reason;
+      },
+    };
+    daemon = await startDaemon(options);
   } catch (e) {
     const message =
       e instanceof DataDirLockedError
@@ -50,13 +61,9 @@ export async function runDaemonCli(
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        running.logger.warn({ signal }, "second signal: exiting now");
-        process.exit(1);
-      }
+    const shutdown = (fields: object) => {
       stopping = true;
-      running.logger.info({ signal }, "stopping");
+      running.logger.info(fields, "stopping");
       void running.close().then(
         () => {
           process.off("SIGINT", stop);
@@ -70,8 +77,19 @@ export async function runDaemonCli(
         },
       );
     };
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        running.logger.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      shutdown({ signal });
+    };
+    requestStop = (reason) => {
+      if (!stopping) shutdown({ reason });
+    };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    if (stopAskedEarly !== undefined) requestStop(stopAskedEarly);
   });
 }
 

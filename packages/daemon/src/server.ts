@@ -13,6 +13,7 @@ import type { LevelWithSilent } from "pino";
 import { adminChannel } from "./admin/admin-channel.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import { createApp } from "./http/app.ts";
+import { DAEMON_VERSION } from "./http/routes/health.ts";
 import type { Env } from "./http/app-env.ts";
 import { hostPolicy } from "./http/middleware/host-allowlist.ts";
 import { createLogger, redactDatabaseUrl, type Logger } from "./logger.ts";
@@ -26,6 +27,7 @@ import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
 import { DEFAULT_RETENTION_DAYS, pruneOnce, type PruneReport } from "./pruning.ts";
+import { reportingCommits } from "./storage/committed-changes.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
@@ -52,6 +54,11 @@ export interface DaemonOptions {
    */
   allowedHosts?: readonly string[] | undefined;
   smtpUrl?: string | undefined;
+  /**
+   * Answer invite creates and resends with the new link (`activationURL`).
+   * Default: on with the file transport (the operator is the mail system), off with SMTP.
+   */
+  showInviteLinks?: boolean | undefined;
   /** Seconds between two sends of one invitation (R7; default 60, 0 disables). */
   resendIntervalS?: number | undefined;
   /**
@@ -81,6 +88,11 @@ export interface DaemonOptions {
   mail?: Omit<MailOptionsInput, "smtpUrl" | "publicUrl"> | false | undefined;
   /** Live-sync tuning (ping interval, slow-consumer limit...). For tests. */
   live?: Omit<LiveSyncOptions, "changeRetention"> | undefined;
+  /**
+   * A clean stop was asked for over the admin socket (`roster daemon stop`):
+   * the process's own shutdown (main.ts: as on SIGTERM). Default: close().
+   */
+  onStopRequest?: ((reason: string) => void) | undefined;
 }
 
 export interface RunningDaemon {
@@ -108,6 +120,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const host = opts.host ?? "127.0.0.1";
   const logger = opts.logger ?? createLogger(opts.logLevel ?? "info");
   const cleanup: Array<() => Promise<void> | void> = [];
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= undo().then(() => logger.info("stopped")));
   const undo = async () => {
     for (const fn of cleanup.splice(0).reverse()) {
       try {
@@ -153,7 +167,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const applied = await migrate(storage);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
 
-    const service = new RosterService(storage, {
+    const feed = await ChangeFeed.start(storage, {
+      onError: (err) => logger.error({ err }, "change feed error"),
+    });
+    cleanup.push(() => feed.close());
+    // Commands' transactions hand their committed changes to the feed (no
+    // read-back of this process's own writes); other daemons' come by NOTIFY.
+    const writer = reportingCommits(storage, (orgID, entry) => feed.publish(orgID, entry));
+
+    const service = new RosterService(writer, {
       limits: {
         resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S,
         ...opts.limits,
@@ -161,10 +183,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       abuse: opts.abuse,
       ...(opts.now ? { now: opts.now } : {}),
     });
-    const feed = await ChangeFeed.start(storage, {
-      onError: (err) => logger.error({ err }, "change feed error"),
-    });
-    cleanup.push(() => feed.close());
 
     let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
     const hosts = hostPolicy({
@@ -185,7 +203,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { ...opts.live, projections, changeRetention: opts.changeRetention },
     );
     const app = createApp(
-      { service, storage, logger, publicUrl: () => publicUrl, projections, live: live.hub },
+      {
+        service,
+        storage: writer,
+        logger,
+        publicUrl: () => publicUrl,
+        showInviteLinks: opts.showInviteLinks ?? !opts.smtpUrl,
+        projections,
+        live: live.hub,
+      },
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },
     );
 
@@ -197,15 +223,38 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const url = `http://${urlHost(host)}:${port}`;
     publicUrl ||= url;
     lock?.update({ port, url });
-    // `roster backup` asks over the lock socket (see admin/admin-channel.ts).
-    lock?.serve(adminChannel({ storage, logger: logger.child({ component: "admin" }) }));
+    // `roster backup` and `roster daemon status|stop` ask over the lock socket
+    // (see admin/admin-channel.ts).
+    if (lock) {
+      const adminLog = logger.child({ component: "admin" });
+      lock.serve(
+        adminChannel({
+          storage,
+          logger: adminLog,
+          identity: {
+            pid: process.pid,
+            url,
+            publicUrl,
+            dataDir,
+            startedAt: lock.info.startedAt,
+            storage: storage.kind,
+            version: DAEMON_VERSION,
+          },
+          requestStop: (reason) => {
+            if (opts.onStopRequest) return opts.onStopRequest(reason);
+            adminLog.info({ reason }, "stopping");
+            void close();
+          },
+        }),
+      );
+    }
 
     if (opts.mail !== false) {
       const mail = startMail({
         ...opts.mail,
         smtpUrl: opts.smtpUrl,
         publicUrl,
-        queue: new OutboxQueue(storage, service.ctx),
+        queue: new OutboxQueue(writer, service.ctx),
         feed,
         dataDir,
         daemonUrl: url,
@@ -234,7 +283,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       { url, publicUrl, dataDir, storage: storage.kind, startupMs, storageMs },
       "listening",
     );
-    let closing: Promise<void> | undefined;
     return {
       url,
       port,
@@ -248,7 +296,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger,
       live,
       prune,
-      close: () => (closing ??= undo().then(() => logger.info("stopped"))),
+      close,
     };
   } catch (err) {
     await undo();

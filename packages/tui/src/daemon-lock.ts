@@ -1,9 +1,9 @@
 /**
- * What `roster daemon status|stop` and the launcher know of the daemon on a
- * data directory: its lock file `<dataDir>/daemon.lock` (pid, URL, start
- * time), read with the daemon package's own `readLock()`.
+ * What the TUI's launcher knows of the daemon on a data directory: its lock
+ * file `<dataDir>/daemon.lock` (pid, URL, start time), read with the daemon
+ * package's own `readLock()`. (`roster daemon status|stop` ask the daemon
+ * itself over its lock socket instead: cli/commands/daemon-status.ts.)
  */
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { readLock, type LockInfo } from "@roster/daemon/lock";
@@ -51,19 +51,4 @@ export function lockState(dataDir: string): LockState {
   if (lock === "unreadable") return { state: "unreadable", path };
   if (lock.host && lock.host !== hostname()) return { state: "elsewhere", lock };
   return processAlive(lock.pid) ? { state: "running", lock } : { state: "stale", lock };
-}
-
-/**
- * Whether `pid` still looks like a Roster daemon (its command line names
- * roster or the daemon), so a lock left behind never gets an unrelated
- * process that reused the pid signalled. Undecidable without /proc: true.
- */
-export function looksLikeRoster(pid: number): boolean {
-  let cmdline: string;
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return true;
-  }
-  return /roster|daemon/i.test(cmdline);
 }

@@ -18,6 +18,8 @@ export interface SenderHost {
   /** The live socket is up: the daemon is reachable. */
   isLive(): boolean;
   isClosed(): boolean;
+  /** The answer carried the invitation's activation link (kept in memory only, never queued). */
+  onLink?(inviteID: string, activationURL: string): void;
 }
 
 export class ActionSender {
@@ -67,6 +69,8 @@ export class ActionSender {
       if (host.isClosed()) return;
       if (outcome.kind === "confirmed") {
         this.attempt = 0;
+        const invite = outcome.result.inviteID;
+        if (outcome.link !== undefined && invite !== undefined) host.onLink?.(invite, outcome.link);
         host.dispatch({ type: "confirmed", id: next.id, result: outcome.result });
       } else if (outcome.kind === "rejected") {
         this.attempt = 0;
@@ -89,39 +93,46 @@ export class ActionSender {
 }
 
 export type SendOutcome =
-  | { kind: "confirmed"; result: ActionResult }
+  /** `link`: the activationURL of a create or resend, when the daemon shows links. */
+  | { kind: "confirmed"; result: ActionResult; link?: string }
   | { kind: "rejected"; error: DomainError }
   | { kind: "retry" };
 
 /** Send `a` with its id as Idempotency-Key; never throws. */
 export async function sendAction(client: RosterClient, a: PendingAction): Promise<SendOutcome> {
   try {
-    return { kind: "confirmed", result: await send(client, a) };
+    return { kind: "confirmed", ...(await send(client, a)) };
   } catch (e) {
     return classify(e);
   }
 }
 
-async function send(c: RosterClient, a: PendingAction): Promise<ActionResult> {
+async function send(
+  c: RosterClient,
+  a: PendingAction,
+): Promise<{ result: ActionResult; link?: string }> {
   const key = { idempotencyKey: a.id };
   const k = a.kind;
   switch (k.type) {
     case "invite": {
       const inv = await c.createInvite(a.orgID, { email: k.email, role: k.role }, key);
-      return { inviteID: inv.id, sendCount: inv.sendCount };
+      return withLink({ inviteID: inv.id, sendCount: inv.sendCount }, inv.activationURL);
     }
     case "resend": {
       const inv = await c.resendInvite(a.orgID, k.inviteID, key);
-      return { inviteID: inv.id, sendCount: inv.sendCount };
+      return withLink({ inviteID: inv.id, sendCount: inv.sendCount }, inv.activationURL);
     }
     case "withdraw":
       await c.withdrawInvite(a.orgID, k.inviteID, key);
-      return {};
+      return { result: {} };
     case "remove":
       await c.removeMember(a.orgID, k.userID, key);
-      return {};
+      return { result: {} };
   }
 }
+
+const withLink = (result: ActionResult, link: string | undefined) =>
+  link === undefined ? { result } : { result, link };
 
 /** Unreachable, 502/503/504 → retry later (same key); any other answer is the daemon's verdict. */
 function classify(e: unknown): SendOutcome {

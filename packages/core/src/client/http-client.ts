@@ -9,7 +9,7 @@ import {
   AcceptResponseSchema,
   ChangesResponseSchema,
   HealthSchema,
-  InviteSchema,
+  InviteWithLinkSchema,
   InvitesResponseSchema,
   MembersResponseSchema,
   OrgSchema,
@@ -125,7 +125,13 @@ export class RosterClient {
     return this.get(`/api/v2/orgs/${enc(orgID)}/invites${q}`, InvitesResponseSchema);
   }
   createInvite(orgID: string, body: { email: string; role?: string }, opts?: MutationOptions) {
-    return this.request("POST", `/api/v2/orgs/${enc(orgID)}/invites`, body, opts, InviteSchema);
+    return this.request(
+      "POST",
+      `/api/v2/orgs/${enc(orgID)}/invites`,
+      body,
+      opts,
+      InviteWithLinkSchema,
+    );
   }
   resendInvite(orgID: string, inviteID: string, opts?: MutationOptions) {
     return this.request(
@@ -133,7 +139,7 @@ export class RosterClient {
       `/api/v2/orgs/${enc(orgID)}/invites/${enc(inviteID)}/resend`,
       undefined,
       opts,
-      InviteSchema,
+      InviteWithLinkSchema,
     );
   }
   async withdrawInvite(orgID: string, inviteID: string, opts?: MutationOptions): Promise<void> {

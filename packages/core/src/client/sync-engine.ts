@@ -107,6 +107,8 @@ export class SyncEngine {
   /** Last time (engine clock) the server state was known to match the daemon's. */
   private currentAt: number | null = null;
   private readonly snapshots: SnapshotSaver;
+  /** Activation links the daemon answered with, by invitation (this run only: never saved). */
+  private readonly links = new Map<string, string>();
 
   /**
    * Create an engine with the queue loaded from `opts.store` and the last
@@ -142,6 +144,7 @@ export class SyncEngine {
         dispatch: (event) => this.dispatch(event),
         isLive: () => this.liveStatus === "live",
         isClosed: () => this.closed,
+        onLink: (inviteID, url) => this.links.set(inviteID, url),
       },
     );
     let initial = initialSyncState(opts.orgID);
@@ -230,6 +233,14 @@ export class SyncEngine {
   /** The daemon's words when access was revoked. */
   get revokedReason(): string | undefined {
     return this.revokedMessage;
+  }
+
+  /**
+   * The activation link of an invitation, when this engine created or resent
+   * it and the daemon showed the link (SPEC §2); the latest send's.
+   */
+  activationURL(inviteID: string): string | undefined {
+    return this.links.get(inviteID);
   }
 
   /** Called after every state or status change. Returns an unsubscribe function. */

@@ -56,6 +56,16 @@ function who(user: User | undefined, fallback: string): string {
     : escapeHtml(user.email);
 }
 
+/** How an existing account accepts (R9): signed in, from a terminal. */
+function signInHowTo(email: string, link: string): string {
+  return `<p><strong>${escapeHtml(email)}</strong> already has a Roster account, so this link alone cannot
+accept the invitation: it must be accepted by that account, signed in. In a terminal where you are
+signed in to Roster as ${escapeHtml(email)}, run:</p>
+<pre>roster accept ${escapeHtml(link)}</pre>
+<p class="muted">In a Roster checkout: <code>pnpm roster accept ${escapeHtml(link)}</code>. Your
+account joins the organization; no new API token is made.</p>`;
+}
+
 export function invitationPage(p: {
   org: Org;
   invite: Invite;
@@ -63,9 +73,22 @@ export function invitationPage(p: {
   now: number;
   link: string;
   nameMaxLength: number;
+  existingAccount: boolean;
 }): string {
   const { org, invite } = p;
   const expires = `${describeExpiry(invite, p.now)} (${new Date(invite.expiresAt).toUTCString()})`;
+  if (p.existingAccount) {
+    return page(
+      `Join ${org.name} on Roster`,
+      `<h1>Join <strong>${escapeHtml(org.name)}</strong> on Roster</h1>
+<div class="box">
+<p>${who(p.inviter, "A member")} invited <strong>${escapeHtml(invite.email)}</strong> to the organization
+<strong>${escapeHtml(org.name)}</strong> as <strong>${escapeHtml(invite.role)}</strong>.</p>
+<p>This invitation ${escapeHtml(expires)}.</p>
+${signInHowTo(invite.email, p.link)}
+</div>`,
+    );
+  }
   return page(
     `Join ${org.name} on Roster`,
     `<h1>Join <strong>${escapeHtml(org.name)}</strong> on Roster</h1>
@@ -81,6 +104,22 @@ export function invitationPage(p: {
 </div>
 <p class="muted">Or accept from a terminal: <code>roster accept ${escapeHtml(p.link)}</code>
 — in a Roster checkout: <code>pnpm roster accept ${escapeHtml(p.link)}</code></p>`,
+  );
+}
+
+/** The answer to the form's POST for an existing account (401 sign_in_required). */
+export function signInRequiredPage(p: {
+  org: Org | undefined;
+  email: string;
+  link: string;
+}): string {
+  const title = p.org ? `Invitation to ${p.org.name}` : "Invitation";
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<div class="box error">
+${signInHowTo(p.email, p.link)}
+</div>`,
   );
 }
 

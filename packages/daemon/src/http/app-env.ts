@@ -14,13 +14,18 @@ export interface AppContext {
   /** Base URL that people reach this daemon at (for links and hints). */
   publicUrl: () => string;
   /**
+   * Answer a create or resend with the new link as `activationURL` (SPEC §2):
+   * the default with the file transport, opt-in with SMTP.
+   */
+  showInviteLinks?: boolean | undefined;
+  /**
    * In-memory org projections kept current by the change feed (the live
    * hub's store, live/org-projection.ts). Optional: without it every list
    * read goes to the database.
    */
   projections?: ProjectionReader | undefined;
   /** The live hub the WebSocket route hands upgraded sockets to. */
-  live: Pick<LiveHub, "attach" | "onMessage" | "detach">;
+  live: Pick<LiveHub, "attach" | "onMessage" | "detach" | "revokeMember">;
 }
 
 /** What list reads need of the projection store. */
@@ -39,6 +44,11 @@ export interface Env {
 /** After requireAuth (middleware/auth.ts): who is calling. */
 export interface AuthEnv {
   Variables: { user: User; caller: Caller };
+}
+
+/** After optionalAuth: the caller, when the request carried a valid token. */
+export interface MaybeAuthEnv {
+  Variables: { caller: Caller | undefined };
 }
 
 /** After requireOrgMember: also the org's version read with the membership. */

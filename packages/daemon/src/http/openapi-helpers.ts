@@ -26,6 +26,8 @@ export function chain<T extends MiddlewareHandler[]>(...handlers: T): T {
 export const SECURITY = [{ Token: [] }];
 /** An operation that needs no token (overrides the document's default). */
 export const PUBLIC: [] = [];
+/** An operation open to anyone that a token, when sent, signs in (R9's accept). */
+export const OPTIONAL_AUTH: Array<Record<string, string[]>> = [{}, { Token: [] }];
 
 export function jsonContent<S extends z.ZodType>(schema: S) {
   return { "application/json": { schema } };

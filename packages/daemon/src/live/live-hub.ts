@@ -13,14 +13,19 @@
  * Protection: pings (a socket that misses one is terminated), a bounded
  * send buffer (slow consumers are closed with CLOSE.resume), a bounded
  * catch-up queue, a hello timeout, strict message validation (anything
- * but one valid hello closes with CLOSE.protocolError), and revocation: a
- * session whose user is removed gets `revoked` and CLOSE.revoked.
+ * but one valid hello closes with CLOSE.protocolError), and revocation (R10):
+ * the membership is checked in the database again when a session says hello
+ * (whatever its `since`), and every session of a removed user on the org —
+ * live, catching up, or open without a hello yet — gets `revoked` and
+ * CLOSE.revoked. `checkedAt` (the org's version at the last membership
+ * check) tells a removal that applies to a session from an older one.
  */
 import { CLOSE, ClientMessageSchema, type ChangeEntry } from "@roster/core";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
 import { orgVersion, readChanges } from "../storage/change-log.ts";
+import { memberVersion } from "../storage/read-queries.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
 import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
@@ -77,7 +82,8 @@ export class LiveHub {
   };
   readonly #sessions = new Set<LiveSession>();
   readonly #byOrg = new Map<string, Set<LiveSession>>();
-  readonly #texts = new WeakMap<ChangeEntry, string>();
+  /** Each change's frame, encoded once and sent as is to every session. */
+  readonly #frames = new WeakMap<ChangeEntry, Buffer>();
   readonly #unsubscribe: () => void;
   readonly #pingTimer: NodeJS.Timeout;
   #nextID = 1;
@@ -131,6 +137,19 @@ export class LiveHub {
     }, this.#opts.helloTimeoutMs ?? 10_000);
     s.helloTimer.unref();
     return s;
+  }
+
+  /**
+   * R10, right after a removal at `version` committed on this daemon: once
+   * this daemon's feed delivered it (live sessions get the change, then
+   * `revoked`), every session of `userID` on `orgID` whose membership was
+   * checked before the removal is revoked, whatever its phase.
+   */
+  async revokeMember(orgID: string, userID: string, version: number): Promise<void> {
+    await this.#opts.feed.reached(orgID, version);
+    for (const s of [...(this.#byOrg.get(orgID) ?? [])]) {
+      if (s.userID === userID && s.checkedAt < version) s.revoke(REVOKED_MESSAGE);
+    }
   }
 
   /** A frame from the client. Only one valid hello is ever expected. */
@@ -204,8 +223,13 @@ export class LiveHub {
     this.#opts.retention?.onEntry(orgID, entry.version);
     const sessions = this.#byOrg.get(orgID);
     if (!sessions) return;
-    for (const s of sessions) {
-      if (s.phase === "catching-up") s.enqueue(entry);
+    const removed = entry.change.type === "member.removed" ? entry.change.userID : undefined;
+    for (const s of [...sessions]) {
+      // Before it is live (no hello yet, or catching up), a removed member's
+      // session is revoked at once; a live one gets the change, then revoked.
+      if (s.userID === removed && s.phase !== "live" && s.checkedAt < entry.version)
+        s.revoke(REVOKED_MESSAGE);
+      else if (s.phase === "catching-up") s.enqueue(entry);
       else if (s.phase === "live") this.#sendEntry(s, entry);
     }
   }
@@ -214,6 +238,11 @@ export class LiveHub {
     s.phase = "catching-up";
     const log = this.#opts.logger;
     try {
+      // R10: going live needs a membership checked now, whatever `since` says.
+      const member = await memberVersion(this.#opts.storage, s.orgID, s.userID);
+      if (s.closed) return;
+      if (member === undefined) return s.revoke(REVOKED_MESSAGE);
+      s.checkedAt = Math.max(s.checkedAt, member);
       await this.projections.acquire(s.orgID);
       s.holdsProjection = true;
       if (s.closed) return this.#detachIfGone(s);
@@ -226,6 +255,9 @@ export class LiveHub {
         if (s.closed) return;
       }
       const start = this.projections.get(s.orgID)!;
+      if (!start.state.members.some((m) => m.userID === s.userID)) {
+        return s.revoke(REVOKED_MESSAGE);
+      }
       if (
         since === 0 ||
         since > start.version ||
@@ -324,27 +356,33 @@ export class LiveHub {
       s.close(CLOSE.resume, "resume");
       return false;
     }
-    if (!s.send(this.#text(e))) return false;
+    if (!s.send(this.#frame(e))) return false;
     s.lastSent = e.version;
-    if (e.change.type === "member.removed" && e.change.userID === s.userID) {
+    if (
+      e.change.type === "member.removed" &&
+      e.change.userID === s.userID &&
+      e.version > s.checkedAt
+    ) {
       s.revoke(REVOKED_MESSAGE);
       return false;
     }
     return true;
   }
 
-  #text(e: ChangeEntry): string {
-    let t = this.#texts.get(e);
+  #frame(e: ChangeEntry): Buffer {
+    let t = this.#frames.get(e);
     if (t === undefined) {
-      t = JSON.stringify({
-        type: "change",
-        version: e.version,
-        prev: e.version - 1,
-        at: e.at,
-        actor: e.actor,
-        change: e.change,
-      });
-      this.#texts.set(e, t);
+      t = Buffer.from(
+        JSON.stringify({
+          type: "change",
+          version: e.version,
+          prev: e.version - 1,
+          at: e.at,
+          actor: e.actor,
+          change: e.change,
+        }),
+      );
+      this.#frames.set(e, t);
     }
     return t;
   }

@@ -5,6 +5,15 @@
 import { CLOSE, type ChangeEntry } from "@roster/core";
 import type { WebSocket } from "ws";
 
+/**
+ * A frame's text: a string, or its UTF-8 bytes when the same frame goes to
+ * many sessions (encoded once per change, not once per session).
+ */
+export type Frame = string | Buffer;
+
+/** ws options for a text frame given as bytes (shared: no allocation per send). */
+const TEXT_FRAME = { binary: false } as const;
+
 export type SessionPhase = "hello" | "catching-up" | "live" | "closed";
 
 export interface SessionLimits {
@@ -35,7 +44,7 @@ export class LiveSession {
   /** Feed entries that arrived during the catch-up. */
   queue: ChangeEntry[] = [];
   /** Frames waiting for the socket to drain, and their size. */
-  private backlog: string[] = [];
+  private backlog: Frame[] = [];
   backlogBytes = 0;
   /** Answered the last ping. */
   alive = true;
@@ -70,7 +79,7 @@ export class LiveSession {
    * never holds more than both limits plus one message each: a big snapshot
    * may go out whole, but a client that stops reading is dropped.
    */
-  send(text: string): boolean {
+  send(text: Frame): boolean {
     if (!this.open) return false;
     if (this.backlog.length > 0 || this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.backlog.push(text);
@@ -87,10 +96,12 @@ export class LiveSession {
     return true;
   }
 
-  private write(text: string): void {
-    this.ws.send(text, (err) => {
+  private write(text: Frame): void {
+    const sent = (err?: Error) => {
       if (!err) this.flush();
-    });
+    };
+    if (typeof text === "string") this.ws.send(text, sent);
+    else this.ws.send(text, TEXT_FRAME, sent);
     const buffered = this.ws.bufferedAmount;
     if (buffered > this.stats.highWaterBytes) this.stats.highWaterBytes = buffered;
   }

@@ -33,9 +33,38 @@ describe("retry policy", () => {
     );
   });
 
-  it("gives up after maxAttempts", () => {
-    expect(decideRetry(7, p, 0.5)).toEqual({ retry: true, delayMs: retryDelayMs(7, p, 0.5) });
-    expect(decideRetry(8, p, 0.5)).toEqual({ retry: false });
-    expect(decideRetry(1, { ...p, maxAttempts: 1 }, 0.5)).toEqual({ retry: false });
+  it("by default retries for as long as the link is valid: through a 71-hour outage", () => {
+    const H = 3_600_000;
+    let valid = 72 * H;
+    let attempts = 0;
+    for (;;) {
+      attempts++;
+      const d = decideRetry(attempts, p, 0.5, valid);
+      if (!d.retry) {
+        expect(d.why).toBe("link-expires");
+        break;
+      }
+      valid -= d.delayMs;
+    }
+    // ~430 attempts, the last one less than one (capped) delay before the link expires
+    expect(attempts).toBeGreaterThan(400);
+    expect(valid).toBeLessThanOrEqual(p.capMs);
+    expect(valid).toBeGreaterThan(0);
+  });
+
+  it("gives up when the next attempt would come after the link expired", () => {
+    expect(decideRetry(3, p, 0.5, 6_001)).toEqual({ retry: true, delayMs: 6_000 });
+    expect(decideRetry(3, p, 0.5, 6_000)).toEqual({ retry: false, why: "link-expires" });
+    expect(decideRetry(1, p, 0.5, -5)).toEqual({ retry: false, why: "link-expires" });
+  });
+
+  it("gives up after maxAttempts when one is set", () => {
+    const q = { ...p, maxAttempts: 8 };
+    expect(decideRetry(7, q, 0.5)).toEqual({ retry: true, delayMs: retryDelayMs(7, q, 0.5) });
+    expect(decideRetry(8, q, 0.5)).toEqual({ retry: false, why: "max-attempts" });
+    expect(decideRetry(1, { ...p, maxAttempts: 1 }, 0.5)).toEqual({
+      retry: false,
+      why: "max-attempts",
+    });
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Retry policy of the outbox (pure): exponential backoff with jitter and a
- * maximum number of attempts.
+ * Retry policy of the outbox (pure): exponential backoff with jitter, capped,
+ * for as long as the invitation's link is valid (SPEC §4: an SMTP outage of
+ * hours delays invitations, it does not fail them), optionally bounded by a
+ * number of attempts.
  */
 
 export interface RetryPolicy {
@@ -8,14 +10,13 @@ export interface RetryPolicy {
   baseMs: number;
   /** Longest delay between two attempts. Default 10 min. */
   capMs: number;
-  /** Attempts (sends tried) before giving up. Default 8. */
-  maxAttempts: number;
+  /** Attempts (sends tried) before giving up; undefined (the default): no limit but the link's expiry. */
+  maxAttempts?: number | undefined;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseMs: 2_000,
   capMs: 10 * 60_000,
-  maxAttempts: 8,
 };
 
 /**
@@ -32,10 +33,25 @@ export function retryDelayMs(attempts: number, policy: RetryPolicy, random: numb
   return Math.round(d / 2 + (d / 2) * r);
 }
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
+export type RetryDecision =
+  { retry: true; delayMs: number } | { retry: false; why: "max-attempts" | "link-expires" };
 
-/** After the `attempts`-th attempt failed: try again later, or give up. */
-export function decideRetry(attempts: number, policy: RetryPolicy, random: number): RetryDecision {
-  if (attempts >= policy.maxAttempts) return { retry: false };
-  return { retry: true, delayMs: retryDelayMs(attempts, policy, random) };
+/**
+ * After the `attempts`-th attempt failed, `linkValidForMs` before the
+ * invitation's link expires: try again later, or give up — after the last
+ * allowed attempt, or when the next attempt would fall after the link expired
+ * (a mail carrying a dead link is of no use).
+ */
+export function decideRetry(
+  attempts: number,
+  policy: RetryPolicy,
+  random: number,
+  linkValidForMs: number = Number.POSITIVE_INFINITY,
+): RetryDecision {
+  if (policy.maxAttempts !== undefined && attempts >= policy.maxAttempts) {
+    return { retry: false, why: "max-attempts" };
+  }
+  const delayMs = retryDelayMs(attempts, policy, random);
+  if (delayMs >= linkValidForMs) return { retry: false, why: "link-expires" };
+  return { retry: true, delayMs };
 }

@@ -7,12 +7,13 @@
  * | smtpUrl           | ROSTER_SMTP_URL              | unset → file transport                |
  * | publicUrl         | ROSTER_PUBLIC_URL            | the daemon's own URL                  |
  * | mailFrom          | ROSTER_MAIL_FROM             | the SMTP user if it is an address, else `Roster <roster@<public host>>` |
- * | mailMaxAttempts   | ROSTER_MAIL_MAX_ATTEMPTS     | 8                                     |
+ * | mailMaxAttempts   | ROSTER_MAIL_MAX_ATTEMPTS     | unset: retry until the link expires   |
  * | mailBackoffBaseMs | ROSTER_MAIL_BACKOFF_BASE_MS  | 2000 (doubles per failure, ≤ 10 min)  |
  * | mailBackoffCapMs  | ROSTER_MAIL_BACKOFF_CAP_MS   | 600000                                |
  * | mailPollMs        | ROSTER_MAIL_POLL_MS          | 1000                                  |
  * | mailSendTimeoutMs | ROSTER_MAIL_SEND_TIMEOUT_MS  | 30000 (one send, end to end)          |
  * | mailLeaseMs       | ROSTER_MAIL_LEASE_MS         | sendTimeout + 30 s (see outbox-worker)|
+ * | mailBatchSize     | ROSTER_MAIL_BATCH_SIZE       | 8 (rows claimed, sent side by side and recorded in one commit) |
  */
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 import { parseSmtpUrl } from "./smtp-transport.ts";
@@ -27,6 +28,7 @@ export interface MailOptionsInput {
   mailPollMs?: number | undefined;
   mailSendTimeoutMs?: number | undefined;
   mailLeaseMs?: number | undefined;
+  mailBatchSize?: number | undefined;
 }
 
 export interface MailSettings {
@@ -37,6 +39,8 @@ export interface MailSettings {
   pollMs: number;
   sendTimeoutMs: number;
   leaseMs: number;
+  /** Most rows one pass claims, sends side by side and records in one transaction. */
+  batchSize: number;
 }
 
 /**
@@ -79,6 +83,7 @@ export function resolveMailSettings(
     pollMs: num(input.mailPollMs, "ROSTER_MAIL_POLL_MS", 10) ?? 1_000,
     sendTimeoutMs,
     leaseMs: num(input.mailLeaseMs, "ROSTER_MAIL_LEASE_MS", 100) ?? sendTimeoutMs + 30_000,
+    batchSize: num(input.mailBatchSize, "ROSTER_MAIL_BATCH_SIZE", 1) ?? 8,
   };
 }
 

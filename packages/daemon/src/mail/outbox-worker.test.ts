@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Invite } from "@roster/core";
+import type { ChangeEntry, Invite } from "@roster/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ChangeFeed } from "../change-feed.ts";
 import type { Caller } from "../service/context.ts";
@@ -14,7 +14,7 @@ import { OutboxQueue } from "../service/outbox-queue.ts";
 import { RosterService } from "../service/service.ts";
 import { migrate } from "../storage/migrations.ts";
 import { openPgliteStorage } from "../storage/pglite-storage.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Sql, Storage } from "../storage/storage.ts";
 import { resolveMailSettings, type MailOptionsInput } from "./mail-options.ts";
 import type { MailTransport, OutgoingMail, SendResult } from "./mail-transport.ts";
 import { silentLogger } from "./mail-transport.ts";
@@ -25,6 +25,8 @@ class ControlledTransport implements MailTransport {
   readonly kind = "file" as const;
   readonly delivered: OutgoingMail[] = [];
   attempts = 0;
+  /** Date.now() at each send. */
+  readonly sendTimes: number[] = [];
   failNext = 0;
   failAlways = false;
   private gate: { promise: Promise<void>; release: () => void } | undefined;
@@ -46,6 +48,7 @@ class ControlledTransport implements MailTransport {
   }
   async send(mail: OutgoingMail): Promise<SendResult> {
     this.attempts++;
+    this.sendTimes.push(Date.now());
     for (const r of this.entered.splice(0)) r();
     if (this.gate) await this.gate.promise;
     if (this.failAlways || this.failNext > 0) {
@@ -179,6 +182,7 @@ describe("outbox worker", () => {
     startWorker(t);
     const inv = await invite();
     await until(async () => (await current(inv.id)).delivery.state === "sent");
+    await feed.idle();
     unsubscribe();
 
     expect(t.delivered).toHaveLength(1);
@@ -264,6 +268,68 @@ describe("outbox worker", () => {
     expect(row).toMatchObject({ state: "failed", attempts: 3, link_token: null });
     await new Promise((r) => setTimeout(r, 300));
     expect(t.attempts).toBe(3);
+  });
+
+  it("retries for as long as the link is valid, then marks it failed for good", async () => {
+    // The link expires 1.5 s from now; the server refuses every attempt.
+    clockOffsetMs = -(72 * 3_600_000 - 1_500);
+    const inv = await invite();
+    clockOffsetMs = 0;
+    const t = new ControlledTransport();
+    t.failAlways = true;
+    const w = startWorker(t, { mailBackoffBaseMs: 20, mailBackoffCapMs: 100 });
+    const gaveUp = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "failed" && i.delivery.nextAttemptAt === undefined
+        ? i
+        : undefined;
+    });
+    const n = gaveUp.delivery.attempts!;
+    // Far more than the 8 attempts of old: retried every ≤ 100 ms for 1.5 s.
+    expect(n).toBeGreaterThan(8);
+    expect(gaveUp.delivery.lastError).toBe(
+      `connect ECONNREFUSED 127.0.0.1:2525 (gave up after ${n} attempts: the link expires before the next one)`,
+    );
+    // Given up only when less than one (capped) delay was left.
+    expect(t.sendTimes.at(-1)!).toBeGreaterThan(Date.parse(inv.expiresAt) - 100 - 50);
+    expect((await outbox(inv.id))[0]).toMatchObject({
+      state: "failed",
+      attempts: n,
+      link_token: null,
+    });
+    // For good: the server is back, the worker runs again, nothing is sent.
+    t.failAlways = false;
+    w.nudge();
+    await w.idle();
+    expect(t.attempts).toBe(n);
+    expect(t.delivered).toHaveLength(0);
+  });
+
+  it("a restarted worker resumes the retry schedule from the database", async () => {
+    const a = new ControlledTransport();
+    a.failAlways = true;
+    const wa = startWorker(a, { mailBackoffBaseMs: 1_500 });
+    const inv = await invite();
+    const failed = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "failed" ? i : undefined;
+    });
+    expect(failed.delivery.attempts).toBe(1);
+    const due = Date.parse(failed.delivery.nextAttemptAt!);
+    expect(due - Date.now()).toBeGreaterThan(500); // 0.75 × 1.5 s after the failure
+    await wa.close();
+
+    const b = new ControlledTransport();
+    startWorker(b, { mailBackoffBaseMs: 1_500 });
+    const sent = await until(async () => {
+      const i = await current(inv.id);
+      return i.delivery.state === "sent" ? i : undefined;
+    });
+    // Not at once (the schedule was kept), and the second attempt, not a new first.
+    expect(b.sendTimes).toHaveLength(1);
+    expect(b.sendTimes[0]!).toBeGreaterThanOrEqual(due - 20);
+    expect(sent.delivery).toEqual({ state: "sent", attempts: 2 });
+    expect(a.attempts).toBe(1);
   });
 
   it("never sends a withdrawn invitation's mail", async () => {
@@ -447,6 +513,68 @@ describe("outbox worker", () => {
     expect(to).toEqual(invites.map((i) => i.email).sort());
     for (const i of invites)
       await service.withdrawInvite(owner, orgID, i.id).catch(() => undefined);
+  });
+
+  it("records a batch of sends in one transaction; each delivery is still its own change, in version order", async () => {
+    const invites: Invite[] = [];
+    for (let k = 0; k < 6; k++) invites.push(await invite());
+    // Per transaction of the worker: how many changes it appended.
+    const appends: number[] = [];
+    const counting = {
+      kind: storage.kind,
+      query: storage.query.bind(storage),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) =>
+        storage.transaction(async (tx) => {
+          let n = 0;
+          const wrapped: Sql = {
+            query: (text, params) => {
+              if (/insert into changes/.test(text)) n++;
+              return tx.query(text, params);
+            },
+          };
+          try {
+            return await fn(wrapped);
+          } finally {
+            appends.push(n);
+          }
+        }),
+    };
+    // Only this test's invitations: the feed may still be delivering earlier tests' changes.
+    const ours = new Set(invites.map((i) => i.id));
+    const seen: ChangeEntry[] = [];
+    const unsubscribe = feed.subscribe((_o, e) => {
+      if (e.change.type === "invite.delivery" && ours.has(e.change.invite.id)) seen.push(e);
+    });
+    const t = new ControlledTransport();
+    const w = new OutboxWorker({
+      queue: new OutboxQueue(counting, service.ctx),
+      transport: t,
+      settings: resolveMailSettings(
+        { publicUrl: "https://roster.example.com/", mailPollMs: 60_000, mailBatchSize: 8 },
+        "http://127.0.0.1:1",
+        {},
+      ),
+      logger: silentLogger,
+    });
+    workers.push(w);
+    w.start();
+    await until(async () => {
+      const all = await Promise.all(invites.map((i) => current(i.id)));
+      return all.every((i) => i.delivery.state === "sent");
+    });
+    await w.idle();
+    await until(async () => seen.length >= 6);
+    unsubscribe();
+    expect(t.delivered.map((m) => m.to).sort()).toEqual(invites.map((i) => i.email).sort());
+    // One claim, one record: six deliveries in a single commit (not six).
+    expect(appends.filter((n) => n > 0)).toEqual([6]);
+    // Live sessions still get one change per invitation, gapless.
+    const versions = seen.map((e) => e.version);
+    expect(versions).toEqual(versions.map((_, k) => versions[0]! + k));
+    expect(new Set(seen.map((e) => (e.change as { invite: Invite }).invite.id))).toEqual(
+      new Set(invites.map((i) => i.id)),
+    );
+    for (const i of invites) await service.withdrawInvite(owner, orgID, i.id);
   });
 
   it("is woken by invite.created without waiting for the poll", async () => {

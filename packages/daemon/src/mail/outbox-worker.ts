@@ -3,20 +3,29 @@
  * queue in the `outbox` table in the same transaction as the invitation, so
  * a committed invitation's email is never lost. This file only schedules:
  * the queue (service/outbox-queue.ts) claims and records, send-invitation.ts
- * sends. One row goes through three steps:
+ * sends. Rows go in batches (at most batchSize) through three steps:
  *
- *   1. CLAIM  — the oldest due row, leased to this worker (or cancelled, if
- *               its invitation was closed or resent; or given up, if its link
- *               expired or every attempt was interrupted).
- *   2. SEND   — render and hand to the transport, within sendTimeoutMs.
- *   3. RECORD — sent, or failed (backoff → next attempt; after maxAttempts:
- *               no more), with the invitation's delivery state as a change
+ *   1. CLAIM  — the oldest due rows, leased to this worker (or cancelled, if
+ *               the invitation was closed or resent; or given up, if its link
+ *               expired or every attempt was interrupted): one transaction.
+ *   2. SEND   — render and hand to the transport, within sendTimeoutMs; the
+ *               batch's messages side by side.
+ *   3. RECORD — sent, or failed (capped backoff → next attempt, for as long
+ *               as the link is valid; once the next attempt would come after
+ *               the link expired, or after maxAttempts if set: no more),
+ *               with the invitation's delivery state as a change
  *               every session sees live — only while the claim still holds.
+ *               The whole batch in one transaction: one commit for all its
+ *               deliveries (each still its own versioned change), where one
+ *               per message used to double every invitation's commits.
  *
  * It drains on start, on every invite.created / invite.resent of the change
- * feed, every pollMs, and when a retry falls due before the next poll. A
- * worker on the embedded database first makes every unsent row due (only one
- * process can own the data directory, so any lease is a dead process's).
+ * feed, every pollMs, and when a retry falls due before the next poll. The
+ * schedule lives in the database (`next_attempt_at`), so a restarted daemon
+ * resumes it as it was. A worker on the embedded database first makes the
+ * rows a dead process had leased due at once (only one process can own the
+ * data directory, so any lease is a dead process's); rows waiting for a retry
+ * keep their time.
  *
  * Delivery guarantee — AT LEAST ONCE. In normal operation a row is sent
  * exactly once: the claim is exclusive and the record follows the send. A
@@ -29,7 +38,7 @@
  * counted as failed and retried, which can also duplicate if the server did
  * accept it late.
  */
-import type { ChangeEntry } from "@roster/core";
+import type { ChangeEntry, Delivery } from "@roster/core";
 import type {
   AttemptOutcome,
   ClaimedSend,
@@ -37,7 +46,7 @@ import type {
   Job,
   OutboxQueue,
 } from "../service/outbox-queue.ts";
-import { decideRetry } from "./backoff.ts";
+import { decideRetry, type RetryDecision } from "./backoff.ts";
 import type { MailSettings } from "./mail-options.ts";
 import type { MailLogger, MailTransport } from "./mail-transport.ts";
 import { clip, errorMessage, sendInvitation } from "./send-invitation.ts";
@@ -47,8 +56,20 @@ export interface OutboxFeed {
   subscribe(fn: (orgID: string, entry: ChangeEntry) => void): () => void;
 }
 
+/** One claimed row's attempt, ready to record. */
+interface Attempt {
+  send: ClaimedSend;
+  outcome: AttemptOutcome;
+  /** The message tried (absent for a row given up without sending). */
+  job?: Job;
+  /** The send's error, if it failed. */
+  error?: string;
+  /** Given up at the claim (link expired, every attempt interrupted): nothing was sent. */
+  givenUp?: boolean;
+}
+
 export interface OutboxWorkerDeps {
-  queue: Pick<OutboxQueue, "recoverAfterRestart" | "claim" | "record">;
+  queue: Pick<OutboxQueue, "recoverAfterRestart" | "claim" | "recordAll">;
   feed?: OutboxFeed | undefined;
   transport: MailTransport;
   settings: MailSettings;
@@ -175,35 +196,44 @@ export class OutboxWorker {
       }
     }
     while (!this.stopped) {
-      let claim: Claim;
+      let claims: Claim[];
       try {
-        claim = await queue.claim({
+        claims = await queue.claim({
           leaseMs: settings.leaseMs,
           maxAttempts: settings.retry.maxAttempts,
+          limit: settings.batchSize,
         });
       } catch (err) {
         return this.fail("mail outbox: claim failed", {}, err);
       }
-      if (claim.kind === "none") return;
+      if (claims.length === 0) return;
       // PGlite answers without touching the macrotask queue: let timers and
-      // sockets run between rows so a long backlog cannot starve the server.
+      // sockets run between batches so a long backlog cannot starve the server.
       await new Promise((resolve) => setImmediate(resolve));
-      if (claim.kind === "cancelled") {
-        const { outboxID, inviteID, inviteStatus } = claim;
-        logger.info(
-          { outboxID, inviteID, inviteStatus },
-          "mail outbox: cancelled a message whose invitation is no longer pending or was resent",
-        );
-      } else if (claim.kind === "job") {
-        await this.deliver(claim.job);
-      } else if (!(await this.giveUp(claim.send, claim.lastError))) {
-        return;
+      const attempts: Attempt[] = [];
+      const sending: Promise<Attempt>[] = [];
+      for (const claim of claims) {
+        if (claim.kind === "cancelled") {
+          const { outboxID, inviteID, inviteStatus } = claim;
+          logger.info(
+            { outboxID, inviteID, inviteStatus },
+            "mail outbox: cancelled a message whose invitation is no longer pending or was resent",
+          );
+        } else if (claim.kind === "job") {
+          sending.push(this.send(claim.job));
+        } else {
+          const outcome = { state: "failed" as const, lastError: claim.lastError };
+          attempts.push({ send: claim.send, outcome, givenUp: true });
+        }
       }
+      // The batch's messages go out side by side (each within the send timeout).
+      attempts.push(...(await Promise.all(sending)));
+      if (!(await this.recordAll(attempts))) return;
     }
   }
 
-  /** Steps 2 and 3. */
-  private async deliver(job: Job): Promise<void> {
+  /** Step 2: one message sent; how it ended (never throws). */
+  private async send(job: Job): Promise<Attempt> {
     const { transport, settings, logger } = this.deps;
     let error: string | undefined;
     try {
@@ -222,24 +252,59 @@ export class OutboxWorker {
     } catch (err) {
       error = errorMessage(err);
     }
-    const retry = error === undefined ? undefined : this.retryAfter(job.attempts);
-    let outcome: AttemptOutcome = { state: "sent" };
-    if (error !== undefined) {
-      const n = job.attempts;
-      const lastError =
-        retry === undefined
-          ? clip(`${error} (gave up after ${n} attempt${n === 1 ? "" : "s"})`)
-          : error;
-      outcome = { state: "failed", lastError, retryInMs: retry };
-    }
-    let recorded;
+    if (error === undefined) return { send: job, job, outcome: { state: "sent" } };
+    const decision = this.retryAfter(job);
+    const n = job.attempts;
+    const tried = `${n} attempt${n === 1 ? "" : "s"}`;
+    const lastError = decision.retry
+      ? error
+      : decision.why === "max-attempts"
+        ? clip(`${error} (gave up after ${tried})`)
+        : clip(`${error} (gave up after ${tried}: the link expires before the next one)`);
+    const retryInMs = decision.retry ? decision.delayMs : undefined;
+    return { send: job, job, error, outcome: { state: "failed", lastError, retryInMs } };
+  }
+
+  /**
+   * Step 3 for a whole batch, in one transaction (see OutboxQueue.recordAll).
+   * False when the pass should stop: nothing could be recorded, or a row given
+   * up without sending had changed meanwhile (it would be claimed again).
+   */
+  private async recordAll(attempts: Attempt[]): Promise<boolean> {
+    if (attempts.length === 0) return true;
+    let recorded: (Delivery | undefined)[];
     try {
-      recorded = await this.deps.queue.record(job, outcome);
+      recorded = await this.deps.queue.recordAll(attempts);
     } catch (err) {
-      // Not recorded: the lease expires and the row is retried (after a
+      // Not recorded: the leases expire and the rows are retried (after a
       // successful send, that is the at-least-once duplicate).
-      return this.fail("mail outbox: could not record the send", { outboxID: job.id }, err);
+      const outboxIDs = attempts.map((a) => a.send.id);
+      this.fail("mail outbox: could not record the sends", { outboxIDs }, err);
+      return false;
     }
+    let go = true;
+    attempts.forEach((a, i) => {
+      const r = recorded[i];
+      if (a.givenUp) {
+        if (r) {
+          this.deps.logger.warn(
+            { outboxID: a.send.id, inviteID: a.send.inviteID },
+            `mail outbox: ${a.outcome.state === "failed" ? a.outcome.lastError : ""}`,
+          );
+        } else go = false;
+      } else if (a.job) this.report(a.job, a.error, a.outcome, r);
+    });
+    return go;
+  }
+
+  /** Log how a sent (or failed) message was recorded; wake up for its retry. */
+  private report(
+    job: Job,
+    error: string | undefined,
+    outcome: AttemptOutcome,
+    recorded: Delivery | undefined,
+  ): void {
+    const { settings, logger } = this.deps;
     if (error === undefined) {
       // Cancelled (resent / withdrawn) or claimed again while we were sending.
       if (!recorded)
@@ -251,12 +316,14 @@ export class OutboxWorker {
     }
     if (!recorded) return;
     const fields = { outboxID: job.id, inviteID: job.inviteID, to: job.to };
+    const retry = outcome.state === "failed" ? outcome.retryInMs : undefined;
     if (retry !== undefined) {
       const { nextAttemptAt } = recorded;
       const max = settings.retry.maxAttempts;
+      const of = max === undefined ? "" : ` of ${max}`;
       logger.warn(
         { ...fields, attempt: job.attempts, err: error, nextAttemptAt },
-        `invitation email to ${job.to} failed (attempt ${job.attempts} of ${max}); next attempt at ${nextAttemptAt}`,
+        `invitation email to ${job.to} failed (attempt ${job.attempts}${of}); next attempt at ${nextAttemptAt}`,
       );
       this.wakeIn(retry);
     } else {
@@ -267,26 +334,9 @@ export class OutboxWorker {
     }
   }
 
-  /** After the `attempts`-th failure: milliseconds until the next attempt, or undefined to give up. */
-  private retryAfter(attempts: number): number | undefined {
-    const decision = decideRetry(attempts, this.deps.settings.retry, this.random());
-    return decision.retry ? decision.delayMs : undefined;
-  }
-
-  /** A claim given up without sending. False when the row changed meanwhile (the pass stops). */
-  private async giveUp(send: ClaimedSend, lastError: string): Promise<boolean> {
-    try {
-      const recorded = await this.deps.queue.record(send, { state: "failed", lastError });
-      if (recorded) {
-        this.deps.logger.warn(
-          { outboxID: send.id, inviteID: send.inviteID },
-          `mail outbox: ${lastError}`,
-        );
-      }
-      return recorded !== undefined;
-    } catch (err) {
-      this.fail("mail outbox: mark failed", { outboxID: send.id }, err);
-      return false;
-    }
+  /** After the job's failed attempt: when to try again, or give up (see backoff.ts). */
+  private retryAfter(job: Job): RetryDecision {
+    const linkValidForMs = Date.parse(job.expiresAt) - Date.now();
+    return decideRetry(job.attempts, this.deps.settings.retry, this.random(), linkValidForMs);
   }
 }

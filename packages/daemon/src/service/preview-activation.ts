@@ -18,7 +18,14 @@ import { findUserByEmail, getUser } from "../storage/user-store.ts";
 import { hashesEqual, hashSecret } from "./secrets.ts";
 
 export type ActivationPreview =
-  | { ok: true; invite: Invite; org: Org; inviter: User | undefined }
+  | {
+      ok: true;
+      invite: Invite;
+      org: Org;
+      inviter: User | undefined;
+      /** The email has an account: only it, signed in, can accept (R9). */
+      existingAccount: boolean;
+    }
   | { ok: false; error: DomainError; invite?: Invite; org?: Org };
 
 export async function previewActivation(
@@ -32,16 +39,14 @@ export async function previewActivation(
   const { invite, currentHash } = found;
   const org = await getOrg(sql, invite.orgID);
   if (!org) return { ok: false, error: errors.inviteNotFound() };
-  const user = (await findUserByEmail(sql, invite.email)) ?? {
-    id: "",
-    email: invite.email,
-    name: "",
-  };
+  const existing = await findUserByEmail(sql, invite.email);
+  const user = existing ?? { id: "", email: invite.email, name: "" };
   const members = await loadMembers(sql, invite.orgID, { emails: [invite.email] });
   const decided = decideAccept(
     { orgID: invite.orgID, members, invites: [invite] },
     { invite, tokenIsCurrent: hashesEqual(currentHash, tokenHash), user, now },
   );
   if (!decided.ok) return { ok: false, error: decided.error, invite, org };
-  return { ok: true, invite, org, inviter: await getUser(sql, invite.invitedBy) };
+  const inviter = await getUser(sql, invite.invitedBy);
+  return { ok: true, invite, org, inviter, existingAccount: existing !== undefined };
 }

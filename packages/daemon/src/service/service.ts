@@ -128,6 +128,7 @@ export class RosterService {
     // Core parses the address (and words any refusal); its stored form only narrows the load.
     const emails = typeof email === "string" ? [normalizeEmail(email)] : [];
     const command = { actorID: caller.userID, email: email ?? "", role, inviteID: newId(), now };
+    const link = newLinkToken();
     return this.#byCaller(caller, orgID, now, tx, {
       load: async (t) => ({
         orgID,
@@ -137,14 +138,15 @@ export class RosterService {
       decide: (state) => decideInvite(state, command, this.ctx.limits),
       write: async (t, { invite }) => {
         await admitInvitationEmail(t, this.ctx, orgID, invite.email, now);
-        await writeInviteSend(t, "create", invite, newLinkToken());
+        await writeInviteSend(t, "create", invite, link);
       },
-    }).then(withInvite);
+    }).then((r) => ({ ...withInvite(r), linkToken: link.token }));
   }
 
   /** R7: a new link, a new clock, the email again; the unsent one is cancelled. */
   resendInvite(caller: Caller, orgID: string, inviteID: string, tx?: Sql) {
     const now = this.ctx.now();
+    const link = newLinkToken();
     return this.#byCaller(caller, orgID, now, tx, {
       load: async (t) => {
         const invites = await loadInvites(t, orgID, now, [inviteID]);
@@ -157,9 +159,9 @@ export class RosterService {
       write: async (t, { invite }) => {
         await admitInvitationEmail(t, this.ctx, orgID, invite.email, now);
         await cancelEmails(t, invite.id);
-        await writeInviteSend(t, "resend", invite, newLinkToken());
+        await writeInviteSend(t, "resend", invite, link);
       },
-    }).then(withInvite);
+    }).then((r) => ({ ...withInvite(r), linkToken: link.token }));
   }
 
   /** R8: withdraw a pending or expired invitation; its link stops working. */
@@ -190,10 +192,12 @@ export class RosterService {
   }
 
   /**
-   * R9: a valid, unexpired, pending, current token makes its holder a member
-   * (a new user if the email is new) and returns an API token. Usable once.
+   * R9: a valid, unexpired, pending, current token makes its holder a member.
+   * A new email becomes a user with a first API token. An email that already
+   * has an account is accepted only by that account, signed in (`caller`):
+   * the link alone is no credential, and no token is issued. Usable once.
    */
-  acceptInvite(input: AcceptInput, tx?: Sql) {
+  acceptInvite(input: AcceptInput, tx?: Sql, caller?: Caller) {
     const tokenHash = hashSecret(input.token);
     return this.#inTx(tx, async (t) => {
       // Which org to lock: the link's invitation is read again under the lock.
@@ -225,10 +229,13 @@ export class RosterService {
             },
           ),
         write: async (t, change, s) => {
+          // After the rule: a dead link says why it is dead, whoever holds it.
+          if (!s.isNew && caller?.userID !== s.user.id) fail(errors.signInRequired(s.user.email));
           if (s.isNew) await createUser(t, s.user, at);
           await insertMembership(t, change.invite.orgID, change.member);
           await closeInvite(t, change.invite);
-          return { user: s.user, token: await issueApiToken(t, s.user.id, at) };
+          const token = s.isNew ? await issueApiToken(t, s.user.id, at) : undefined;
+          return { user: s.user, token };
         },
         actor: (s) => ({ userID: s.user.id, email: s.user.email }),
       });

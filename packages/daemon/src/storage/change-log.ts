@@ -2,10 +2,11 @@
  * The change log (`changes`): one row per committed change of an org, its
  * version the org's version after it. Appending bumps `orgs.version` by one,
  * inserts the row and NOTIFYs — one statement, inside the command's
- * transaction. It is the audit trail (R12) and what the change feed, the live
+ * transaction (and noted for the change feed: committed-changes.ts). It is the audit trail (R12) and what the change feed, the live
  * catch-up and GET …/changes read.
  */
 import type { Actor, Change, ChangeEntry, ChangesResponse } from "@roster/core";
+import { noteAppended } from "./committed-changes.ts";
 import { iso } from "./rows.ts";
 import type { Sql } from "./storage.ts";
 
@@ -35,7 +36,10 @@ export async function appendChange(
     [orgID, at, actor?.userID ?? null, actor?.email ?? null, JSON.stringify(change)],
   );
   const row = r.rows[0];
-  return row ? { version: Number(row.version), at, actor, change } : undefined;
+  if (!row) return undefined;
+  const entry: ChangeEntry = { version: Number(row.version), at, actor, change };
+  noteAppended(tx, orgID, entry);
+  return entry;
 }
 
 interface ChangeRow {

@@ -44,6 +44,10 @@ import { listenOn, probeSocket, readText, requestOverSocket } from "./lock-socke
 export const LOCK_FILE = "daemon.lock";
 /** The admin route `roster backup` asks on the lock socket (see admin/admin-channel.ts). */
 export const BACKUP_ROUTE = "/backup";
+/** `GET`: what `roster daemon status` shows (see admin/admin-channel.ts, DaemonAdminStatus). */
+export const STATUS_ROUTE = "/status";
+/** `POST`: a clean shutdown, asked by `roster daemon stop`. */
+export const STOP_ROUTE = "/stop";
 const SOCKET_NAME = /^daemon\.(\d+)\.sock$/;
 const socketName = (generation: number) => `daemon.${generation}.sock`;
 
@@ -204,6 +208,34 @@ export async function liveLockSocket(dataDir: string): Promise<string | undefine
   if (generation === 0) return undefined;
   const state = await probeSocket(dir, socketName(generation));
   return state === "dead" ? undefined : socketName(generation);
+}
+
+/** What the daemon holding a data directory said over its lock socket. */
+export type HolderAnswer =
+  | { state: "none" }
+  /** A live socket that did not answer (busy, another user's, not a daemon). */
+  | { state: "unreachable"; socket: string; error: string }
+  | { state: "answered"; socket: string; status: number; body: string };
+
+/**
+ * Ask the daemon holding `dataDir`, over its lock socket (the admin channel):
+ * `{state: "none"}` when no live process holds it. Never goes by a pid.
+ */
+export async function askLockHolder(
+  dataDir: string,
+  method: "GET" | "POST",
+  path: string,
+  timeoutMs = 5000,
+): Promise<HolderAnswer> {
+  const dir = resolve(dataDir);
+  const socket = await liveLockSocket(dir);
+  if (!socket) return { state: "none" };
+  try {
+    const res = await requestOverSocket(dir, socket, path, timeoutMs, method);
+    return { state: "answered", socket, status: res.status, body: await readText(res.body) };
+  } catch (e) {
+    return { state: "unreachable", socket, error: (e as Error).message };
+  }
 }
 
 /** Who holds the lock: asked over its socket, else (no answer in time) read from daemon.lock. */

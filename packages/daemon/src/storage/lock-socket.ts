@@ -95,13 +95,14 @@ export function requestOverSocket(
   name: string,
   path: string,
   timeoutMs: number,
+  method: "GET" | "POST" = "GET",
 ): Promise<SocketResponse> {
   return withSocketAddress(
     dir,
     name,
     (socketPath) =>
       new Promise<SocketResponse>((resolve, reject) => {
-        const req = request({ socketPath, path, method: "GET" }, (res) => {
+        const req = request({ socketPath, path, method }, (res) => {
           req.setTimeout(0);
           resolve({ status: res.statusCode ?? 0, body: res });
         });

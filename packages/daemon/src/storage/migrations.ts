@@ -122,6 +122,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `create index abuse_events_at on abuse_events (at)`,
     ],
   },
+  {
+    version: 4,
+    name: "outbox: leased rows",
+    statements: [
+      // A row claimed for a send and not recorded yet: after a restart on the
+      // embedded database only these are due at once; rows waiting for a
+      // retry keep their next_attempt_at (the schedule resumes).
+      `alter table outbox add column leased boolean not null default false`,
+    ],
+  },
 ];
 
 /** Apply every migration not applied yet; returns the versions applied. */

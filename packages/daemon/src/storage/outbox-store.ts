@@ -45,10 +45,10 @@ interface DueRowRaw {
 }
 
 /**
- * Lock the oldest due row (`FOR UPDATE SKIP LOCKED`: several daemons on one
- * PostgreSQL never take the same row), if any.
+ * Lock the oldest due rows, at most `limit` (`FOR UPDATE SKIP LOCKED`: several
+ * daemons on one PostgreSQL never take the same row).
  */
-export async function lockDueRow(tx: Sql): Promise<DueRow | undefined> {
+export async function lockDueRows(tx: Sql, limit: number): Promise<DueRow[]> {
   const { rows } = await tx.query<DueRowRaw>(
     `select o.id, o.org_id, o.invite_id, o.send_number, o.to_email, o.link_token, o.attempts,
             i.status as invite_status, i.send_count, i.expires_at,
@@ -62,12 +62,11 @@ export async function lockDueRow(tx: Sql): Promise<DueRow | undefined> {
         and o.link_token is not null
         and o.next_attempt_at <= now()
       order by o.next_attempt_at, o.id
-      limit 1
+      limit $1
       for update of o skip locked`,
+    [limit],
   );
-  const r = rows[0];
-  if (!r) return undefined;
-  return {
+  return rows.map((r) => ({
     id: String(r.id),
     orgID: r.org_id,
     inviteID: r.invite_id,
@@ -82,7 +81,7 @@ export async function lockDueRow(tx: Sql): Promise<DueRow | undefined> {
     orgName: r.org_name ?? r.org_id,
     inviterName: r.inviter_name ?? "",
     inviterEmail: r.inviter_email ?? "",
-  };
+  }));
 }
 
 /** Drop a row whose email must not go out (its token nulled). */
@@ -90,24 +89,37 @@ export async function cancelRow(tx: Sql, id: string): Promise<void> {
   await tx.query("update outbox set state = 'cancelled', link_token = null where id = $1", [id]);
 }
 
-/** Count one more attempt and keep everyone off the row for `leaseMs`; the attempt number. */
-export async function leaseRow(tx: Sql, id: string, leaseMs: number): Promise<number | undefined> {
-  const { rows } = await tx.query<{ attempts: number }>(
+/**
+ * Count one more attempt on each row and keep everyone off them for `leaseMs`
+ * (marked leased until the attempt is recorded): one statement for a batch.
+ * Each row's attempt number, by id.
+ */
+export async function leaseRows(
+  tx: Sql,
+  ids: readonly string[],
+  leaseMs: number,
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await tx.query<{ id: string | number; attempts: number }>(
     `update outbox
         set attempts = attempts + 1,
+            leased = true,
             next_attempt_at = now() + ($2::int * interval '1 millisecond')
-      where id = $1
-    returning attempts`,
-    [id, leaseMs],
+      where id in (select unnest($1::text[])::bigint)
+    returning id, attempts`,
+    [ids, leaseMs],
   );
-  return rows[0] && Number(rows[0].attempts);
+  return new Map(rows.map((r) => [String(r.id), Number(r.attempts)]));
 }
 
-/** Make every unsent row due now (their leases and backoffs forgotten); how many. */
-export async function makeUnsentDue(sql: Sql): Promise<number> {
+/**
+ * Make every unsent leased row due now (a dead process's claim); rows waiting
+ * for a retry keep their time. How many.
+ */
+export async function makeLeasedDue(sql: Sql): Promise<number> {
   const { rows } = await sql.query<{ id: unknown }>(
-    `update outbox set next_attempt_at = now()
-      where state in ('queued', 'failed') and link_token is not null and next_attempt_at > now()
+    `update outbox set next_attempt_at = now(), leased = false
+      where leased and state in ('queued', 'failed') and link_token is not null
     returning id`,
   );
   return rows.length;
@@ -142,18 +154,19 @@ export type RowOutcome =
 export async function markRow(tx: Sql, id: string, outcome: RowOutcome): Promise<void> {
   if (outcome.state === "sent") {
     await tx.query(
-      `update outbox set state = 'sent', sent_at = now(), link_token = null, last_error = null
+      `update outbox set state = 'sent', sent_at = now(), link_token = null, last_error = null,
+                         leased = false
         where id = $1`,
       [id],
     );
   } else if (outcome.nextAttemptAt !== undefined) {
     await tx.query(
-      "update outbox set state = 'failed', last_error = $2, next_attempt_at = $3 where id = $1",
+      "update outbox set state = 'failed', last_error = $2, next_attempt_at = $3, leased = false where id = $1",
       [id, outcome.lastError, outcome.nextAttemptAt],
     );
   } else {
     await tx.query(
-      "update outbox set state = 'failed', last_error = $2, link_token = null where id = $1",
+      "update outbox set state = 'failed', last_error = $2, link_token = null, leased = false where id = $1",
       [id, outcome.lastError],
     );
   }

@@ -5,14 +5,8 @@
  */
 import type { Client, Pool, PoolClient } from "pg";
 import { translateDiskFull } from "./disk-full.ts";
-import {
-  RETRYABLE_SQLSTATES,
-  sqlState,
-  type ListenOptions,
-  type QueryResult,
-  type Sql,
-  type Storage,
-} from "./storage.ts";
+import { RETRYABLE_SQLSTATES, sqlState } from "./storage.ts";
+import type { ListenOptions, QueryResult, Sql, Storage } from "./storage.ts";
 
 export interface PgStorageOptions {
   connectionString: string;

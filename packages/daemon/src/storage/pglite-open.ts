@@ -17,9 +17,21 @@ export interface PgliteInstance {
   fs: DurableNodeFS;
 }
 
-/** PGlite's own start parameters, without `-F` (which turns fsync off). */
+/**
+ * Postgres's buffer cache. PGlite's default, 128MB, grows its WASM memory
+ * from 128 to 189 MB and the process's idle RSS by ~110 MB; Roster's
+ * databases are small, its reads are served from memory (the org
+ * projections), and evicted pages are still in the OS's page cache.
+ */
+export const SHARED_BUFFERS = "16MB";
+
+/**
+ * PGlite's own start parameters, without `-F` (which turns fsync off), with a
+ * smaller buffer cache (SHARED_BUFFERS). Durability is untouched: fsync stays
+ * on, commits stay synchronous.
+ */
 export function durableStartParams(defaults: readonly string[]): string[] {
-  return defaults.filter((p) => p !== "-F");
+  return [...defaults.filter((p) => p !== "-F"), "-c", `shared_buffers=${SHARED_BUFFERS}`];
 }
 
 /** Open the database in `pgdata` (created empty by PGlite when it holds none). */

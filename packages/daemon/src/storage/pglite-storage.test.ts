@@ -6,7 +6,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DurableNodeFS } from "./durable-node-fs.ts";
-import { durableStartParams } from "./pglite-open.ts";
+import { seedDataDir } from "roster-workspace/test/support/daemon.ts";
+import { durableStartParams, SHARED_BUFFERS } from "./pglite-open.ts";
 import { openPgliteStorage, pgdataDir } from "./pglite-storage.ts";
 import { needsRecoverySync } from "./synced-tree.ts";
 
@@ -127,4 +128,21 @@ describe("the embedded database after kill -9", () => {
     expect(count(before.ops)).toBeGreaterThan(500);
     expect(count(rec.ops)).toBeLessThan(count(before.ops) / 5);
   }, 120_000);
+});
+
+describe("the embedded database's settings", () => {
+  it("runs with fsync on, synchronous commits and the small buffer cache", async () => {
+    const dataDir = join(dir, "settings");
+    await seedDataDir(dataDir);
+    const storage = await openPgliteStorage({ dataDir });
+    try {
+      const show = async (name: string) =>
+        (await storage.query<Record<string, string>>(`show ${name}`)).rows[0]![name];
+      expect(await show("fsync")).toBe("on");
+      expect(await show("synchronous_commit")).toBe("on");
+      expect(await show("shared_buffers")).toBe(SHARED_BUFFERS);
+    } finally {
+      await storage.close();
+    }
+  }, 60_000);
 });

@@ -88,6 +88,25 @@ export async function orgCallerByTokenHash(
   };
 }
 
+/**
+ * The org's version if `userID` is a member of `orgID` (read in one
+ * statement with the membership), else undefined: a live session's check
+ * when it says hello (R10).
+ */
+export async function memberVersion(
+  sql: Sql,
+  orgID: string,
+  userID: string,
+): Promise<number | undefined> {
+  const r = await sql.query<{ version: number | string }>(
+    `select o.version from memberships m join orgs o on o.id = m.org_id
+     where m.org_id = $1 and m.user_id = $2`,
+    [orgID, userID],
+  );
+  const row = r.rows[0];
+  return row ? Number(row.version) : undefined;
+}
+
 export async function listOrgs(sql: Sql, userID: string): Promise<OrgsResponse> {
   const r = await sql.query<{ id: string; name: string; created_at: Date; role: Role }>(
     `select o.id, o.name, o.created_at, m.role from memberships m join orgs o on o.id = m.org_id

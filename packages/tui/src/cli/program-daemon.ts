@@ -42,6 +42,12 @@ export function addDaemonCommand(program: Command): void {
     .addOption(new Option("--smtp-url-file <file>", "read the SMTP URL from this file"))
     .addOption(
       new Option(
+        "--show-invite-links",
+        "answer invite creates and resends with the activation link also with SMTP (always with .eml files)",
+      ),
+    )
+    .addOption(
+      new Option(
         "--resend-interval <seconds>",
         "minimum seconds between two sends of an invitation",
       ).argParser(parseSeconds),

@@ -34,6 +34,15 @@ function common(cmd: Command, { org = true }: { org?: boolean } = {}): Command {
   return cmd;
 }
 
+/** --sort COL and --reverse of the list commands (core's columns of that list). */
+function sortOptions(cmd: Command, list: "members" | "invites"): Command {
+  const cols =
+    list === "members" ? "email, name, role, joined" : "email, status, expires, delivery";
+  cmd.option("--sort <column>", `sort by a column: ${cols} (default: the daemon's order)`);
+  cmd.option("--reverse", "reverse the order (with --sort, or of the first column)");
+  return cmd;
+}
+
 export function buildProgram(): Command {
   const program = new Command("roster");
   program
@@ -142,7 +151,9 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
   const members = program
     .command("members")
     .description("list or remove the members of an organization");
-  common(members.command("list").alias("ls").description("list members")).action(
+  common(
+    sortOptions(members.command("list").alias("ls").description("list members"), "members"),
+  ).action(
     act(async (opts: import("./context.ts").CommonOptions) => {
       const { membersList } = await import("./commands/members.ts");
       await membersList(opts);
@@ -165,7 +176,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
   const invites = program
     .command("invites")
     .description("list, add, resend or withdraw invitations");
-  common(
+  const invitesList = common(
     invites
       .command("list")
       .alias("ls")
@@ -176,7 +187,9 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
           "only invitations with this status (default: open = pending or expired)",
         ).choices(STATUSES),
       ),
-  ).action(
+  );
+  sortOptions(invitesList, "invites");
+  invitesList.action(
     act(async (opts: import("./commands/invites.ts").ListOptions) => {
       const { invitesList } = await import("./commands/invites.ts");
       await invitesList(opts);
@@ -185,14 +198,43 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
   common(
     invites
       .command("add")
-      .description("invite one person by email (the invitation link expires after 72 hours)")
-      .argument("<email>", "one email address")
-      .option("--role <role>", "role given on acceptance (roles: owner)", "owner"),
+      .description(
+        "invite one person by email, or everyone in a list with --from-file (links expire after 72 hours)",
+      )
+      .argument("[email]", "one email address")
+      .option("--role <role>", "role given on acceptance (roles: owner)", "owner")
+      .option(
+        "--from-file <file>",
+        "invite every address in a file (- for stdin): one per line, or a CSV with an email column; one request each",
+      )
+      .option("--dry-run", "with --from-file: check every line with the rules, send nothing"),
   ).action(
-    act(async (email: string, opts: import("./commands/invites.ts").AddOptions) => {
-      const { invitesAdd } = await import("./commands/invites.ts");
-      await invitesAdd(email, opts);
-    }),
+    act(
+      async (
+        email: string | undefined,
+        opts: import("./commands/invites-bulk.ts").BulkOptions & { fromFile?: string },
+      ) => {
+        if ((email === undefined) === (opts.fromFile === undefined))
+          throw new CliError(
+            email === undefined
+              ? "missing required argument 'email' (or --from-file <file>)."
+              : "give either an email address or --from-file, not both.",
+            EXIT.usage,
+            undefined,
+            undefined,
+            USAGE_HINT,
+          );
+        if (opts.dryRun && opts.fromFile === undefined)
+          throw new CliError("--dry-run goes with --from-file.", EXIT.usage);
+        if (opts.fromFile !== undefined) {
+          const { invitesAddFromFile } = await import("./commands/invites-bulk.ts");
+          await invitesAddFromFile(opts.fromFile, opts);
+          return;
+        }
+        const { invitesAdd } = await import("./commands/invites.ts");
+        await invitesAdd(email!, opts);
+      },
+    ),
   );
   common(
     invites

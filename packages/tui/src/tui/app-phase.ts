@@ -11,6 +11,7 @@ import { RosterUnreachableError } from "@roster/core/client";
 import { emptySetupForm, SETUP_FIELDS, setupFieldError, type SetupFormState } from "./forms.ts";
 import { resolveKey, type KeyContext } from "./keymap.ts";
 import type { AppResult, OrgChoice, OwnedEngine, Session } from "./ports.ts";
+import type { SortPrefs } from "@roster/core";
 import { editField } from "./text-edit.ts";
 
 export type Phase =
@@ -28,7 +29,14 @@ export type Phase =
       notFound?: string;
     }
   /** The org screen, on an engine the app owns. */
-  | { type: "org"; session: Session; engine: OwnedEngine; orgName: string }
+  | {
+      type: "org";
+      session: Session;
+      engine: OwnedEngine;
+      orgName: string;
+      /** The lists' sort as last chosen (defaults when absent). */
+      sort?: SortPrefs;
+    }
   /** A start-up error: any key quits with `code`. */
   | { type: "fatal"; text: string; code: number };
 

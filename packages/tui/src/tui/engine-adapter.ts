@@ -81,6 +81,9 @@ export class EngineAdapter implements OwnedEngine {
   dismiss(actionID: string): void {
     this.engine.dismiss(actionID);
   }
+  activationURL(inviteID: string): string | undefined {
+    return this.engine.activationURL(inviteID);
+  }
   close(): Promise<void> {
     return this.engine.close();
   }

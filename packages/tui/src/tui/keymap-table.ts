@@ -21,9 +21,12 @@ export type Command =
   | "showMembers"
   | "showInvites"
   | "filter"
+  | "sort"
+  | "reverseSort"
   | "clearFilter"
   | "invite"
   | "resend"
+  | "copyLink"
   | "delete"
   | "dismiss"
   | "switchOrg"
@@ -157,6 +160,23 @@ export const KEYMAP: readonly Binding[] = [
     priority: 3,
   },
   {
+    command: "sort",
+    contexts: LIST,
+    keys: [{ input: "s" }],
+    label: "s",
+    description:
+      "Sort the list by the next column (email, name, role/status, joined/expires, delivery)",
+    hint: "sort",
+    priority: 7,
+  },
+  {
+    command: "reverseSort",
+    contexts: LIST,
+    keys: [{ input: "S" }],
+    label: "S",
+    description: "Reverse the list's sort",
+  },
+  {
     command: "clearFilter",
     contexts: ["list", "filter"],
     keys: [{ key: "escape" }],
@@ -182,6 +202,13 @@ export const KEYMAP: readonly Binding[] = [
     description: "Resend the selected invitation",
     hint: "resend",
     priority: 2,
+  },
+  {
+    command: "copyLink",
+    contexts: LIST,
+    keys: [{ input: "y" }],
+    label: "y",
+    description: "Copy the selected invitation's activation link (OSC 52), when the daemon gave it",
   },
   {
     command: "delete",

@@ -498,7 +498,7 @@ describe("delivery state and lost access", () => {
     // Read the activation token before the (failing) mail worker's retries are over: it stays in the outbox.
     const token = await c.activationToken(inv.id);
     const accepted = await c.client().acceptInvite({ token, name: "Gone" });
-    const r = await screenAs({ token: accepted.token, userID: accepted.user.id });
+    const r = await screenAs({ token: accepted.token!, userID: accepted.user.id });
     await waitForFrame(r, "members: 2");
     await client.removeMember(org.orgID, accepted.user.id);
     const f = await waitForFrame(r, "✗ no access");

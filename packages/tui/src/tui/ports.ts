@@ -11,6 +11,7 @@ import type {
   SyncState,
   SyncView,
   User,
+  SortPrefs,
   Validated,
 } from "@roster/core";
 
@@ -43,6 +44,8 @@ export interface OrgEngine {
   validate(input: ActionInput): Result<Validated>;
   /** Forget a refused (or still queued) action. */
   dismiss(actionID: string): void;
+  /** The activation link the daemon gave this session for the invitation, if any (never saved). */
+  activationURL?(inviteID: string): string | undefined;
 }
 
 /** An engine the app owns: closed when the org is left or the app quits. */
@@ -80,6 +83,9 @@ export interface TuiServices {
   /** What we knew about this token at the last successful start (offline start). */
   readSession(url: string, token: string): Promise<Omit<Session, "url" | "token"> | undefined>;
   writeSession(session: Session): Promise<void>;
+  /** The sort of each list, as last chosen (defaults when never chosen). */
+  loadSort?: () => Promise<SortPrefs>;
+  saveSort?: (sort: SortPrefs) => Promise<void>;
   createEngine(opts: {
     url: string;
     token: string;

@@ -4,11 +4,15 @@
  * (unconfirmed, refused) and the words of its detail line. Pure.
  */
 import {
+  compareInvites,
+  compareMembers,
+  DEFAULT_SORT,
   describeAction,
   type DomainError,
   type Invite,
   type Member,
   type PendingAction,
+  type SortPrefs,
   type SyncState,
   type SyncView,
 } from "@roster/core";
@@ -52,11 +56,17 @@ function actionMark(a: PendingAction | undefined, optimistic: boolean): Mark {
   return "none";
 }
 
-const byEmail = (a: { email: string }, b: { email: string }) =>
-  a.email < b.email ? -1 : a.email > b.email ? 1 : 0;
-
-/** Sorted (unfiltered) rows; memoise on the view. */
-export function screenLists(view: SyncView, meID: string | undefined): ScreenLists {
+/**
+ * Sorted (unfiltered) rows; memoise on the view. Each list is in its `sort`
+ * (core's order, at `now`); queued and refused invitations that exist only
+ * here stay on top, so they are never out of sight.
+ */
+export function screenLists(
+  view: SyncView,
+  meID: string | undefined,
+  sort: SortPrefs = DEFAULT_SORT,
+  now: number = Date.now(),
+): ScreenLists {
   const members: MemberItem[] = view.members.map((r) => {
     const item: MemberItem = {
       key: `m:${r.member.userID}`,
@@ -68,7 +78,8 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
     if (r.pendingAction) item.action = r.pendingAction;
     return item;
   });
-  members.sort((a, b) => byEmail(a.member, b.member));
+  const byMember = compareMembers(sort.members);
+  members.sort((a, b) => byMember(a.member, b.member));
 
   const invites: InviteItem[] = view.invites.map((r) => {
     const item: InviteItem = {
@@ -81,12 +92,8 @@ export function screenLists(view: SyncView, meID: string | undefined): ScreenLis
     if (r.pendingAction) item.action = r.pendingAction;
     return item;
   });
-  // Newest first, so a new invitation shows at the top.
-  invites.sort((a, b) => {
-    const ta = a.invite?.createdAt ?? "";
-    const tb = b.invite?.createdAt ?? "";
-    return ta < tb ? 1 : ta > tb ? -1 : byEmail(a, b);
-  });
+  const byInvite = compareInvites(sort.invites, now);
+  invites.sort((a, b) => byInvite(a.invite!, b.invite!));
   // Queued invitations the view could not place (nothing loaded yet, or a conflict the
   // daemon will decide on): shown anyway, so a queue is never invisible.
   const unplaced: InviteItem[] = [];
@@ -142,8 +149,16 @@ export function memberDetail(item: MemberItem, now: number, online: boolean): st
   return `${item.member.name || "(no name)"} <${item.member.email}>${you} · ${c.role} · joined ${ago(item.member.joinedAt, now)}`;
 }
 
-/** The detail line for the selected invitation. */
-export function inviteDetail(item: InviteItem, now: number, online: boolean): string {
+/**
+ * The detail line for the selected invitation; `link`: its activation link,
+ * when the daemon gave it to this session (shown after the email).
+ */
+export function inviteDetail(
+  item: InviteItem,
+  now: number,
+  online: boolean,
+  link?: string,
+): string {
   if (item.mark === "failed") {
     const msg = item.error?.message ?? item.action?.error?.message ?? "refused by the daemon";
     return `✗ ${item.email}: ${msg} (d or c dismisses)`;
@@ -164,13 +179,14 @@ export function inviteDetail(item: InviteItem, now: number, online: boolean): st
   }
   if (!item.invite) return item.email;
   const inv = item.invite;
+  const email = link === undefined ? inv.email : `${inv.email} · link ${link} (y copies)`;
   const c = inviteCells(inv, now);
   const delivery = deliveryDetail(inv.delivery, now);
   // A delivery problem comes first: it is what the user has to act on.
   if (inv.delivery.state === "failed" || inv.delivery.lastError) {
-    return `${inv.email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
+    return `${email} · ${delivery} · ${c.expiry} · sent ${inv.sendCount}×`;
   }
-  return `${inv.email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
+  return `${email} · ${inv.role} · ${c.expiry} · sent ${inv.sendCount}× · ${delivery}`;
 }
 
 /** An action in words, naming the invitation or member by email where the state knows it. */

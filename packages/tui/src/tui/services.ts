@@ -9,6 +9,7 @@ import type { OwnedEngine, TuiServices } from "./ports.ts";
 import { FileActionStore, queueFilePath } from "./file-action-store.ts";
 import { FileSnapshotStore, snapshotFilePath } from "./file-snapshot-store.ts";
 import { readSession, writeSession } from "./session-cache.ts";
+import { ViewPrefsStore, viewPrefsPath } from "./view-prefs-store.ts";
 import { join } from "node:path";
 
 export interface ServiceOptions {
@@ -22,6 +23,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(opts: ServiceOptions): TuiServices {
+  const prefs = new ViewPrefsStore(viewPrefsPath(opts.dataDir));
   const services: TuiServices = {
     url: opts.url,
     token: opts.token,
@@ -35,6 +37,8 @@ export function createServices(opts: ServiceOptions): TuiServices {
       return s && { user: s.user, orgs: s.orgs };
     },
     writeSession: (s) => writeSession(opts.dataDir, s.url, s.token, { user: s.user, orgs: s.orgs }),
+    loadSort: () => prefs.loadSort(),
+    saveSort: (sort) => prefs.saveSort(sort),
     createEngine: async ({ url, token, orgID, actorID }): Promise<OwnedEngine> => {
       const store = new FileActionStore(queueFilePath(opts.dataDir, url, orgID));
       const snapshotStore = new FileSnapshotStore(

@@ -9,7 +9,7 @@
 import { errors, type User } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { fail } from "../../service/domain-failure.ts";
-import type { AppContext, AuthEnv, Env, OrgEnv } from "../app-env.ts";
+import type { AppContext, AuthEnv, Env, MaybeAuthEnv, OrgEnv } from "../app-env.ts";
 import { ID_PATTERN } from "../openapi-helpers.ts";
 
 const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
@@ -32,6 +32,26 @@ export function requireAuth(ctx: Pick<AppContext, "service">): MiddlewareHandler
     const { user, caller } = authenticated(await ctx.service.authenticate(token));
     c.set("user", user);
     c.set("caller", caller);
+    await next();
+  };
+}
+
+/**
+ * For the public routes that a signed-in caller may also use (accept, R9):
+ * no Authorization header is anonymous (`caller` undefined); one that is
+ * malformed or names no valid token is 401, as everywhere.
+ */
+export function optionalAuth(
+  ctx: Pick<AppContext, "service">,
+): MiddlewareHandler<Env & MaybeAuthEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization");
+    if (header === undefined) {
+      c.set("caller", undefined);
+    } else {
+      const token = parseAuthorization(header) ?? fail(errors.unauthorized());
+      c.set("caller", authenticated(await ctx.service.authenticate(token)).caller);
+    }
     await next();
   };
 }

@@ -6,7 +6,7 @@
  * runs the command in `c.var.tx`.
  *
  * Recorded: successes and the rules' refusals (the first response is the
- * answer), except 429s, which say "later". A malformed request, a crash, an
+ * answer), except 429s, which say "later", and 401s, which say "signed in". A malformed request, a crash, an
  * internal error or a 429 rolls everything back, the key's claim included.
  * A key is bound to its caller and to the request: method, path and JSON
  * body as canonical JSON (key order does not matter); the same key with
@@ -108,9 +108,16 @@ function transactional<E extends Env & TxEnv>(
   };
 }
 
-/** A refusal by a rule is the first response; "too many requests" (429) is not. */
+/**
+ * A refusal by a rule is the first response; "too many requests" (429, try
+ * later) and "unauthorized" (401, try signed in: R9's sign_in_required) are not.
+ */
 function isRecorded(error: Error): boolean {
-  return error instanceof DomainFailure && error.error.code !== "too many requests";
+  return (
+    error instanceof DomainFailure &&
+    error.error.code !== "too many requests" &&
+    error.error.code !== "unauthorized"
+  );
 }
 
 /**

@@ -14,9 +14,11 @@ import {
   acceptedPage,
   invitationPage,
   refusalPage,
+  signInRequiredPage,
 } from "../activation-page.ts";
 import { RequestError } from "../api-error.ts";
 import type { AppContext } from "../app-env.ts";
+import { DomainFailure } from "../../service/domain-failure.ts";
 import * as api from "../openapi-helpers.ts";
 
 const TokenParams = z.object({
@@ -76,6 +78,11 @@ export function activationRoutes(ctx: AppContext) {
         content: html,
       },
       400: { description: "The form is invalid", content: html },
+      401: {
+        description:
+          "The email already has an account (R9): the page says how to accept signed in (roster accept <link>)",
+        content: html,
+      },
       404: { description: "No invitation matches the link", content: html },
       409: { description: "The link was used, replaced, withdrawn or has expired", content: html },
     },
@@ -94,14 +101,26 @@ export function activationRoutes(ctx: AppContext) {
         now: ctx.service.ctx.now(),
         link: `${ctx.publicUrl()}/activate/${token}`,
         nameMaxLength: MAX_NAME_LENGTH,
+        existingAccount: p.existingAccount,
       });
       return send(c, page, 200);
     })
     .openapi(submit, async (c) => {
       const token = tokenOf(c.req.valid("param").token);
       const { name } = c.req.valid("form");
-      const r = await ctx.service.acceptInvite({ token, name: name || undefined });
       const publicUrl = ctx.publicUrl();
+      let r;
+      try {
+        // A browser sends no token: an existing account is told how to accept signed in (R9).
+        r = await ctx.service.acceptInvite({ token, name: name || undefined });
+      } catch (e) {
+        if (!(e instanceof DomainFailure) || e.error.reason !== "sign_in_required") throw e;
+        const p = await ctx.service.previewActivation(token);
+        const email = p.invite?.email ?? "";
+        const link = `${publicUrl}/activate/${token}`;
+        return send(c, signInRequiredPage({ org: p.org, email, link }), 401);
+      }
+      if (!r.token) throw new Error("an anonymous accept of a new account issues a token");
       return send(c, acceptedPage({ org: r.org, user: r.user, token: r.token, publicUrl }), 200);
     });
 }

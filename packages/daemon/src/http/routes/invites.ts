@@ -4,6 +4,7 @@ import {
   CreateInviteRequestSchema,
   errors,
   InviteSchema,
+  InviteWithLinkSchema,
   InvitesResponseSchema,
   InviteStatusFilterSchema,
   withDerivedStatus,
@@ -14,9 +15,10 @@ import { RequestError } from "../api-error.ts";
 import type { AppContext, Env } from "../app-env.ts";
 import { requireOrgMember } from "../middleware/auth.ts";
 import { idempotent, jsonBody } from "../middleware/idempotency.ts";
-import { readInvites } from "../org-reads.ts";
+import { readInvitesJson, sendJsonBytes } from "../org-reads.ts";
 import * as api from "../openapi-helpers.ts";
 import { queryHook } from "../validation.ts";
+import { activationLink } from "../../mail/render-invite-email.ts";
 
 const InvitesQuery = z.strictObject({
   status: InviteStatusFilterSchema.optional().describe(
@@ -34,6 +36,11 @@ export function inviteRoutes(ctx: AppContext) {
   const member = requireOrgMember(ctx);
   const write = idempotent(ctx);
   const common = { tags: ["invites"], security: api.SECURITY, middleware: member };
+  /** The answer to the request that minted `token`: the link only when the daemon shows links. */
+  const withLink = <T extends object>(invite: T, token: string) =>
+    ctx.showInviteLinks
+      ? { ...invite, activationURL: activationLink(ctx.publicUrl(), token) }
+      : invite;
 
   const list = createRoute({
     ...common,
@@ -68,7 +75,11 @@ export function inviteRoutes(ctx: AppContext) {
         ),
       },
     },
-    responses: api.created(InviteSchema, "The invitation", [400, 401, 404, 409, 413, 415, 429]),
+    responses: api.created(
+      InviteWithLinkSchema,
+      "The invitation (with its activationURL when the daemon shows links)",
+      [400, 401, 404, 409, 413, 415, 429],
+    ),
   });
 
   const resend = createRoute({
@@ -100,20 +111,34 @@ export function inviteRoutes(ctx: AppContext) {
       async (c) => {
         const { orgID } = c.req.valid("param");
         const { status } = c.req.valid("query");
-        return c.json(await readInvites(ctx, orgID, c.var.orgVersion, status ?? "open"), 200);
+        // Cached bytes until the org's next version or next expiry instant (org-reads.ts).
+        return sendJsonBytes(
+          c,
+          await readInvitesJson(ctx, orgID, c.var.orgVersion, status ?? "open"),
+        );
       },
       queryHook(InvitesQuery),
     )
     .openapi(create, async (c) => {
       const { orgID } = c.req.valid("param");
       const body = c.req.valid("json");
-      const { invite } = await ctx.service.createInvite(c.var.caller, orgID, body, c.var.tx);
-      return c.json(invite, 201);
+      const { invite, linkToken } = await ctx.service.createInvite(
+        c.var.caller,
+        orgID,
+        body,
+        c.var.tx,
+      );
+      return c.json(withLink(invite, linkToken), 201);
     })
     .openapi(resend, async (c) => {
       const { orgID, inviteID } = c.req.valid("param");
-      const { invite } = await ctx.service.resendInvite(c.var.caller, orgID, inviteID, c.var.tx);
-      return c.json(withDerivedStatus(invite, ctx.service.ctx.now()), 200);
+      const { invite, linkToken } = await ctx.service.resendInvite(
+        c.var.caller,
+        orgID,
+        inviteID,
+        c.var.tx,
+      );
+      return c.json(withLink(withDerivedStatus(invite, ctx.service.ctx.now()), linkToken), 200);
     })
     .openapi(withdraw, async (c) => {
       const { orgID, inviteID } = c.req.valid("param");

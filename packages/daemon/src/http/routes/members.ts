@@ -2,9 +2,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { MembersResponseSchema } from "@roster/core";
 import type { AppContext } from "../app-env.ts";
+import { afterCommit } from "../middleware/after-commit.ts";
 import { requireOrgMember } from "../middleware/auth.ts";
 import { idempotent } from "../middleware/idempotency.ts";
-import { readMembersJson, sendJsonText } from "../org-reads.ts";
+import { readMembersJson, sendJsonBytes } from "../org-reads.ts";
 import * as api from "../openapi-helpers.ts";
 
 export function memberRoutes(ctx: AppContext) {
@@ -28,7 +29,7 @@ export function memberRoutes(ctx: AppContext) {
 
   const remove = createRoute({
     ...common,
-    middleware: api.chain(member, idempotent(ctx)),
+    middleware: api.chain(member, afterCommit(), idempotent(ctx)),
     method: "delete",
     path: "/{userID}",
     operationId: "removeMember",
@@ -41,12 +42,14 @@ export function memberRoutes(ctx: AppContext) {
     .newRouter()
     .openapi(list, async (c) => {
       const { orgID } = c.req.valid("param");
-      // The JSON text is built once per version of the org (org-reads.ts).
-      return sendJsonText(c, await readMembersJson(ctx, orgID, c.var.orgVersion));
+      // The JSON bytes are built once per version of the org (org-reads.ts).
+      return sendJsonBytes(c, await readMembersJson(ctx, orgID, c.var.orgVersion));
     })
     .openapi(remove, async (c) => {
       const { orgID, userID } = c.req.valid("param");
-      await ctx.service.removeMember(c.var.caller, orgID, userID, c.var.tx);
+      const { entry } = await ctx.service.removeMember(c.var.caller, orgID, userID, c.var.tx);
+      // R10: their live sessions here are told and closed before the 204.
+      c.var.afterCommit(() => ctx.live.revokeMember(orgID, userID, entry.version));
       return c.body(null, 204);
     });
 }

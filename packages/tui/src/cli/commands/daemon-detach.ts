@@ -4,7 +4,8 @@
  * A daemon already running on the data directory is left as it is.
  */
 import { DEFAULT_HOST, DEFAULT_PORT } from "../../config.ts";
-import { daemonDataDir, lockState } from "../../daemon-lock.ts";
+import { daemonDataDir } from "../../daemon-lock.ts";
+import { daemonStatus } from "./daemon-status.ts";
 import { DaemonStartError, startDaemon } from "../../tui/daemon-launcher.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print } from "../report.ts";
@@ -24,10 +25,12 @@ function urlFor(host: string, port: string): string {
 
 export async function runDaemonDetach(opts: DetachOptions): Promise<void> {
   const dataDir = daemonDataDir(opts.dataDir);
-  const s = lockState(dataDir);
-  if (s.state === "running" || s.state === "elsewhere") {
-    const where = s.lock.url ? ` at ${s.lock.url}` : "";
-    print(`A Roster daemon is already running on ${dataDir}: pid ${s.lock.pid}${where}.`);
+  // Asked of the lock's holder itself (never a pid, which may have been reused).
+  const running = await daemonStatus({ dataDir });
+  if (running.running) {
+    const pid = running.pid === undefined ? "" : `: pid ${running.pid}`;
+    const where = running.url ? ` at ${running.url}` : "";
+    print(`A Roster daemon is already running on ${dataDir}${pid}${where}.`);
     return;
   }
   const port = opts.port ?? process.env.ROSTER_PORT ?? String(DEFAULT_PORT);

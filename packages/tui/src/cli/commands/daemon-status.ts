@@ -1,12 +1,13 @@
 /**
- * `roster daemon status`: is a daemon running on the data directory, and
- * how is it — from its lock file (pid, URL, start time) and GET /health
- * (version, storage, uptime). Exit 0 running and healthy, 1 running but
- * unhealthy, 3 not running or not answering.
+ * `roster daemon status`: is a daemon running on the data directory, and how
+ * is it — asked of the daemon itself over its lock socket (the admin channel,
+ * `GET /status`: pid, URL, data dir, uptime, storage, version, whether its
+ * database answers). Only the process holding the lock can answer there, so
+ * no pid is trusted. Exit 0 running and healthy, 1 running but unhealthy, 3
+ * not running or not answering.
  */
-import { RosterApiError } from "@roster/core/client";
-import { daemonDataDir, lockState, logPath } from "../../daemon-lock.ts";
-import { cliClient } from "../context.ts";
+import { askLockHolder, readLock, STATUS_ROUTE } from "@roster/daemon/lock";
+import { daemonDataDir, lockPath, logPath } from "../../daemon-lock.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { print, printJson } from "../report.ts";
 
@@ -17,7 +18,7 @@ export interface DaemonStatusOptions {
 
 export interface DaemonStatus {
   running: boolean;
-  /** pass: answers and its database too; fail: answers 503; unreachable; starting: not listening yet. */
+  /** pass: answers and its database too; fail: its database does not; unreachable; starting: not ready yet. */
   health?: "pass" | "fail" | "unreachable" | "starting";
   pid?: number;
   url?: string;
@@ -31,55 +32,81 @@ export interface DaemonStatus {
   note?: string;
 }
 
-async function probe(url: string): Promise<Partial<DaemonStatus>> {
-  try {
-    const h = await cliClient(url).health();
-    const extra = h as { storage?: unknown; uptimeSeconds?: unknown };
-    return {
-      health: "pass",
-      version: h.version,
-      ...(typeof extra.storage === "string" ? { storage: extra.storage } : {}),
-      ...(typeof extra.uptimeSeconds === "number" ? { uptimeSeconds: extra.uptimeSeconds } : {}),
-    };
-  } catch (e) {
-    if (e instanceof RosterApiError && e.status === 503)
-      return { health: "fail", note: "it answers, but its database does not (see its log)" };
-    return { health: "unreachable", note: `it does not answer at ${url}` };
-  }
+/** How long the daemon may take to answer (its database check alone may take 1 s). */
+const ASK_TIMEOUT_MS = 5000;
+
+/** The fields of GET /status this command shows, from its JSON. */
+function fromAnswer(body: string): Partial<DaemonStatus> {
+  const v = JSON.parse(body) as Record<string, unknown>;
+  const str = (k: string) => (typeof v[k] === "string" ? { [k]: v[k] } : {});
+  const num = (k: string) => (typeof v[k] === "number" ? { [k]: v[k] } : {});
+  return {
+    ...num("pid"),
+    ...str("url"),
+    ...str("startedAt"),
+    ...num("uptimeSeconds"),
+    ...str("storage"),
+    ...str("version"),
+    health: v.health === "pass" ? "pass" : "fail",
+    ...(v.health === "pass" ? {} : { note: "it answers, but its database does not (see its log)" }),
+    ...(v.stopping === true ? { note: "stopping" } : {}),
+  };
 }
 
 export async function daemonStatus(opts: DaemonStatusOptions): Promise<DaemonStatus> {
   const dataDir = daemonDataDir(opts.dataDir);
   const base = { dataDir, logFile: logPath(dataDir) };
-  const stopped = { running: false, ...base };
-  const s = lockState(dataDir);
-  switch (s.state) {
-    case "none":
-      return { ...stopped, note: "no daemon holds its lock" };
-    case "unreadable":
-      return { ...stopped, note: `its lock file ${s.path} cannot be read` };
-    case "stale":
+  const answer = await askLockHolder(dataDir, "GET", STATUS_ROUTE, ASK_TIMEOUT_MS);
+  if (answer.state === "none") {
+    // No live process holds the lock. daemon.lock, if any, is a killed daemon's.
+    const left = readLock(lockPath(dataDir));
+    if (typeof left === "object") {
       return {
-        ...stopped,
-        pid: s.lock.pid,
-        note: `pid ${s.lock.pid} left its lock without stopping cleanly; the next daemon takes it over`,
-      };
-    case "elsewhere":
-    case "running": {
-      const { lock } = s;
-      const known = { running: true, ...base, pid: lock.pid, startedAt: lock.startedAt };
-      if (lock.url === undefined)
-        return { ...known, health: "starting", note: "not listening yet" };
-      const sinceStart = Math.max(0, Math.floor((Date.now() - Date.parse(lock.startedAt)) / 1000));
-      return {
-        ...known,
-        url: lock.url,
-        ...(Number.isNaN(sinceStart) ? {} : { uptimeSeconds: sinceStart }),
-        ...(await probe(lock.url)),
-        ...(s.state === "elsewhere" ? { note: `its lock names host ${lock.host}` } : {}),
+        running: false,
+        ...base,
+        pid: left.pid,
+        note: `pid ${left.pid} left its lock without stopping cleanly; the next daemon takes it over`,
       };
     }
+    return { running: false, ...base, note: "no daemon holds its lock" };
   }
+  const running = { running: true, ...base };
+  if (answer.state === "unreachable") {
+    return {
+      ...running,
+      health: "unreachable",
+      note: `a process holds its lock socket ${answer.socket} but does not answer there (${answer.error})`,
+    };
+  }
+  if (answer.status === 200) {
+    try {
+      return { ...running, ...fromAnswer(answer.body) };
+    } catch {
+      // Not JSON: not a daemon we know.
+    }
+  }
+  if (answer.status === 503) {
+    // The lock is held, the daemon is not ready yet (opening its database, migrating).
+    const holder = await askLockHolder(dataDir, "GET", "/holder", ASK_TIMEOUT_MS);
+    let pid: { pid?: number; startedAt?: string } = {};
+    if (holder.state === "answered" && holder.status === 200) {
+      try {
+        const h = JSON.parse(holder.body) as { pid?: unknown; startedAt?: unknown };
+        pid = {
+          ...(typeof h.pid === "number" ? { pid: h.pid } : {}),
+          ...(typeof h.startedAt === "string" ? { startedAt: h.startedAt } : {}),
+        };
+      } catch {
+        // Leave it out.
+      }
+    }
+    return { ...running, ...pid, health: "starting", note: "starting (not ready yet)" };
+  }
+  return {
+    ...running,
+    health: "unreachable",
+    note: `its lock socket answered ${answer.status} to GET ${STATUS_ROUTE} (an older Roster daemon?)`,
+  };
 }
 
 export function formatUptime(seconds: number): string {

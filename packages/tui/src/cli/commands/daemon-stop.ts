@@ -1,10 +1,13 @@
 /**
  * `roster daemon stop`: a clean shutdown of the daemon on the data directory.
- * Sends SIGTERM to the pid in its lock (the daemon then closes its database
- * and releases the lock, as on Ctrl-C) and waits until that process is gone
- * and the lock is no longer its own, or the timeout passes.
+ * Asks the daemon itself over its lock socket (`POST /stop` on the admin
+ * channel; it then closes as on SIGTERM: the mail worker, the live sessions,
+ * the database, the lock last) and waits until the lock is released. No pid
+ * is ever signalled: only the process holding the lock can be reached there,
+ * so a reused pid cannot be hit.
  */
-import { daemonDataDir, lockState, looksLikeRoster, processAlive } from "../../daemon-lock.ts";
+import { askLockHolder, liveLockSocket, STOP_ROUTE } from "@roster/daemon/lock";
+import { daemonDataDir } from "../../daemon-lock.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { print, printJson } from "../report.ts";
 
@@ -17,59 +20,58 @@ export interface DaemonStopOptions {
 
 export const DEFAULT_STOP_TIMEOUT_S = 30;
 
-/** Gone: the process has exited and the lock no longer names it. */
-function released(dataDir: string, pid: number): boolean {
-  if (processAlive(pid)) return false;
-  const s = lockState(dataDir);
-  return !(s.state === "running" && s.lock.pid === pid);
-}
-
 export async function runDaemonStop(opts: DaemonStopOptions): Promise<void> {
   const dataDir = daemonDataDir(opts.dataDir);
   const timeoutS = opts.timeout === undefined ? DEFAULT_STOP_TIMEOUT_S : Number(opts.timeout);
-  const s = lockState(dataDir);
   const report = (stopped: boolean, pid: number | undefined, text: string) =>
     opts.json ? printJson({ stopped, pid, dataDir }) : print(text);
-  if (s.state === "none" || s.state === "stale") {
+
+  const answer = await askLockHolder(dataDir, "POST", STOP_ROUTE, 5000);
+  if (answer.state === "none") {
     report(false, undefined, `No Roster daemon is running on ${dataDir}.`);
     return;
   }
-  if (s.state === "unreadable")
+  if (answer.state === "unreachable")
     throw new CliError(
-      `The lock file ${s.path} cannot be read: is a daemon starting?`,
+      `A process holds the lock of ${dataDir} (${answer.socket}) but does not answer there: ${answer.error}.`,
       EXIT.refused,
     );
-  const { lock } = s;
-  if (s.state === "elsewhere")
-    throw new CliError(
-      `The daemon on ${dataDir} runs on host ${lock.host} (pid ${lock.pid}): stop it there.`,
-      EXIT.refused,
-    );
-  if (!looksLikeRoster(lock.pid))
-    throw new CliError(
-      `The lock on ${dataDir} names pid ${lock.pid}, which is not a Roster daemon: not signalling it.`,
-      EXIT.refused,
-    );
-  try {
-    process.kill(lock.pid, "SIGTERM");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EPERM")
-      throw new CliError(
-        `Not allowed to stop pid ${lock.pid} (the daemon on ${dataDir} runs as another user).`,
-        EXIT.refused,
-      );
-    // ESRCH: it has just exited by itself.
+  if (answer.status !== 202) {
+    const why =
+      answer.status === 503
+        ? "it is still starting; try again in a moment"
+        : `its lock socket answered ${answer.status} (an older Roster daemon?)`;
+    throw new CliError(`The daemon on ${dataDir} did not stop: ${why}.`, EXIT.refused);
   }
+  const { pid, url } = parseStopping(answer.body);
+  const who = pid === undefined ? "The daemon" : `The daemon (pid ${pid})`;
+
+  // Released: the socket it answered on is no longer listened on.
   const deadline = Date.now() + timeoutS * 1000;
-  while (!released(dataDir, lock.pid)) {
+  while ((await liveLockSocket(dataDir)) === answer.socket) {
     if (Date.now() > deadline)
       throw new CliError(
-        `The daemon (pid ${lock.pid}) did not stop within ${timeoutS} s; it may still be closing its database. ` +
-          `Wait, or \`kill -9 ${lock.pid}\` to stop it at once (acknowledged changes survive).`,
+        `${who} did not stop within ${timeoutS} s; it may still be closing its database. ` +
+          (pid === undefined
+            ? "Wait and try again."
+            : `Wait, or \`kill -9 ${pid}\` to stop it at once (acknowledged changes survive).`),
         EXIT.refused,
       );
     await new Promise((r) => setTimeout(r, 100));
   }
-  const where = lock.url ? ` at ${lock.url}` : "";
-  report(true, lock.pid, `Stopped the Roster daemon (pid ${lock.pid})${where}.`);
+  const where = url ? ` at ${url}` : "";
+  const name = pid === undefined ? "" : ` (pid ${pid})`;
+  report(true, pid, `Stopped the Roster daemon${name}${where}.`);
+}
+
+function parseStopping(body: string): { pid?: number; url?: string } {
+  try {
+    const v = JSON.parse(body) as { pid?: unknown; url?: unknown };
+    return {
+      ...(typeof v.pid === "number" ? { pid: v.pid } : {}),
+      ...(typeof v.url === "string" ? { url: v.url } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

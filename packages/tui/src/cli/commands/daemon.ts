@@ -25,6 +25,8 @@ export function daemonArgs(opts: Record<string, unknown>, omit: readonly string[
     const value = opts[key];
     if (typeof value === "string" && !omit.includes(key)) argv.push(flag, value);
   }
+  if (opts.showInviteLinks === true && !omit.includes("showInviteLinks"))
+    argv.push("--show-invite-links");
   return argv;
 }
 

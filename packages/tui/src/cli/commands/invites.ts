@@ -1,5 +1,13 @@
 /** `roster invites list|add|resend|withdraw`. */
-import { ROLES, errors, parseEmail, type Invite, type InviteStatusFilter } from "@roster/core";
+import {
+  ROLES,
+  errors,
+  parseEmail,
+  sortInvites,
+  type Invite,
+  type InviteStatusFilter,
+  type InviteWithLink,
+} from "@roster/core";
 import { CliError, EXIT } from "../exit-codes.ts";
 import {
   connect,
@@ -11,17 +19,22 @@ import {
 import { invitesTable } from "../render.ts";
 import { print, printJson } from "../report.ts";
 import { findInvite } from "../resolve.ts";
+import { listSort, type SortOptions } from "../sort-option.ts";
 
-export interface ListOptions extends CommonOptions {
+export interface ListOptions extends CommonOptions, SortOptions {
   status?: InviteStatusFilter;
 }
 
 export async function invitesList(opts: ListOptions): Promise<void> {
+  const sort = listSort("invites", opts);
   const ctx = await connect(opts);
   const org = await resolveOrg(ctx, opts);
+  const now = Date.now();
   const { invites } = await ctx.client.listInvites(org.id, opts.status);
-  if (opts.json) printJson(invites);
-  else print(invitesTable(invites, Date.now()));
+  // Without --sort the daemon's order is kept; with it, core's order (as in the TUI).
+  const shown = sort ? sortInvites(invites, sort, now) : invites;
+  if (opts.json) printJson(shown);
+  else print(invitesTable(shown, now));
 }
 
 export interface AddOptions extends CommonOptions {
@@ -42,7 +55,13 @@ export async function invitesAdd(email: string, opts: AddOptions): Promise<void>
   const org = await resolveOrg(ctx, opts);
   const invite = await ctx.client.createInvite(org.id, { email: parsed.value, role });
   if (opts.json) printJson(invite);
-  else print(invitesTable([invite], Date.now()));
+  else print(withLinkLine(invitesTable([invite], Date.now()), invite));
+}
+
+/** The table, then the activation link when the daemon showed it (SPEC §2). */
+function withLinkLine(table: string, invite: InviteWithLink): string {
+  if (invite.activationURL === undefined) return table;
+  return `${table.trimEnd()}\nActivation link (valid 72 hours, hand it to ${invite.email}): ${invite.activationURL}`;
 }
 
 /** The invitation a command names, looked up among all of the org's invitations. */
@@ -60,7 +79,7 @@ export async function invitesResend(key: string, opts: CommonOptions): Promise<v
   const { ctx, org, invite: found } = await target(key, opts);
   const invite = await ctx.client.resendInvite(org.id, found.id);
   if (opts.json) printJson(invite);
-  else print(invitesTable([invite], Date.now()));
+  else print(withLinkLine(invitesTable([invite], Date.now()), invite));
 }
 
 export async function invitesWithdraw(key: string, opts: CommonOptions): Promise<void> {

@@ -102,7 +102,8 @@ export function App({ services, onDone }: AppProps) {
         return;
       }
       engineRef.current = engine;
-      setPhase({ type: "org", session, engine, orgName: org.name });
+      const sort = await services.loadSort?.().catch(() => undefined);
+      setPhase({ type: "org", session, engine, orgName: org.name, ...(sort ? { sort } : {}) });
     },
     [services, setPhase],
   );
@@ -252,6 +253,11 @@ export function App({ services, onDone }: AppProps) {
         engine={phase.engine}
         attachInput={attachInput}
         orgName={phase.orgName}
+        {...(phase.sort ? { sort: phase.sort } : {})}
+        onSortChange={(sort) => {
+          if (phaseRef.current.type === "org") setPhase({ ...phaseRef.current, sort });
+          void services.saveSort?.(sort).catch(() => undefined);
+        }}
         loadOrgs={async () => {
           try {
             const client = new RosterClient({ url: session.url, token: session.token });

@@ -1,5 +1,6 @@
 /** Top line: org, counts and the connection state; then the list tabs. */
 import { Box, Text } from "ink";
+import { describeSort, type ListSort } from "@roster/core";
 import { connectionText, countsText, type AgeWords, type ConnectionView } from "../format.ts";
 import { useTheme } from "../theme.ts";
 
@@ -64,6 +65,8 @@ export interface TabsProps {
   members: { shown: number; total: number };
   invites: { shown: number; total: number };
   filter: string;
+  /** The active list's sort, shown at the right ("sort: email ↑"). */
+  sort?: ListSort;
   position: string;
   width: number;
 }
@@ -72,7 +75,7 @@ function count(c: { shown: number; total: number }): string {
   return c.shown === c.total ? `${c.total}` : `${c.shown}/${c.total}`;
 }
 
-export function Tabs({ active, members, invites, filter, position, width }: TabsProps) {
+export function Tabs({ active, members, invites, filter, sort, position, width }: TabsProps) {
   const theme = useTheme();
   const tab = (name: ListName, key: string, label: string, c: { shown: number; total: number }) => {
     const on = active === name;
@@ -83,7 +86,11 @@ export function Tabs({ active, members, invites, filter, position, width }: Tabs
       </Text>
     );
   };
-  const right = [filter !== "" ? `filter: ${filter}` : "", position]
+  const right = [
+    filter !== "" ? `filter: ${filter}` : "",
+    sort ? `sort: ${describeSort(sort)}` : "",
+    position,
+  ]
     .filter((s) => s !== "")
     .join("  ");
   return (

@@ -9,8 +9,10 @@
  */
 import { Box, type Key } from "ink";
 import { useEffect, useMemo, useState } from "react";
+import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/core";
 import type { OrgChoice, OrgEngine } from "../ports.ts";
 import { editField } from "../text-edit.ts";
+import { copyWithOsc52 } from "../clipboard.ts";
 import { useEngine, useNow, useRefState, useStableInput, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { resolveKey, type Command } from "../keymap.ts";
@@ -50,6 +52,12 @@ export interface OrgScreenProps {
   loadOrgs?: () => Promise<OrgChoice[]>;
   onOpenOrg?: (orgID: string) => void;
   onQuit: () => void;
+  /** The lists' sort to start with (default: core's DEFAULT_SORT). */
+  sort?: SortPrefs;
+  /** Called when `s` / `S` change the sort (to remember it). */
+  onSortChange?: (sort: SortPrefs) => void;
+  /** Put text on the user's clipboard (default: OSC 52 to the terminal). */
+  copyToClipboard?: (text: string) => void;
   /** Clock override for tests. */
   now?: number;
   /** How long a success or info message stays on the message line (errors stay until dismissed). */
@@ -76,6 +84,9 @@ export function OrgScreen({
   loadOrgs,
   onOpenOrg,
   onQuit,
+  sort: initialSort,
+  onSortChange,
+  copyToClipboard = copyWithOsc52,
   now: fixedNow,
   messageTtlMs = MESSAGE_TTL_MS,
   typedAhead,
@@ -94,9 +105,10 @@ export function OrgScreen({
   const view = useMemo(() => engine.getView(viewNow), [engine, state, viewNow]);
   // Removed from the org: its lists are no longer the user's to see (the saved copy is deleted too).
   const revoked = link.state === "revoked";
+  const [sort, setSort] = useState<SortPrefs>(initialSort ?? DEFAULT_SORT);
   const lists = useMemo(
-    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID)),
-    [revoked, view, engine.actorID],
+    () => (revoked ? NO_LISTS : screenLists(view, engine.actorID, sort, viewNow)),
+    [revoked, view, engine.actorID, sort, viewNow],
   );
 
   const [active, setActive] = useState<ListName>("members");
@@ -115,6 +127,13 @@ export function OrgScreen({
 
   useRefusalAnnouncements(view.failed, loaded, state, setMessage);
 
+  /** The selected invitation's activation link, if the daemon gave it to this session. */
+  function selectedLink(): string | undefined {
+    if (active !== "invites" || !selected) return undefined;
+    const id = (selected as InviteItem).invite?.id;
+    return id === undefined ? undefined : engine.activationURL?.(id);
+  }
+
   // ------------------------------------------------------------ geometry
   const width = size.columns;
   const lines = drawableLines(size);
@@ -129,7 +148,7 @@ export function OrgScreen({
       ? ""
       : active === "members"
         ? memberDetail(selected as MemberItem, now, online)
-        : inviteDetail(selected as InviteItem, now, online);
+        : inviteDetail(selected as InviteItem, now, online, selectedLink());
   // A long detail (a delivery error) gets a second line too.
   const detailLines = detail.length > width ? 2 : 1;
   const height = Math.max(1, listHeight(size) - (messageLines - 1) - (detailLines - 1));
@@ -190,6 +209,24 @@ export function OrgScreen({
       case "showInvites":
         setActive("invites");
         return;
+      case "sort":
+      case "reverseSort": {
+        const next: SortPrefs =
+          active === "members"
+            ? {
+                ...sort,
+                members:
+                  cmd === "sort" ? cycleSort("members", sort.members) : reverseSort(sort.members),
+              }
+            : {
+                ...sort,
+                invites:
+                  cmd === "sort" ? cycleSort("invites", sort.invites) : reverseSort(sort.invites),
+              };
+        setSort(next);
+        onSortChange?.(next);
+        return;
+      }
       case "filter":
         // The filter line takes the message line's place: the message is dismissed, not hidden.
         setMessage(null);
@@ -205,6 +242,23 @@ export function OrgScreen({
       case "resend":
         actions.resend();
         return;
+      case "copyLink": {
+        const link = selectedLink();
+        const email = (selected as InviteItem | undefined)?.email;
+        if (link === undefined) {
+          setMessage({
+            kind: "info",
+            text:
+              active !== "invites" || !selected
+                ? "y copies an invitation's activation link: select one in Invitations (2)."
+                : "No link for this invitation here: the daemon shows it only to the session that invited or resent (r).",
+          });
+          return;
+        }
+        copyToClipboard(link);
+        setMessage({ kind: "ok", text: `✓ Copied the activation link for ${email} (OSC 52).` });
+        return;
+      }
       case "delete":
         actions.askDelete();
         return;
@@ -350,6 +404,7 @@ export function OrgScreen({
           members={{ shown: shown.members.length, total: lists.totalMembers }}
           invites={{ shown: shown.invites.length, total: lists.totalInvites }}
           filter={filter}
+          sort={active === "members" ? sort.members : sort.invites}
           position={position}
           width={width}
         />
