@@ -138,6 +138,41 @@ describe("anonymous scopes", () => {
     expect(probe.text).not.toContain(ok.body.token);
   });
 
+  it("a signed-in accept's key is its user's too: never replayed to an anonymous caller with the link", async () => {
+    // An existing account (joined org A) is invited to org B and accepts signed in.
+    const first = await invite();
+    const joined = await http(d.url, "POST", "/api/v2/invites/accept", {
+      json: { token: first.token },
+    });
+    expect(joined.status).toBe(200);
+    const orgB = (await d.client(owner.token).createOrg(`B-${Math.random()}`)).id;
+    const inv = await d.client(owner.token).createInvite(orgB, { email: first.email });
+    const link = await d.activationToken(inv.id);
+    const key = { "Idempotency-Key": `signed-${Math.random()}` };
+    const signed = await http(d.url, "POST", "/api/v2/invites/accept", {
+      token: joined.body.token,
+      json: { token: link },
+      headers: key,
+    });
+    expect(signed.status).toBe(200);
+    expect(signed.body.token).toBeUndefined();
+    const anonymous = await http(d.url, "POST", "/api/v2/invites/accept", {
+      json: { token: link },
+      headers: key,
+    });
+    expect(anonymous.headers.get("idempotent-replayed")).toBeNull();
+    expect(anonymous.status).not.toBe(200);
+    expect(anonymous.text).not.toContain(signed.body.user.id);
+    // The signed-in caller's own retry replays.
+    const retry = await http(d.url, "POST", "/api/v2/invites/accept", {
+      token: joined.body.token,
+      json: { token: link },
+      headers: key,
+    });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.body).toEqual(signed.body);
+  });
+
   it("setup replays to a retry of the same key and body (keys in any order)", async () => {
     const r = await http(d.url, "POST", "/api/v2/setup", {
       json: { name: setupBody.name, email: setupBody.email, org: setupBody.org },

@@ -2,12 +2,14 @@
  * Daemon settings from flags and the environment (SPEC §6). Flags win over
  * environment variables, which win over defaults.
  */
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
 import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
+import { DEFAULT_RETENTION_DAYS } from "./pruning.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 
@@ -20,6 +22,8 @@ Options:
   --host <addr>          interface to bind              (env ROSTER_HOST, default 127.0.0.1)
   --data-dir <dir>       data directory                 (env ROSTER_DATA_DIR, default $XDG_DATA_HOME/roster)
   --database-url <url>   PostgreSQL server instead of the embedded database (env ROSTER_DATABASE_URL)
+  --database-url-file <file>  the same, read from a file (env ROSTER_DATABASE_URL_FILE): a password
+                         in it does not show in \`ps\` as a flag's would
   --public-url <url>     base URL of activation links   (env ROSTER_PUBLIC_URL, default the daemon's URL)
   --allowed-hosts <list> more Host names to answer to, comma-separated (env ROSTER_ALLOWED_HOSTS);
                          ".example.com" (or "*.example.com") allows a domain and its subdomains,
@@ -28,12 +32,15 @@ Options:
                          Other Hosts get 403 (DNS-rebinding protection), except when bound to
                          0.0.0.0 or :: with no public URL and no list: then any Host is answered.
   --smtp-url <url>       send mail via SMTP             (env ROSTER_SMTP_URL, default: .eml files in the data dir)
+  --smtp-url-file <file> the same, read from a file     (env ROSTER_SMTP_URL_FILE)
   --show-invite-links    answer invite creates and resends with the activation link, also with SMTP
                          (env ROSTER_SHOW_INVITE_LINKS=1; always on with the file transport)
   --resend-interval <s>  seconds between two sends of one invitation (env ROSTER_RESEND_INTERVAL, default 60, 0 = off)
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
                          it grows too large; live clients further behind get a snapshot.
+  --retention-days <n>   days sent invitation mail (outbox rows, .eml files) and the hashes of
+                         used or replaced links are kept (env ROSTER_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   Abuse limits (R14; over one: 429 rate_limited with Retry-After; 0 turns one off):
   --orgs-per-user-per-day <n>      orgs one user may create in 24 hours
                                    (env ROSTER_ORGS_PER_USER_PER_DAY, default ${DEFAULT_ABUSE_LIMITS.orgsPerUserPerDay})
@@ -86,6 +93,44 @@ function urlOption(name: string, raw: string | undefined, protocols: string[]): 
   return raw;
 }
 
+/**
+ * A URL that may hold a password: from `--<name>`, or read from the file of
+ * `--<name>-file`; else from ROSTER_<NAME>, or the file of ROSTER_<NAME>_FILE.
+ * A flag's value shows in `ps` to every user of the machine; the environment
+ * and a file (mode 0600) do not. The file holds the URL alone (surrounding
+ * whitespace and a final newline are ignored).
+ */
+function secretOption(
+  name: "database-url" | "smtp-url",
+  flag: string | undefined,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const envName = `ROSTER_${name.toUpperCase().replace("-", "_")}`;
+  if (flag !== undefined && file !== undefined) {
+    throw new UsageError(`give --${name} or --${name}-file, not both.`);
+  }
+  if (flag !== undefined) return flag;
+  if (file !== undefined) return readSecretFile(`--${name}-file`, file);
+  if (env[envName]) return env[envName];
+  const envFile = env[`${envName}_FILE`];
+  return envFile ? readSecretFile(`${envName}_FILE`, envFile) : undefined;
+}
+
+function readSecretFile(what: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(
+      `${what}: cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+    );
+  }
+  const value = text.trim();
+  if (value === "") throw new UsageError(`${what}: "${path}" is empty.`);
+  return value;
+}
+
 function allowedHostsOption(raw: string | undefined): string[] | undefined {
   const list = parseAllowedHosts(raw);
   for (const entry of list ?? []) {
@@ -133,12 +178,15 @@ export function parseDaemonArgs(
         host: { type: "string" },
         "data-dir": { type: "string" },
         "database-url": { type: "string" },
+        "database-url-file": { type: "string" },
         "public-url": { type: "string" },
         "allowed-hosts": { type: "string" },
         "smtp-url": { type: "string" },
+        "smtp-url-file": { type: "string" },
         "show-invite-links": { type: "boolean" },
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
+        "retention-days": { type: "string" },
         "orgs-per-user-per-day": { type: "string" },
         "emails-per-org-per-hour": { type: "string" },
         "emails-per-address-per-day": { type: "string" },
@@ -157,19 +205,21 @@ export function parseDaemonArgs(
     port: intOption("--port", values.port ?? env.ROSTER_PORT, 0, 65535) ?? DEFAULT_PORT,
     host: values.host ?? (env.ROSTER_HOST || "127.0.0.1"),
     dataDir: values["data-dir"] ?? defaultDataDir(env),
-    databaseUrl: urlOption("--database-url", values["database-url"] ?? env.ROSTER_DATABASE_URL, [
-      "postgres:",
-      "postgresql:",
-    ]),
+    databaseUrl: urlOption(
+      "--database-url",
+      secretOption("database-url", values["database-url"], values["database-url-file"], env),
+      ["postgres:", "postgresql:"],
+    ),
     publicUrl: urlOption("--public-url", values["public-url"] ?? env.ROSTER_PUBLIC_URL, [
       "http:",
       "https:",
     ]),
     allowedHosts: allowedHostsOption(values["allowed-hosts"] ?? env.ROSTER_ALLOWED_HOSTS),
-    smtpUrl: urlOption("--smtp-url", values["smtp-url"] ?? env.ROSTER_SMTP_URL, [
-      "smtp:",
-      "smtps:",
-    ]),
+    smtpUrl: urlOption(
+      "--smtp-url",
+      secretOption("smtp-url", values["smtp-url"], values["smtp-url-file"], env),
+      ["smtp:", "smtps:"],
+    ),
     ...(values["show-invite-links"] || /^(1|true|yes)$/i.test(env.ROSTER_SHOW_INVITE_LINKS ?? "")
       ? { showInviteLinks: true }
       : {}),
@@ -184,6 +234,12 @@ export function parseDaemonArgs(
       values["change-retention"] ?? env.ROSTER_CHANGE_RETENTION,
       0,
       1_000_000_000,
+    ),
+    retentionDays: intOption(
+      "--retention-days",
+      values["retention-days"] ?? env.ROSTER_RETENTION_DAYS,
+      1,
+      36_500,
     ),
     abuse: abuseOptions(values, env),
     logLevel: logLevel as LevelWithSilent,

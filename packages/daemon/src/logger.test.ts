@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, createPrettyLogger, logFormat } from "./logger.ts";
+import { createLogger, createPrettyLogger, logFormat, serializeError } from "./logger.ts";
 
 function capture() {
   const out = new PassThrough();
@@ -30,5 +30,26 @@ describe("daemon logs", () => {
     const json = capture();
     createLogger("info", json.out).info({ token: "s3cret-token" }, "listening");
     expect(JSON.parse(json.text())).toMatchObject({ msg: "listening", token: "[redacted]" });
+  });
+
+  it("log a database error without its parameters, row values or any prefixed secret", () => {
+    const err = Object.assign(new Error("new row violates check constraint"), {
+      code: "23514",
+      query: "insert into outbox (link_token) values ($1)",
+      params: ["roster_inv_AAAAsecretBBBB"],
+      detail: "Failing row contains (1, roster_inv_AAAAsecretBBBB).",
+      where: "unnamed portal parameter $1 = 'roster_inv_AAAAsecretBBBB'",
+      cause: new Error("see roster_tok_CCCCsecretDDDD"),
+    });
+    const out = capture();
+    createLogger("info", out.out).error({ err }, "internal error");
+    expect(out.text()).not.toContain("secret");
+    const rec = JSON.parse(out.text());
+    expect(rec.err).toMatchObject({
+      code: "23514",
+      query: "insert into outbox (link_token) values ($1)",
+    });
+    expect(rec.err.where).toBe("unnamed portal parameter $1 = …");
+    expect(serializeError("plain")).toBe("plain");
   });
 });

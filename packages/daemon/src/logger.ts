@@ -1,7 +1,8 @@
 /**
  * The daemon's structured log (pino, JSON lines on stdout). Secrets never go
- * in: request logs carry no headers or bodies, and these paths are redacted
- * in case one slips into a log call.
+ * in: request logs carry no headers or bodies, these paths are redacted in
+ * case one slips into a log call, and a logged error (`err`) goes without
+ * the parameters and values of a failed database statement.
  */
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
 import { PinoPretty } from "pino-pretty";
@@ -19,6 +20,36 @@ export const REDACT_PATHS = [
   "databaseUrl",
 ];
 
+/**
+ * Fields of a database error that carry the values of the failed statement:
+ * its parameters (an outbox insert holds a raw activation token), the
+ * driver's query options, and Postgres's `detail` ("Failing row contains
+ * (…)", "Key (…)=(…)"). They are dropped; the SQL text, the SQLSTATE and the
+ * message stay.
+ */
+const VALUE_FIELDS = new Set(["params", "parameters", "queryOptions", "detail"]);
+/** Roster's secrets all carry a prefix (service/secrets.ts): whatever else slips in is masked. */
+const SECRET = /\broster_(inv|tok)_[A-Za-z0-9_-]+/g;
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return value.replace(SECRET, "roster_$1_[redacted]");
+  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (VALUE_FIELDS.has(k)) continue;
+    // Postgres's context may quote a parameter: "unnamed portal parameter $2 = '…'".
+    out[k] =
+      k === "where" && typeof v === "string" ? v.replace(/ = '.*$/s, " = …") : scrub(v, depth + 1);
+  }
+  return out;
+}
+
+/** Errors as pino serialises them, minus the values of a failed statement (see VALUE_FIELDS). */
+export function serializeError(err: unknown): unknown {
+  return scrub(err instanceof Error ? pino.stdSerializers.err(err) : err);
+}
+
 /** JSON lines to `destination` (default stdout). */
 export function createLogger(
   level: LevelWithSilent = "info",
@@ -28,6 +59,7 @@ export function createLogger(
     level,
     base: { name: "roster-daemon" },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);

@@ -28,8 +28,8 @@ import {
 import { startMail, type MailOptionsInput } from "./mail/index.ts";
 import { OutboxQueue } from "./service/outbox-queue.ts";
 import { RosterService } from "./service/service.ts";
+import { DEFAULT_RETENTION_DAYS, pruneOnce, type PruneReport } from "./pruning.ts";
 import { reportingCommits } from "./storage/committed-changes.ts";
-import { pruneIdempotencyKeys } from "./storage/idempotency-store.ts";
 import { probePort } from "./port-probe.ts";
 import { acquireDataDirLock, lockHolderError, type DataDirLock } from "./storage/data-dir-lock.ts";
 import { migrate } from "./storage/migrations.ts";
@@ -68,6 +68,11 @@ export interface DaemonOptions {
    * all: the change log is the audit trail (R12).
    */
   changeRetention?: number | undefined;
+  /**
+   * Days that sent mail (outbox rows, `.eml` files) and unusable link hashes
+   * are kept (default 30).
+   */
+  retentionDays?: number | undefined;
   /** R14's abuse limits (defaults DEFAULT_ABUSE_LIMITS; 0 turns one off). */
   abuse?: Partial<AbuseLimits> | undefined;
   logLevel?: LevelWithSilent | undefined;
@@ -104,6 +109,8 @@ export interface RunningDaemon {
   server: Server;
   logger: Logger;
   live: LiveSync;
+  /** One round of the hourly housekeeping (pruning.ts), now. */
+  prune(): Promise<PruneReport>;
   close(): Promise<void>;
 }
 
@@ -271,14 +278,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       cleanup.push(() => mail.close());
     }
 
+    const retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     const prune = () =>
-      void pruneIdempotencyKeys(storage, service.ctx.now()).catch((err: unknown) =>
-        logger.warn({ err }, "could not prune idempotency keys"),
-      );
-    // Not during start-up (its statement would queue before the first /health): a minute in.
-    const firstPrune = setTimeout(prune, PRUNE_FIRST_MS);
+      pruneOnce({
+        storage,
+        dataDir,
+        now: service.ctx.now,
+        retentionMs: retentionDays * 24 * 3600 * 1000,
+        logger,
+      });
+    // Not during start-up (its statements would queue before the first /health): a minute in.
+    const firstPrune = setTimeout(() => void prune(), PRUNE_FIRST_MS);
     firstPrune.unref();
-    const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+    const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
     pruneTimer.unref();
     cleanup.push(() => {
       clearTimeout(firstPrune);
@@ -303,6 +315,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       server,
       logger,
       live,
+      prune,
       close,
     };
   } catch (err) {

@@ -29,10 +29,17 @@ export function addDaemonCommand(program: Command): void {
         "use a PostgreSQL server instead of the embedded database",
       ),
     )
+    .addOption(
+      new Option(
+        "--database-url-file <file>",
+        "read the PostgreSQL URL from this file (a password in a flag shows in ps)",
+      ),
+    )
     .addOption(new Option("--public-url <url>", "base URL used in activation links"))
     .addOption(
       new Option("--smtp-url <url>", "send mail through this SMTP server (default: .eml files)"),
     )
+    .addOption(new Option("--smtp-url-file <file>", "read the SMTP URL from this file"))
     .addOption(
       new Option(
         "--show-invite-links",
@@ -55,6 +62,12 @@ export function addDaemonCommand(program: Command): void {
       new Option(
         "--change-retention <n>",
         "change-log entries (audit trail) kept per org (default 0: all)",
+      ).argParser(parseCount),
+    )
+    .addOption(
+      new Option(
+        "--retention-days <n>",
+        "days sent invitation mail and used links' hashes are kept (default 30)",
       ).argParser(parseCount),
     )
     .addOption(
@@ -88,9 +101,9 @@ export function addDaemonCommand(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL, ROSTER_PUBLIC_URL,\n" +
-        "ROSTER_SMTP_URL, ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
-        "ROSTER_ORGS_PER_USER_PER_DAY, ROSTER_EMAILS_PER_ORG_PER_HOUR, ROSTER_EMAILS_PER_ADDRESS_PER_DAY,\n" +
+      "\nEnvironment: ROSTER_PORT, ROSTER_HOST, ROSTER_DATA_DIR, ROSTER_DATABASE_URL(_FILE), ROSTER_PUBLIC_URL,\n" +
+        "ROSTER_SMTP_URL(_FILE), ROSTER_RESEND_INTERVAL, ROSTER_ALLOWED_HOSTS, ROSTER_CHANGE_RETENTION,\n" +
+        "ROSTER_RETENTION_DAYS, ROSTER_ORGS_PER_USER_PER_DAY, ROSTER_EMAILS_PER_ORG_PER_HOUR, ROSTER_EMAILS_PER_ADDRESS_PER_DAY,\n" +
         "ROSTER_LOG_LEVEL (flags win).",
     )
     .action(async (opts: Record<string, string | boolean | undefined>) => {

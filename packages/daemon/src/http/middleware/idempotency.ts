@@ -54,15 +54,18 @@ export function idempotent(
 }
 
 /**
- * For the public routes (setup, accept): the scope is what the anonymous
- * caller proved, computed from the parsed body (undefined when the body is
- * not JSON: the route's validation refuses it anyway).
+ * For the public routes (setup, accept): the scope is what the caller
+ * proved, computed from the parsed body (undefined when the body is not
+ * JSON: the route's validation refuses it anyway) and, behind optional auth,
+ * the signed-in user, if any.
  */
 export function idempotentPublic(
   ctx: Deps,
-  opts: Options & { scope: (body: unknown) => string },
+  opts: Options & { scope: (body: unknown, signedIn: string | undefined) => string },
 ): MiddlewareHandler<Env & TxEnv> {
-  return transactional(ctx, opts, (_c, body) => opts.scope(body));
+  return transactional(ctx, opts, (c, body) =>
+    opts.scope(body, (c.var as { caller?: { userID: string } }).caller?.userID),
+  );
 }
 
 /** Thrown out of the transaction to roll it back; the response stands. */

@@ -50,9 +50,11 @@ export function acceptRoutes(ctx: AppContext) {
 /**
  * An anonymous accept proves one thing: it holds the invitation token. Its
  * Idempotency-Key lives in that token's scope (its hash), so a repeated key
- * and body can only ever replay to whoever holds the same link.
+ * and body can only ever replay to whoever holds the same link; a signed-in
+ * accept's key is also its user's, never replayed to an anonymous caller.
  */
-function acceptScope(body: unknown): string {
+function acceptScope(body: unknown, signedIn: string | undefined): string {
   const token = (body as { token?: unknown } | undefined)?.token;
-  return typeof token === "string" ? `accept:${hashSecret(token)}` : "accept";
+  const link = typeof token === "string" ? `accept:${hashSecret(token)}` : "accept";
+  return signedIn === undefined ? link : `${link}:user:${signedIn}`;
 }

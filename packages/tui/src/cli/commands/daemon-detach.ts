@@ -16,6 +16,7 @@ export interface DetachOptions extends Record<string, unknown> {
   host?: string;
   dataDir?: string;
   databaseUrl?: string;
+  smtpUrl?: string;
 }
 
 function urlFor(host: string, port: string): string {
@@ -38,7 +39,14 @@ export async function runDaemonDetach(opts: DetachOptions): Promise<void> {
     const started = await startDaemon({
       url: urlFor(host, port),
       dataDir,
-      args: daemonArgs(opts, ["port", "host", "dataDir"]),
+      // URLs that may hold a password reach the background daemon through its
+      // environment, not its command line (which every user sees in `ps`).
+      args: daemonArgs(opts, ["port", "host", "dataDir", "databaseUrl", "smtpUrl"]),
+      env: {
+        ...process.env,
+        ...(opts.databaseUrl ? { ROSTER_DATABASE_URL: opts.databaseUrl } : {}),
+        ...(opts.smtpUrl ? { ROSTER_SMTP_URL: opts.smtpUrl } : {}),
+      },
     });
     const pid = started.pid === undefined ? "" : ` (pid ${started.pid})`;
     // On a PostgreSQL server the daemon locks no data directory: status and stop cannot find it.
