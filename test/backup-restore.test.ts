@@ -143,7 +143,7 @@ describe("roster backup and roster restore (embedded database)", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(work).filter((n) => n.includes(".partial"))).toEqual([]);
     const lines = backupContent(file);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: "roster-backup", schemaVersion: 1 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: "roster-backup", schemaVersion: 2 });
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ end: true, tables: { orgs: 2, users: 2 } });
   }, 60_000);
 

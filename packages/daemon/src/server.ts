@@ -150,6 +150,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         ...opts.limits,
       },
       ...(opts.now ? { now: opts.now } : {}),
+      onError: (err) => logger.warn({ err }, "could not record when an API token was last used"),
     });
     const feed = await ChangeFeed.start(storage, {
       onError: (err) => logger.error({ err }, "change feed error"),
@@ -172,7 +173,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // Live sync (WebSocket): its hub serves the sessions the app's live route upgrades.
     const live = startLiveSync(
       { storage, feed, logger },
-      { ...opts.live, projections, changeRetention: opts.changeRetention },
+      { ...opts.live, projections, changeRetention: opts.changeRetention, now: service.ctx.now },
     );
     const app = createApp(
       { service, storage, logger, publicUrl: () => publicUrl, projections, live: live.hub },

@@ -105,6 +105,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `create index outbox_invite on outbox (invite_id)`,
     ],
   },
+  {
+    version: 2,
+    name: "api token lifecycle (R13)",
+    statements: [
+      `alter table api_tokens add column description text not null default ''`,
+      `alter table api_tokens add column last_used_at timestamptz`,
+      `alter table api_tokens add column expires_at timestamptz`,
+      `alter table api_tokens add column revoked_at timestamptz`,
+      `create index api_tokens_user_id on api_tokens (user_id)`,
+    ],
+  },
 ];
 
 /** Apply every migration not applied yet; returns the versions applied. */
