@@ -37,6 +37,9 @@ const SPEC_ROUTES = [
   "get /activate/{token}",
   "post /activate/{token}",
   "get /api/v2/openapi.json",
+  "get /api/v2/tokens",
+  "post /api/v2/tokens",
+  "delete /api/v2/tokens/{tokenID}",
 ];
 
 /** The routes that need no token (`security: []`). */

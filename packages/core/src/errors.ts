@@ -58,6 +58,8 @@ export type Reason =
   | "setup_done"
   | "unauthorized"
   | "sign_in_required"
+  | "token_not_found"
+  | "invalid_expiry"
   | "idempotency_key_reused"
   | "invalid_query";
 
@@ -123,6 +125,12 @@ const FIXED = {
     "That user is not a member of this organization.",
   ],
   orgNotFound: ["not found", "org_not_found", "Organization not found."],
+  tokenNotFound: ["not found", "token_not_found", "You have no API token with this id."],
+  tokenExpiryPast: [
+    "invalid",
+    "invalid_expiry",
+    "The expiry must be in the future (an ISO 8601 time such as 2030-01-31T00:00:00Z).",
+  ],
   setupDone: [
     "conflict",
     "setup_done",

@@ -194,6 +194,34 @@ export const AcceptResponseSchema = SignedInSchema.extend({
 });
 export type AcceptResponse = z.infer<typeof AcceptResponseSchema>;
 
+// ------------------------------------------------------------ API tokens (R13)
+
+/** One of the caller's API tokens, as listed: never the secret nor its hash. */
+export const ApiTokenSchema = z.object({
+  id: Id,
+  description: z.string(),
+  createdAt: IsoTime,
+  /** When it last authenticated a request (to the minute); null: never. */
+  lastUsedAt: IsoTime.nullable(),
+  /** When it stops working; null: never. */
+  expiresAt: IsoTime.nullable(),
+  /** Whether this is the token that made the request. */
+  current: z.boolean(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+export const TokensResponseSchema = z.object({ tokens: z.array(ApiTokenSchema) });
+export type TokensResponse = z.infer<typeof TokensResponseSchema>;
+export const MAX_TOKEN_DESCRIPTION_LENGTH = 200;
+export const CreateTokenRequestSchema = z.strictObject({
+  description: z.string().trim().max(MAX_TOKEN_DESCRIPTION_LENGTH).optional(),
+  /** When the token stops working (ISO 8601, in the future); absent: never. */
+  expiresAt: IsoTime.optional(),
+});
+export type CreateTokenRequest = z.infer<typeof CreateTokenRequestSchema>;
+/** A created token: the listing's fields and, this once, the secret. */
+export const CreatedTokenSchema = ApiTokenSchema.extend({ token: z.string() });
+export type CreatedToken = z.infer<typeof CreatedTokenSchema>;
+
 export const ChangesResponseSchema = z.object({
   changes: z.array(ChangeEntrySchema),
   version: z.number().int().nonnegative(),

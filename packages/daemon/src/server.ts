@@ -199,6 +199,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       },
       abuse: opts.abuse,
       ...(opts.now ? { now: opts.now } : {}),
+      onError: (err) => logger.warn({ err }, "could not record when an API token was last used"),
     });
 
     let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
@@ -217,7 +218,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // Live sync (WebSocket): its hub serves the sessions the app's live route upgrades.
     const live = startLiveSync(
       { storage, feed, logger, wss },
-      { ...opts.live, projections, changeRetention: opts.changeRetention },
+      { ...opts.live, projections, changeRetention: opts.changeRetention, now: service.ctx.now },
     );
     const app = createApp(
       {

@@ -8,6 +8,7 @@ import { codeForStatus, type ErrorCode } from "../errors.ts";
 import {
   AcceptResponseSchema,
   ChangesResponseSchema,
+  CreatedTokenSchema,
   HealthSchema,
   InviteWithLinkSchema,
   InvitesResponseSchema,
@@ -16,8 +17,10 @@ import {
   OrgsResponseSchema,
   SetupResponseSchema,
   SetupStatusSchema,
+  TokensResponseSchema,
   UserSchema,
   type AcceptRequest,
+  type CreateTokenRequest,
   type InviteStatusFilter,
   type SetupRequest,
 } from "../schemas.ts";
@@ -147,6 +150,17 @@ export class RosterClient {
   }
   acceptInvite(body: AcceptRequest, opts?: MutationOptions) {
     return this.request("POST", "/api/v2/invites/accept", body, opts, AcceptResponseSchema);
+  }
+  /** The caller's own API tokens (R13). */
+  listTokens() {
+    return this.get("/api/v2/tokens", TokensResponseSchema);
+  }
+  /** A new API token of the caller; its secret is in this answer only. */
+  createToken(body: CreateTokenRequest, opts?: MutationOptions) {
+    return this.request("POST", "/api/v2/tokens", body, opts, CreatedTokenSchema);
+  }
+  async revokeToken(tokenID: string, opts?: MutationOptions): Promise<void> {
+    await this.delete(`/api/v2/tokens/${enc(tokenID)}`, opts);
   }
   changes(orgID: string, since: number) {
     return this.get(`/api/v2/orgs/${enc(orgID)}/changes?since=${since}`, ChangesResponseSchema);

@@ -3,7 +3,7 @@ import type { User } from "@roster/core";
 import type { Logger } from "pino";
 import type { LiveHub } from "../live/live-hub.ts";
 import type { OrgProjection } from "../live/org-projection.ts";
-import type { Caller } from "../service/context.ts";
+import type { Caller, Credential } from "../service/context.ts";
 import type { RosterService } from "../service/service.ts";
 import type { Sql, Storage } from "../storage/storage.ts";
 
@@ -25,7 +25,7 @@ export interface AppContext {
    */
   projections?: ProjectionReader | undefined;
   /** The live hub the WebSocket route hands upgraded sockets to. */
-  live: Pick<LiveHub, "attach" | "onMessage" | "detach" | "revokeMember">;
+  live: Pick<LiveHub, "attach" | "onMessage" | "detach" | "revokeMember" | "revokeToken">;
 }
 
 /** What list reads need of the projection store. */
@@ -41,9 +41,9 @@ export interface Env {
   Variables: { reqId: string; log: Logger };
 }
 
-/** After requireAuth (middleware/auth.ts): who is calling. */
+/** After requireAuth (middleware/auth.ts): who is calling, with which token. */
 export interface AuthEnv {
-  Variables: { user: User; caller: Caller };
+  Variables: { user: User; caller: Caller; credential: Credential };
 }
 
 /** After optionalAuth: the caller, when the request carried a valid token. */
@@ -53,7 +53,7 @@ export interface MaybeAuthEnv {
 
 /** After requireOrgMember: also the org's version read with the membership. */
 export interface OrgEnv {
-  Variables: { user: User; caller: Caller; orgVersion: number };
+  Variables: { user: User; caller: Caller; credential: Credential; orgVersion: number };
 }
 
 /** Inside idempotent() (middleware/idempotency.ts): the command's transaction. */

@@ -20,6 +20,7 @@ import { meRoutes } from "./routes/me.ts";
 import { OPENAPI_PATH, openApiRoutes } from "./routes/openapi.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { setupRoutes } from "./routes/setup.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 
 export interface AppOptions {
   /** Largest request body accepted, in bytes (SPEC §7: huge bodies get 413). */
@@ -41,6 +42,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}): OpenAPIHono<E
   app.route("/health", healthRoutes(ctx));
   app.route("/api/v2/setup", setupRoutes(ctx));
   app.route("/api/v2/me", meRoutes(ctx));
+  app.route("/api/v2/tokens", tokenRoutes(ctx));
   app.route(orgs, orgRoutes(ctx));
   app.route(`${orgs}/:orgID/members`, memberRoutes(ctx));
   app.route(`${orgs}/:orgID/invites`, inviteRoutes(ctx));

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
 import type { Storage } from "../storage/storage.ts";
+import { TOKEN_REVOKED_CHANNEL } from "../storage/token-store.ts";
 import { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
 import { LiveHub, type LiveHubOptions } from "./live-hub.ts";
 
@@ -78,6 +79,13 @@ export function startLiveSync(ctx: LiveSyncDeps, opts: LiveSyncOptions = {}): Li
     // Keeping every entry (the default), there is nothing to prune as they come.
     ...(retention.keep > 0 ? { retention } : {}),
   });
+  // R13: a token revoked through any daemon on this database closes its sessions here.
+  const unlisten = ctx.storage
+    .listen(TOKEN_REVOKED_CHANNEL, (tokenID) => hub.revokeToken(tokenID))
+    .catch((err: unknown) => {
+      logger.error({ err }, "could not listen for revoked tokens");
+      return async () => undefined;
+    });
   let closing: Promise<void> | undefined;
   return {
     wss,
@@ -86,6 +94,7 @@ export function startLiveSync(ctx: LiveSyncDeps, opts: LiveSyncOptions = {}): Li
     close: () =>
       (closing ??= (async () => {
         clearInterval(pruneTimer);
+        await (await unlisten)().catch(() => undefined);
         await hub.close();
         wss.close();
       })()),

@@ -25,10 +25,15 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
 import { orgVersion, readChanges } from "../storage/change-log.ts";
-import { memberVersion } from "../storage/read-queries.ts";
+import { sessionAccess } from "../storage/read-queries.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
-import { LiveSession, type SessionLimits, type SessionStats } from "./live-session.ts";
+import {
+  LiveSession,
+  type SessionCredential,
+  type SessionLimits,
+  type SessionStats,
+} from "./live-session.ts";
 import {
   listedInvites,
   projectedMembers,
@@ -59,6 +64,8 @@ export interface LiveHubOptions {
   projectionIdleMs?: number;
   /** The projection store to use (shared with the HTTP reads); default: a new one. */
   projections?: ProjectionStore;
+  /** The clock that token expiries are read against (default Date.now; the service's). */
+  now?: () => number;
 }
 
 export interface LiveHubStats extends SessionStats {
@@ -69,6 +76,10 @@ export interface LiveHubStats extends SessionStats {
 }
 
 const REVOKED_MESSAGE = "You were removed from this organization.";
+const TOKEN_REVOKED_MESSAGE = "The API token of this session was revoked.";
+const TOKEN_EXPIRED_MESSAGE = "The API token of this session has expired.";
+/** setTimeout's longest delay; a later expiry is caught by the ping tick. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LiveHub {
   readonly projections: ProjectionStore;
@@ -110,10 +121,17 @@ export class LiveHub {
 
   /**
    * Register a freshly upgraded socket of `userID` watching `orgID` (auth
-   * already checked). `checkedAt` is the org's version read with that check:
-   * the session is served from no older state (its membership is in it).
+   * already checked, with `credential`). `checkedAt` is the org's version
+   * read with that check: the session is served from no older state (its
+   * membership is in it). It is closed when the token expires.
    */
-  attach(ws: WebSocket, orgID: string, userID: string, checkedAt = 0): LiveSession {
+  attach(
+    ws: WebSocket,
+    orgID: string,
+    userID: string,
+    checkedAt: number,
+    credential: SessionCredential,
+  ): LiveSession {
     const s = new LiveSession(this.#nextID++, ws, orgID, userID, this.#limits, this.#stats, (x) =>
       this.#opts.logger.info(
         { session: x.id, orgID: x.orgID },
@@ -121,6 +139,8 @@ export class LiveHub {
       ),
     );
     s.checkedAt = checkedAt;
+    s.tokenID = credential.tokenID;
+    s.expiresAt = credential.expiresAt;
     if (this.#closed) {
       s.close(CLOSE.goingAway, "daemon shutting down");
       return s;
@@ -136,7 +156,34 @@ export class LiveHub {
       if (s.phase === "hello") this.#protocolError(s, "no hello");
     }, this.#opts.helloTimeoutMs ?? 10_000);
     s.helloTimer.unref();
+    if (s.expiresAt !== null) {
+      const ms = Math.min(Math.max(0, s.expiresAt - this.#now()), MAX_TIMER_MS);
+      s.expiryTimer = setTimeout(() => this.#expireSessions(), ms);
+      s.expiryTimer.unref();
+    }
     return s;
+  }
+
+  /**
+   * R13: close every session opened with this token, on this daemon (the
+   * revocation's NOTIFY brings it to the others).
+   */
+  revokeToken(tokenID: string): void {
+    for (const s of [...this.#sessions]) {
+      if (s.tokenID === tokenID) s.revoke(TOKEN_REVOKED_MESSAGE);
+    }
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
+  }
+
+  /** Close the sessions whose token has expired. */
+  #expireSessions(): void {
+    const now = this.#now();
+    for (const s of [...this.#sessions]) {
+      if (s.expiresAt !== null && s.expiresAt <= now) s.revoke(TOKEN_EXPIRED_MESSAGE);
+    }
   }
 
   /**
@@ -238,8 +285,9 @@ export class LiveHub {
     s.phase = "catching-up";
     const log = this.#opts.logger;
     try {
-      // R10: going live needs a membership checked now, whatever `since` says.
-      const member = await memberVersion(this.#opts.storage, s.orgID, s.userID);
+      // R10, R13: going live needs a live token and a membership checked
+      // now, whatever `since` says.
+      const member = await sessionAccess(this.#opts.storage, s, this.#now());
       if (s.closed) return;
       if (member === undefined) return s.revoke(REVOKED_MESSAGE);
       s.checkedAt = Math.max(s.checkedAt, member);
@@ -388,6 +436,7 @@ export class LiveHub {
   }
 
   #ping(): void {
+    this.#expireSessions();
     for (const s of this.#sessions) {
       if (!s.alive) {
         this.#opts.logger.info(

@@ -27,6 +27,13 @@ export interface SessionLimits {
   closeGraceMs: number;
 }
 
+/** The API token a session was opened with (R13). */
+export interface SessionCredential {
+  tokenID: string;
+  /** When it expires (ms since epoch); null: never. */
+  expiresAt: number | null;
+}
+
 export interface SessionStats {
   /** Highest bufferedAmount seen on any socket right after a send. */
   highWaterBytes: number;
@@ -39,8 +46,13 @@ export class LiveSession {
   phase: SessionPhase = "hello";
   /** Version of the last change (or snapshot) sent. */
   lastSent = 0;
-  /** The org's version when the token and membership were checked (before the upgrade). */
+  /** The org's version when the token and membership were last checked (upgrade, hello). */
   checkedAt = 0;
+  /** The API token the session was opened with (R13: its revocation closes the session). */
+  tokenID = "";
+  /** When that token expires (ms since epoch); null: never. */
+  expiresAt: number | null = null;
+  expiryTimer: NodeJS.Timeout | undefined;
   /** Feed entries that arrived during the catch-up. */
   queue: ChangeEntry[] = [];
   /** Frames waiting for the socket to drain, and their size. */
@@ -150,6 +162,7 @@ export class LiveSession {
     this.queue = [];
     this.dropBacklog();
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     try {
       if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
     } catch {
@@ -171,6 +184,7 @@ export class LiveSession {
     this.queue = [];
     this.dropBacklog();
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
   }
 }

@@ -9,6 +9,13 @@ export interface ServiceContext {
   now: () => number;
 }
 
+/** The API token that authenticated a request (R13). */
+export interface Credential {
+  tokenID: string;
+  /** When it stops working (ms since epoch); null: never. */
+  expiresAt: number | null;
+}
+
 /** The authenticated caller of a command. */
 export interface Caller {
   userID: string;

@@ -48,30 +48,44 @@ import {
   userByTokenHash,
   type AuthenticatedUser,
 } from "../storage/read-queries.ts";
+import { insertApiToken, listApiTokens, revokeApiToken } from "../storage/token-store.ts";
 import { iso, toOrg } from "../storage/rows.ts";
 import type { Sql, Storage } from "../storage/storage.ts";
 import {
   anyOrgExists,
   findUserByEmail,
   getUser,
-  insertApiToken,
   lockEmail,
   lockSetup,
   upsertUser,
 } from "../storage/user-store.ts";
 import { admitInvitationEmail, admitOrgCreation } from "./abuse-limits.ts";
-import type { Caller, ServiceContext } from "./context.ts";
+import type { Caller, Credential, ServiceContext } from "./context.ts";
 import { fail, unwrap } from "./domain-failure.ts";
 import { previewActivation } from "./preview-activation.ts";
 import { reportDelivery, runReport } from "./record-delivery.ts";
 import { runOrgCommand, type OrgCommand } from "./run-org-command.ts";
 import { hashesEqual, hashSecret, newId, newLinkToken, newSecret } from "./secrets.ts";
+import { TokenUsage } from "./token-usage.ts";
 
 export interface ServiceOptions {
   limits?: Partial<Limits>;
   /** R14's limits (default DEFAULT_ABUSE_LIMITS; 0 turns one off). */
   abuse?: Partial<AbuseLimits> | undefined;
   now?: () => number;
+  /** Where a failed "last used" write of a token is reported. */
+  onError?: (err: unknown) => void;
+}
+
+/** Who a valid API token signs in, and the token itself. */
+export interface SignedIn {
+  user: User;
+  credential: Credential;
+}
+
+export interface CreateTokenInput {
+  description?: string | undefined;
+  expiresAt?: string | undefined;
 }
 
 export interface CreateInviteInput {
@@ -90,6 +104,7 @@ export interface AcceptInput {
 
 export class RosterService {
   readonly ctx: ServiceContext;
+  readonly #usage: TokenUsage;
 
   constructor(
     readonly storage: Storage,
@@ -100,6 +115,7 @@ export class RosterService {
       abuse: { ...DEFAULT_ABUSE_LIMITS, ...opts.abuse },
       now: opts.now ?? Date.now,
     };
+    this.#usage = new TokenUsage(storage, this.ctx.now, opts.onError);
   }
 
   /** Run `fn` in the given transaction, or in a new one. */
@@ -234,7 +250,9 @@ export class RosterService {
           if (s.isNew) await createUser(t, s.user, at);
           await insertMembership(t, change.invite.orgID, change.member);
           await closeInvite(t, change.invite);
-          const token = s.isNew ? await issueApiToken(t, s.user.id, at) : undefined;
+          const token = s.isNew
+            ? await issueApiToken(t, s.user.id, at, "first token (invitation)")
+            : undefined;
           return { user: s.user, token };
         },
         actor: (s) => ({ userID: s.user.id, email: s.user.email }),
@@ -253,7 +271,11 @@ export class RosterService {
       const at = iso(new Date(now));
       const user = await createUser(t, { id: newId(), email, name: input.name ?? "" }, at);
       const created = await createOrgWithOwner(t, input.org, user, now);
-      return { ...created, user, token: await issueApiToken(t, user.id, at) };
+      return {
+        ...created,
+        user,
+        token: await issueApiToken(t, user.id, at, "first token (setup)"),
+      };
     });
   }
 
@@ -289,20 +311,65 @@ export class RosterService {
   async setupAllowed(sql: Sql = this.storage): Promise<boolean> {
     return !(await anyOrgExists(sql));
   }
-  /** The user holding this raw API token, if any (the stored hash compared in constant time). */
-  async authenticate(token: string): Promise<User | undefined> {
+  /**
+   * The user holding this raw API token, if it is live (not revoked, not
+   * expired: R13; the stored hash compared in constant time).
+   */
+  async authenticate(token: string): Promise<SignedIn | undefined> {
     const hash = hashSecret(token);
-    return holder(hash, await userByTokenHash(this.storage, hash));
+    return this.#signedIn(hash, await userByTokenHash(this.storage, hash, this.ctx.now()));
   }
   /**
-   * The holder of this raw API token, their role in `orgID` (none: not a
-   * member) and the org's version, in one query; undefined for an unknown token.
+   * The holder of this live raw API token, their role in `orgID` (none: not
+   * a member) and the org's version, in one query; undefined for an unknown,
+   * revoked or expired token.
    */
   async authenticateForOrg(token: string, orgID: string) {
     const hash = hashSecret(token);
-    const found = await orgCallerByTokenHash(this.storage, hash, orgID);
-    const user = holder(hash, found?.user);
-    return user && found ? { user, role: found.role, version: found.version } : undefined;
+    const found = await orgCallerByTokenHash(this.storage, hash, orgID, this.ctx.now());
+    const who = this.#signedIn(hash, found?.user);
+    return who && found ? { ...who, role: found.role, version: found.version } : undefined;
+  }
+  #signedIn(hash: string, found: AuthenticatedUser | undefined): SignedIn | undefined {
+    const user = holder(hash, found);
+    if (!user || !found) return undefined;
+    this.#usage.used(found.tokenID);
+    return { user, credential: { tokenID: found.tokenID, expiresAt: found.tokenExpiresAt } };
+  }
+
+  // ---------------------------------------------------------- API tokens (R13)
+
+  /** The user's own tokens (never a secret); `currentID` is the one asking. */
+  listTokens(userID: string, currentID?: string) {
+    return listApiTokens(this.storage, userID, currentID);
+  }
+  /** A new token of the caller, its secret returned this once; an expiry must be in the future. */
+  createToken(caller: Caller, input: CreateTokenInput, tx?: Sql) {
+    const now = this.ctx.now();
+    const expires = input.expiresAt === undefined ? undefined : Date.parse(input.expiresAt);
+    if (expires !== undefined && !(expires > now)) fail(errors.tokenExpiryPast());
+    return this.#inTx(tx, async (t) => {
+      const secret = newSecret("api");
+      const token = await insertApiToken(
+        t,
+        {
+          id: newId(),
+          userID: caller.userID,
+          hash: hashSecret(secret),
+          description: input.description ?? "",
+          expiresAt: expires === undefined ? null : iso(new Date(expires)),
+        },
+        iso(new Date(now)),
+      );
+      return { ...token, token: secret };
+    });
+  }
+  /** Revoke one of the caller's tokens: it fails from its next request on (R13). */
+  revokeToken(caller: Caller, tokenID: string, tx?: Sql): Promise<void> {
+    return this.#inTx(tx, async (t) => {
+      const at = iso(new Date(this.ctx.now()));
+      if (!(await revokeApiToken(t, caller.userID, tokenID, at))) fail(errors.tokenNotFound());
+    });
   }
   listOrgs(userID: string) {
     return listOrgs(this.storage, userID);
@@ -339,9 +406,15 @@ async function createUser(tx: Sql, user: User, at: string): Promise<User> {
   );
 }
 
-async function issueApiToken(tx: Sql, userID: string, at: string): Promise<string> {
+async function issueApiToken(
+  tx: Sql,
+  userID: string,
+  at: string,
+  description: string,
+): Promise<string> {
   const token = newSecret("api");
-  await insertApiToken(tx, { id: newId(), userID, hash: hashSecret(token) }, at);
+  const row = { id: newId(), userID, hash: hashSecret(token), description, expiresAt: null };
+  await insertApiToken(tx, row, at);
   return token;
 }
 

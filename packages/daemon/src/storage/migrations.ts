@@ -109,6 +109,17 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    version: 2,
+    name: "api token lifecycle (R13)",
+    statements: [
+      `alter table api_tokens add column description text not null default ''`,
+      `alter table api_tokens add column last_used_at timestamptz`,
+      `alter table api_tokens add column expires_at timestamptz`,
+      `alter table api_tokens add column revoked_at timestamptz`,
+      `create index api_tokens_user_id on api_tokens (user_id)`,
+    ],
+  },
+  {
     version: 3,
     name: "abuse limit events",
     statements: [

@@ -28,22 +28,48 @@ import type { Sql } from "./storage.ts";
 
 export interface AuthenticatedUser extends User {
   tokenHash: string;
+  tokenID: string;
+  /** When the token stops working (ms since epoch); null: never. */
+  tokenExpiresAt: number | null;
 }
 
-/** The user an API token (by its hash) belongs to. */
+interface TokenUserRow {
+  id: string;
+  email: string;
+  name: string;
+  token_hash: string;
+  token_id: string;
+  expires_at: Date | string | null;
+}
+
+/** A live token: not revoked, not expired at `$2` (R13). */
+const LIVE_TOKEN =
+  "t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2)";
+const TOKEN_USER = "u.id, u.email, u.name, t.token_hash, t.id as token_id, t.expires_at";
+
+function toAuthenticated(row: TokenUserRow): AuthenticatedUser {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    tokenHash: row.token_hash,
+    tokenID: row.token_id,
+    tokenExpiresAt: row.expires_at === null ? null : new Date(row.expires_at).getTime(),
+  };
+}
+
+/** The user a live API token (by its hash) belongs to at `now`. */
 export async function userByTokenHash(
   sql: Sql,
   tokenHash: string,
+  now: number,
 ): Promise<AuthenticatedUser | undefined> {
-  const r = await sql.query<{ id: string; email: string; name: string; token_hash: string }>(
-    `select u.id, u.email, u.name, t.token_hash from api_tokens t join users u on u.id = t.user_id
-     where t.token_hash = $1`,
-    [tokenHash],
+  const r = await sql.query<TokenUserRow>(
+    `select ${TOKEN_USER} from api_tokens t join users u on u.id = t.user_id where ${LIVE_TOKEN}`,
+    [tokenHash, new Date(now).toISOString()],
   );
   const row = r.rows[0];
-  return row
-    ? { id: row.id, email: row.email, name: row.name, tokenHash: row.token_hash }
-    : undefined;
+  return row ? toAuthenticated(row) : undefined;
 }
 
 /** The caller of an org route: the token's user, their role in the org (if any), the org's version. */
@@ -63,45 +89,42 @@ export async function orgCallerByTokenHash(
   sql: Sql,
   tokenHash: string,
   orgID: string,
+  now: number,
 ): Promise<OrgCaller | undefined> {
-  const r = await sql.query<{
-    id: string;
-    email: string;
-    name: string;
-    token_hash: string;
-    role: Role | null;
-    version: number | string | null;
-  }>(
-    `select u.id, u.email, u.name, t.token_hash, m.role, o.version
+  const r = await sql.query<TokenUserRow & { role: Role | null; version: number | string | null }>(
+    `select ${TOKEN_USER}, m.role, o.version
      from api_tokens t join users u on u.id = t.user_id
-     left join memberships m on m.org_id = $2 and m.user_id = t.user_id
+     left join memberships m on m.org_id = $3 and m.user_id = t.user_id
      left join orgs o on o.id = m.org_id
-     where t.token_hash = $1`,
-    [tokenHash, orgID],
+     where ${LIVE_TOKEN}`,
+    [tokenHash, new Date(now).toISOString(), orgID],
   );
   const row = r.rows[0];
   if (!row) return undefined;
   return {
-    user: { id: row.id, email: row.email, name: row.name, tokenHash: row.token_hash },
+    user: toAuthenticated(row),
     role: row.role ?? undefined,
     version: row.role == null ? 0 : Number(row.version ?? 0),
   };
 }
 
 /**
- * The org's version if `userID` is a member of `orgID` (read in one
- * statement with the membership), else undefined: a live session's check
- * when it says hello (R10).
+ * The org's version if the token `tokenID` of `userID` is still live at
+ * `now` (R13) and the user a member of `orgID` (R10), read in one
+ * statement; else undefined: a live session's check when it says hello.
  */
-export async function memberVersion(
+export async function sessionAccess(
   sql: Sql,
-  orgID: string,
-  userID: string,
+  access: { orgID: string; userID: string; tokenID: string },
+  now: number,
 ): Promise<number | undefined> {
   const r = await sql.query<{ version: number | string }>(
-    `select o.version from memberships m join orgs o on o.id = m.org_id
-     where m.org_id = $1 and m.user_id = $2`,
-    [orgID, userID],
+    `select o.version from api_tokens t
+     join memberships m on m.user_id = t.user_id and m.org_id = $1
+     join orgs o on o.id = m.org_id
+     where t.id = $3 and t.user_id = $2 and t.revoked_at is null
+       and (t.expires_at is null or t.expires_at > $4)`,
+    [access.orgID, access.userID, access.tokenID, new Date(now).toISOString()],
   );
   const row = r.rows[0];
   return row ? Number(row.version) : undefined;

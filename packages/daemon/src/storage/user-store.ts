@@ -1,7 +1,4 @@
-/**
- * Users and their API tokens (only a token's SHA-256 is stored), and the
- * first-run setup's lock.
- */
+/** Users, and the first-run setup's lock (their API tokens: token-store.ts). */
 import type { User } from "@roster/core";
 import type { Sql } from "./storage.ts";
 
@@ -48,15 +45,4 @@ export async function upsertUser(tx: Sql, user: User, at: string): Promise<User 
     [user.id, user.email, user.name, at],
   );
   return r.rows[0] ?? (await findUserByEmail(tx, user.email));
-}
-
-export async function insertApiToken(
-  tx: Sql,
-  token: { id: string; userID: string; hash: string },
-  at: string,
-): Promise<void> {
-  await tx.query(
-    "insert into api_tokens (id, user_id, token_hash, created_at) values ($1, $2, $3, $4)",
-    [token.id, token.userID, token.hash, at],
-  );
 }

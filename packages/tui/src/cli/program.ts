@@ -300,6 +300,49 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     }),
   );
 
+  // ------------------------------------------------------------------ tokens
+  const tokens = program.command("tokens").description("list, create or revoke your API tokens");
+  common(
+    tokens
+      .command("list")
+      .alias("ls")
+      .description("list your API tokens (never their secrets): created, last used, expiry"),
+    { org: false },
+  ).action(
+    act(async (opts: import("./context.ts").CommonOptions) => {
+      const { tokensList } = await import("./commands/tokens.ts");
+      await tokensList(opts);
+    }),
+  );
+  common(
+    tokens
+      .command("create")
+      .description("create an API token (its secret is printed once, not saved)")
+      .option("--description <text>", "what the token is for")
+      .option(
+        "--expires <when>",
+        "a duration (90m, 12h, 30d, 8w) or a time (2030-01-31T00:00:00Z)",
+      ),
+    { org: false },
+  ).action(
+    act(async (opts: import("./commands/tokens.ts").CreateOptions) => {
+      const { tokensCreate } = await import("./commands/tokens.ts");
+      await tokensCreate(opts);
+    }),
+  );
+  common(
+    tokens
+      .command("revoke")
+      .description("revoke one of your API tokens: it stops working at once")
+      .argument("<id>", "the token's id (see roster tokens list)"),
+    { org: false },
+  ).action(
+    act(async (id: string, opts: import("./context.ts").CommonOptions) => {
+      const { tokensRevoke } = await import("./commands/tokens.ts");
+      await tokensRevoke(id, opts);
+    }),
+  );
+
   addBackupCommands(program);
   addCompletionCommand(program);
 

@@ -3,12 +3,13 @@
  * membership, as the service answers them (service.ts: the token is looked
  * up by its SHA-256 hash, the hashes compared in constant time). An org the
  * caller does not belong to is answered `404 not found`, like one that does
- * not exist. Nothing is cached: a removed member or a deleted token fails on
- * its very next request.
+ * not exist. Nothing is cached: a removed member, or a revoked or expired
+ * token (R13), fails on its very next request.
  */
-import { errors, type User } from "@roster/core";
+import { errors } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { fail } from "../../service/domain-failure.ts";
+import type { SignedIn } from "../../service/service.ts";
 import type { AppContext, AuthEnv, Env, MaybeAuthEnv, OrgEnv } from "../app-env.ts";
 import { ID_PATTERN } from "../openapi-helpers.ts";
 
@@ -21,17 +22,19 @@ export function parseAuthorization(header: string | undefined): string | undefin
 }
 
 /** The variables of an authenticated request. */
-function authenticated(user: User | undefined): AuthEnv["Variables"] {
-  if (!user) fail(errors.unauthorized());
-  return { user, caller: { userID: user.id, email: user.email } };
+function authenticated(found: SignedIn | undefined): AuthEnv["Variables"] {
+  if (!found) fail(errors.unauthorized());
+  const { user, credential } = found;
+  return { user, caller: { userID: user.id, email: user.email }, credential };
 }
 
 export function requireAuth(ctx: Pick<AppContext, "service">): MiddlewareHandler<Env & AuthEnv> {
   return async (c, next) => {
     const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
-    const { user, caller } = authenticated(await ctx.service.authenticate(token));
+    const { user, caller, credential } = authenticated(await ctx.service.authenticate(token));
     c.set("user", user);
     c.set("caller", caller);
+    c.set("credential", credential);
     await next();
   };
 }
@@ -71,9 +74,10 @@ export function requireOrgMember(
     // A malformed id (a NUL, say) never reaches the database: it names no org.
     const orgID = ID_PATTERN.test(param) ? param : "";
     const found = await ctx.service.authenticateForOrg(token, orgID);
-    const { user, caller } = authenticated(found?.user);
+    const { user, caller, credential } = authenticated(found);
     c.set("user", user);
     c.set("caller", caller);
+    c.set("credential", credential);
     if (!orgID || !found?.role) fail(errors.orgNotFound());
     c.set("orgVersion", found.version);
     await next();

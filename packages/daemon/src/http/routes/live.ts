@@ -45,11 +45,11 @@ export function liveRoutes(ctx: Pick<AppContext, "service" | "live">, logger: Lo
     upgradeWebSocket(
       (c) => {
         const orgID = c.req.param("orgID") ?? "";
-        const { caller, orgVersion } = c.var;
+        const { caller, orgVersion, credential } = c.var;
         let session: LiveSession | undefined;
         return {
           onOpen(_evt, ws) {
-            session = hub.attach(ws.raw as WebSocket, orgID, caller.userID, orgVersion);
+            session = hub.attach(ws.raw as WebSocket, orgID, caller.userID, orgVersion, credential);
           },
           onMessage(evt) {
             if (session) hub.onMessage(session, evt.data);
