@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LevelWithSilent } from "pino";
 import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_USER } from "./live/live-hub.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 
@@ -31,6 +32,11 @@ Options:
   --change-retention <n> change-log entries kept per org (env ROSTER_CHANGE_RETENTION, default 0 = all).
                          The change log is the audit trail (who did what, when): keep it unless
                          it grows too large; live clients further behind get a snapshot.
+  --max-live-sessions <n>          live (WebSocket) sessions this daemon serves at most
+                         (env ROSTER_MAX_LIVE_SESSIONS, default ${DEFAULT_MAX_SESSIONS})
+  --max-live-sessions-per-user <n> live sessions one user may hold at most
+                         (env ROSTER_MAX_LIVE_SESSIONS_PER_USER, default ${DEFAULT_MAX_SESSIONS_PER_USER});
+                         over a cap, the upgrade is refused with 429 session_limit
   --log-level <level>    fatal|error|warn|info|debug|trace|silent (env ROSTER_LOG_LEVEL, default info)
   -h, --help             show this help
 `;
@@ -109,6 +115,8 @@ export function parseDaemonArgs(
         "resend-interval": { type: "string" },
         "change-retention": { type: "string" },
         "log-level": { type: "string" },
+        "max-live-sessions": { type: "string" },
+        "max-live-sessions-per-user": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -150,5 +158,23 @@ export function parseDaemonArgs(
     ),
     logLevel: logLevel as LevelWithSilent,
   };
+  const maxSessions = intOption(
+    "--max-live-sessions",
+    values["max-live-sessions"] ?? env.ROSTER_MAX_LIVE_SESSIONS,
+    1,
+    1_000_000,
+  );
+  const maxSessionsPerUser = intOption(
+    "--max-live-sessions-per-user",
+    values["max-live-sessions-per-user"] ?? env.ROSTER_MAX_LIVE_SESSIONS_PER_USER,
+    1,
+    1_000_000,
+  );
+  if (maxSessions !== undefined || maxSessionsPerUser !== undefined) {
+    options.live = {
+      ...(maxSessions !== undefined ? { maxSessions } : {}),
+      ...(maxSessionsPerUser !== undefined ? { maxSessionsPerUser } : {}),
+    };
+  }
   return { help: false, options };
 }
