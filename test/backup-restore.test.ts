@@ -208,7 +208,10 @@ describe("roster backup and roster restore (embedded database)", () => {
       expect(await apiView(e.url, tokens)).toEqual(before);
       const again = join(work, "again.backup");
       expect((await cli("backup", again, "--data-dir", elsewhere)).code).toBe(0);
-      expect(backupContent(again)).toEqual(backupContent(file));
+      // Using the tokens (apiView above) moved their "last used" (R13): the rest is the same.
+      const unused = (lines: string[]) =>
+        lines.map((l) => l.replace(/"last_used_at":"[^"]*"/, '"last_used_at":"…"'));
+      expect(unused(backupContent(again))).toEqual(unused(backupContent(file)));
     } finally {
       await e.stop();
     }

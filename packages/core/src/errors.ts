@@ -60,6 +60,7 @@ export type Reason =
   | "sign_in_required"
   | "token_not_found"
   | "invalid_expiry"
+  | "session_limit"
   | "idempotency_key_reused"
   | "invalid_query";
 
@@ -171,6 +172,17 @@ export const errors = {
       "invalid_name",
       `The ${field === "org" ? "organization" : "user"} name contains ${what}. Names must be printable text.`,
     ),
+  /** A live-session cap (per user, or of the whole daemon) is reached. */
+  sessionLimit: (limit: number, scope: "user" | "daemon"): DomainError => ({
+    ...e(
+      "too many requests",
+      "session_limit",
+      scope === "user"
+        ? `You already have ${limit} live sessions open on this daemon, the most one account may have. Close one, or try again later.`
+        : `This daemon already serves ${limit} live sessions, the most it takes. Try again later.`,
+    ),
+    retryAfterS: 30,
+  }),
   /** R9: the invited email has an account; only that account, signed in, may accept. */
   signInRequired: (email: string): DomainError =>
     e(

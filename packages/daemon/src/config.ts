@@ -10,6 +10,7 @@ import { DEFAULT_ABUSE_LIMITS, type AbuseLimits } from "@roster/core";
 import type { LevelWithSilent } from "pino";
 import { hostnameOf, parseAllowedHosts } from "./http/middleware/host-allowlist.ts";
 import { DEFAULT_RETENTION_DAYS } from "./pruning.ts";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_USER } from "./live/live-hub.ts";
 import type { DaemonOptions } from "./server.ts";
 import { DEFAULT_PORT } from "./server.ts";
 
@@ -48,6 +49,11 @@ Options:
                                    (env ROSTER_EMAILS_PER_ORG_PER_HOUR, default ${DEFAULT_ABUSE_LIMITS.emailsPerOrgPerHour})
   --emails-per-address-per-day <n> invitation emails one address may receive in 24 hours, all orgs
                                    (env ROSTER_EMAILS_PER_ADDRESS_PER_DAY, default ${DEFAULT_ABUSE_LIMITS.emailsPerAddressPerDay})
+  --max-live-sessions <n>          live (WebSocket) sessions this daemon serves at most
+                         (env ROSTER_MAX_LIVE_SESSIONS, default ${DEFAULT_MAX_SESSIONS})
+  --max-live-sessions-per-user <n> live sessions one user may hold at most
+                         (env ROSTER_MAX_LIVE_SESSIONS_PER_USER, default ${DEFAULT_MAX_SESSIONS_PER_USER});
+                         over a cap, the upgrade is refused with 429 session_limit
   --log-level <level>    fatal|error|warn|info|debug|trace|silent (env ROSTER_LOG_LEVEL, default info)
   -h, --help             show this help
 `;
@@ -191,6 +197,8 @@ export function parseDaemonArgs(
         "emails-per-org-per-hour": { type: "string" },
         "emails-per-address-per-day": { type: "string" },
         "log-level": { type: "string" },
+        "max-live-sessions": { type: "string" },
+        "max-live-sessions-per-user": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -248,5 +256,23 @@ export function parseDaemonArgs(
   // compress time (e.g. a mail outage that outlasts the link).
   const inviteTtlMs = intOption("ROSTER_INVITE_TTL_MS", env.ROSTER_INVITE_TTL_MS, 1_000, 2 ** 40);
   if (inviteTtlMs !== undefined) options.limits = { inviteTtlMs };
+  const maxSessions = intOption(
+    "--max-live-sessions",
+    values["max-live-sessions"] ?? env.ROSTER_MAX_LIVE_SESSIONS,
+    1,
+    1_000_000,
+  );
+  const maxSessionsPerUser = intOption(
+    "--max-live-sessions-per-user",
+    values["max-live-sessions-per-user"] ?? env.ROSTER_MAX_LIVE_SESSIONS_PER_USER,
+    1,
+    1_000_000,
+  );
+  if (maxSessions !== undefined || maxSessionsPerUser !== undefined) {
+    options.live = {
+      ...(maxSessions !== undefined ? { maxSessions } : {}),
+      ...(maxSessionsPerUser !== undefined ? { maxSessionsPerUser } : {}),
+    };
+  }
   return { help: false, options };
 }

@@ -25,7 +25,10 @@ export interface AppContext {
    */
   projections?: ProjectionReader | undefined;
   /** The live hub the WebSocket route hands upgraded sockets to. */
-  live: Pick<LiveHub, "attach" | "onMessage" | "detach" | "revokeMember" | "revokeToken">;
+  live: Pick<
+    LiveHub,
+    "attach" | "onMessage" | "detach" | "revokeMember" | "revokeToken" | "sessionLimit"
+  >;
 }
 
 /** What list reads need of the projection store. */

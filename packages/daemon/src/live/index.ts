@@ -14,7 +14,12 @@ import { TOKEN_REVOKED_CHANNEL } from "../storage/token-store.ts";
 import { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
 import { LiveHub, type LiveHubOptions } from "./live-hub.ts";
 
-export { LiveHub, type LiveHubStats } from "./live-hub.ts";
+export {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  LiveHub,
+  type LiveHubStats,
+} from "./live-hub.ts";
 export { ProjectionStore, type OrgProjection } from "./org-projection.ts";
 export { ChangeRetention, DEFAULT_CHANGE_RETENTION } from "./change-retention.ts";
 

@@ -64,6 +64,10 @@ export interface LiveHubOptions {
   projectionIdleMs?: number;
   /** The projection store to use (shared with the HTTP reads); default: a new one. */
   projections?: ProjectionStore;
+  /** Live sessions this daemon serves at most (default DEFAULT_MAX_SESSIONS). */
+  maxSessions?: number;
+  /** Live sessions one user may hold at most (default DEFAULT_MAX_SESSIONS_PER_USER). */
+  maxSessionsPerUser?: number;
   /** The clock that token expiries are read against (default Date.now; the service's). */
   now?: () => number;
 }
@@ -74,6 +78,13 @@ export interface LiveHubStats extends SessionStats {
   bufferedBytes: number;
   projections: number;
 }
+
+/** Default cap on live sessions per daemon: bounds the memory and sockets they hold. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
+/** Default cap per user: a fifth of the daemon's, so one account cannot take them all. */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 2_000;
+/** WebSocket close code "try again later" (RFC 6455 §7.4.1 registry). */
+const TRY_AGAIN_LATER = 1013;
 
 const REVOKED_MESSAGE = "You were removed from this organization.";
 const TOKEN_REVOKED_MESSAGE = "The API token of this session was revoked.";
@@ -95,6 +106,7 @@ export class LiveHub {
   readonly #byOrg = new Map<string, Set<LiveSession>>();
   /** Each change's frame, encoded once and sent as is to every session. */
   readonly #frames = new WeakMap<ChangeEntry, Buffer>();
+  readonly #perUser = new Map<string, number>();
   readonly #unsubscribe: () => void;
   readonly #pingTimer: NodeJS.Timeout;
   #nextID = 1;
@@ -145,7 +157,13 @@ export class LiveHub {
       s.close(CLOSE.goingAway, "daemon shutting down");
       return s;
     }
+    // Checked before the upgrade too (sessionLimit); upgrades in flight may still overshoot.
+    if (this.sessionLimit(userID)) {
+      s.close(TRY_AGAIN_LATER, "too many live sessions");
+      return s;
+    }
     this.#sessions.add(s);
+    this.#perUser.set(userID, (this.#perUser.get(userID) ?? 0) + 1);
     let set = this.#byOrg.get(orgID);
     if (!set) this.#byOrg.set(orgID, (set = new Set()));
     set.add(s);
@@ -217,10 +235,25 @@ export class LiveHub {
     void this.#catchUp(s, msg.data.since);
   }
 
+  /**
+   * Which cap a new session of `userID` would exceed: "user" (its own),
+   * "daemon" (all sessions), or undefined when it fits.
+   */
+  sessionLimit(userID: string): { scope: "user" | "daemon"; limit: number } | undefined {
+    const perUser = this.#opts.maxSessionsPerUser ?? DEFAULT_MAX_SESSIONS_PER_USER;
+    const total = this.#opts.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    if ((this.#perUser.get(userID) ?? 0) >= perUser) return { scope: "user", limit: perUser };
+    if (this.#sessions.size >= total) return { scope: "daemon", limit: total };
+    return undefined;
+  }
+
   /** The socket closed (for whatever reason). */
   detach(s: LiveSession): void {
     s.disposed();
     if (!this.#sessions.delete(s)) return;
+    const held = (this.#perUser.get(s.userID) ?? 1) - 1;
+    if (held > 0) this.#perUser.set(s.userID, held);
+    else this.#perUser.delete(s.userID);
     const set = this.#byOrg.get(s.orgID);
     set?.delete(s);
     if (set && set.size === 0) this.#byOrg.delete(s.orgID);

@@ -7,10 +7,11 @@
  * upgraded socket. A plain GET (no Upgrade header) is answered 400.
  */
 import { upgradeWebSocket } from "@hono/node-server";
-import { ErrorBodySchema, ServerMessageSchema } from "@roster/core";
+import { ErrorBodySchema, errors, ServerMessageSchema } from "@roster/core";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { LiveSession } from "../../live/live-session.ts";
+import { fail } from "../../service/domain-failure.ts";
 import { RequestError } from "../api-error.ts";
 import type { AppContext } from "../app-env.ts";
 import { requireOrgMember } from "../middleware/auth.ts";
@@ -35,6 +36,18 @@ export function liveRoutes(ctx: Pick<AppContext, "service" | "live">, logger: Lo
       400: api.jsonResponse(ErrorBodySchema, "not a WebSocket upgrade request"),
       401: api.jsonResponse(ErrorBodySchema, "unauthorized (before the upgrade)"),
       404: api.jsonResponse(ErrorBodySchema, "not found, or not a member (before the upgrade)"),
+      429: {
+        ...api.jsonResponse(
+          ErrorBodySchema,
+          "too many live sessions (reason session_limit): the caller's, or the daemon's; Retry-After says when to try again",
+        ),
+        headers: {
+          "Retry-After": {
+            description: "Whole seconds until the request may succeed",
+            schema: { type: "integer" as const, minimum: 0 },
+          },
+        },
+      },
     },
   });
   const hub = ctx.live;
@@ -42,6 +55,12 @@ export function liveRoutes(ctx: Pick<AppContext, "service" | "live">, logger: Lo
     "/",
     // Token and membership in one query, before the upgrade.
     requireOrgMember(ctx),
+    // The live-session caps, checked before the upgrade: a plain 429.
+    async (c, next) => {
+      const over = hub.sessionLimit(c.var.caller.userID);
+      if (over) fail(errors.sessionLimit(over.limit, over.scope));
+      await next();
+    },
     upgradeWebSocket(
       (c) => {
         const orgID = c.req.param("orgID") ?? "";
