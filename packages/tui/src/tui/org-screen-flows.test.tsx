@@ -131,6 +131,30 @@ describe("org screen flows (real daemon, real SyncEngine)", () => {
     expect(onDaemon[0]!.role).toBe("owner");
   });
 
+  it("the new invitation is selected wherever the sort puts it", async () => {
+    const org = await newOrg();
+    for (const email of ["amy@example.com", "bea@example.com"])
+      await d.client(org.token).createInvite(org.orgID, { email, role: "owner" });
+    const { r } = await screen(org);
+    await press(r, "2");
+    await waitForFrame(r, /bea@example\.com/);
+    for (let n = 0; n < 6 && !frame(r).includes("sort: email ↑"); n++) {
+      await press(r, "s");
+      await new Promise((ok) => setImmediate(ok));
+    }
+    await waitForFrame(r, "sort: email ↑");
+    await press(r, "i");
+    await waitForFrame(r, "Invite someone to Flow Org");
+    await type(r, "Zed@Example.com");
+    await press(r, KEYS.enter);
+    // Last by email, yet selected: y or r right after act on it.
+    await waitForFrame(r, /› +zed@example\.com .* queued/);
+    expect(selectedLine(r)).toMatch(/zed@example\.com/);
+    expect(lines(frame(r)).findIndex((l) => l.includes("zed@"))).toBeGreaterThan(
+      lines(frame(r)).findIndex((l) => l.includes("amy@")),
+    );
+  });
+
   it("validation errors are core's messages, shown before anything is sent", async () => {
     const org = await newOrg();
     const { r } = await screen(org);

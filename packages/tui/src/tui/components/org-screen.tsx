@@ -191,10 +191,10 @@ export function OrgScreen({
     loadOrgs,
     setMessage,
     setModal,
-    onInvited: () => {
+    onInvited: (email) => {
       setModal(null);
       setActive("invites");
-      selection.toTop("invites");
+      selection.toEmail("invites", email);
     },
   });
 

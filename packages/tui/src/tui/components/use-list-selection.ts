@@ -11,6 +11,8 @@ import type { ListName } from "./header.tsx";
 interface Selection {
   key: string | undefined;
   index: number;
+  /** Until a row is picked by key: the row with this email (an invitation just made). */
+  email?: string;
 }
 
 const TOP: Selection = { key: undefined, index: 0 };
@@ -27,7 +29,13 @@ export function useListSelection(shown: ScreenLists, active: ListName) {
 
   const items = rowsOf(active);
   const current = sel[active];
-  const keyIndex = current.key === undefined ? -1 : items.findIndex((x) => x.key === current.key);
+  const email = current.email?.trim().toLowerCase();
+  const keyIndex =
+    current.key !== undefined
+      ? items.findIndex((x) => x.key === current.key)
+      : email !== undefined
+        ? items.findIndex((x) => "email" in x && x.email.toLowerCase() === email)
+        : -1;
   const cursor =
     items.length === 0 ? 0 : keyIndex >= 0 ? keyIndex : clamp(current.index, 0, items.length - 1);
 
@@ -41,9 +49,9 @@ export function useListSelection(shown: ScreenLists, active: ListName) {
       const i = rows.length === 0 ? 0 : clamp(index, 0, rows.length - 1);
       setSel((s) => ({ ...s, [list]: { key: rows[i]?.key, index: i } }));
     },
-    /** Back to the first row of `list`. */
-    toTop(list: ListName) {
-      setSel((s) => ({ ...s, [list]: TOP }));
+    /** Select the row of `list` with this email, wherever the sort puts it (once it shows). */
+    toEmail(list: ListName, email: string) {
+      setSel((s) => ({ ...s, [list]: { key: undefined, index: 0, email } }));
     },
     /** The active list's rows in view when `height` rows fit, scrolled to show the cursor. */
     windowOf(height: number) {

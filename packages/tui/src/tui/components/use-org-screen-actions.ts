@@ -28,7 +28,8 @@ export interface OrgScreenActionsProps {
   setMessage: (message: Message | null) => void;
   setModal: (modal: Modal | null) => void;
   /** An invitation was accepted: close the form and show the Invitations list. */
-  onInvited: () => void;
+  /** The invitation to `email` was submitted (the invites list should show it). */
+  onInvited: (email: string) => void;
 }
 
 export interface OrgScreenActions {
@@ -100,8 +101,9 @@ export function useOrgScreenActions(p: OrgScreenActionsProps): OrgScreenActions 
   const submitInvite = (email: string, role: Role): string | undefined => {
     const r = p.engine.submit({ type: "invite", email, role });
     if (!r.ok) return refusal(r.error.message, r.error.reason);
-    p.onInvited();
-    afterSubmit(r.value, r.value.kind.type === "invite" ? r.value.kind.email : email);
+    const invited = r.value.kind.type === "invite" ? r.value.kind.email : email;
+    p.onInvited(invited);
+    afterSubmit(r.value, invited);
     return undefined;
   };
 
