@@ -106,3 +106,15 @@ it("a member removed through one instance is revoked on the other, and refused t
     expect(await upgradeStatus(b.url, owner.orgID, `Token ${accepted.token}`)).toBe(404),
   );
 });
+
+it("a token revoked through one instance closes its live sessions on the other (R13)", async () => {
+  const t = await a.client(owner.token).createToken({ description: "scale-out" });
+  const silent = await record(b.url, owner.orgID, t.token);
+  const onB = await record(b.url, owner.orgID, t.token);
+  onB.hello(0);
+  await onB.next((m) => m.type === "ready");
+  await a.client(owner.token).revokeToken(t.id);
+  expect((await onB.closed).code).toBe(CLOSE.revoked);
+  expect((await silent.closed).code).toBe(CLOSE.revoked);
+  expect(await upgradeStatus(b.url, owner.orgID, `Token ${t.token}`)).toBe(401);
+});

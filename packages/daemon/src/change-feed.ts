@@ -85,7 +85,13 @@ export class ChangeFeed {
     const deadline = Date.now() + timeoutMs;
     while (this.deliveredVersion(orgID) < version && !this.#closed && Date.now() < deadline) {
       const run = this.#draining.get(orgID);
-      await (run ?? new Promise((r) => setTimeout(r, 5)));
+      let timer: NodeJS.Timeout | undefined;
+      const wait = new Promise<void>((r) => {
+        timer = setTimeout(r, run ? Math.max(0, deadline - Date.now()) : 5);
+      });
+      // A drain may wait on the database for long: never past the deadline.
+      await Promise.race(run ? [run, wait] : [wait]);
+      clearTimeout(timer);
     }
     return this.deliveredVersion(orgID) >= version;
   }

@@ -211,10 +211,14 @@ export class LiveHub {
    * checked before the removal is revoked, whatever its phase.
    */
   async revokeMember(orgID: string, userID: string, version: number): Promise<void> {
-    await this.#opts.feed.reached(orgID, version);
-    for (const s of [...(this.#byOrg.get(orgID) ?? [])]) {
-      if (s.userID === userID && s.checkedAt < version) s.revoke(REVOKED_MESSAGE);
-    }
+    const theirs = () =>
+      [...(this.#byOrg.get(orgID) ?? [])].filter(
+        (s) => s.userID === userID && s.checkedAt < version && !s.closed,
+      );
+    if (theirs().length === 0) return;
+    // At most 2 s: a lagging feed must not hold the removal's answer.
+    await this.#opts.feed.reached(orgID, version, 2000);
+    for (const s of theirs()) s.revoke(REVOKED_MESSAGE);
   }
 
   /** A frame from the client. Only one valid hello is ever expected. */
