@@ -77,25 +77,20 @@ export function invitationPage(p: {
 }): string {
   const { org, invite } = p;
   const expires = `${describeExpiry(invite, p.now)} (${new Date(invite.expiresAt).toUTCString()})`;
-  if (p.existingAccount) {
-    return page(
-      `Join ${org.name} on Roster`,
-      `<h1>Join <strong>${escapeHtml(org.name)}</strong> on Roster</h1>
+  const intro = `<h1>Join <strong>${escapeHtml(org.name)}</strong> on Roster</h1>
 <div class="box">
 <p>${who(p.inviter, "A member")} invited <strong>${escapeHtml(invite.email)}</strong> to the organization
 <strong>${escapeHtml(org.name)}</strong> as <strong>${escapeHtml(invite.role)}</strong>.</p>
-<p>This invitation ${escapeHtml(expires)}.</p>
-${signInHowTo(invite.email, p.link)}
-</div>`,
+<p>This invitation ${escapeHtml(expires)}.</p>`;
+  if (p.existingAccount) {
+    return page(
+      `Join ${org.name} on Roster`,
+      `${intro}\n${signInHowTo(invite.email, p.link)}\n</div>`,
     );
   }
   return page(
     `Join ${org.name} on Roster`,
-    `<h1>Join <strong>${escapeHtml(org.name)}</strong> on Roster</h1>
-<div class="box">
-<p>${who(p.inviter, "A member")} invited <strong>${escapeHtml(invite.email)}</strong> to the organization
-<strong>${escapeHtml(org.name)}</strong> as <strong>${escapeHtml(invite.role)}</strong>.</p>
-<p>This invitation ${escapeHtml(expires)}.</p>
+    `${intro}
 <form method="post" action="">
 <label for="name">Your name (optional)</label>
 <input type="text" id="name" name="name" maxlength="${p.nameMaxLength}" autocomplete="name">
