@@ -7,7 +7,6 @@
  * core does.
  */
 import {
-  decideAccept,
   decideInvite,
   decideRemove,
   decideResend,
@@ -15,10 +14,7 @@ import {
   DEFAULT_ABUSE_LIMITS,
   DEFAULT_LIMITS,
   errors,
-  foundingMember,
   normalizeEmail,
-  ok,
-  parseEmail,
   type Change,
   type ChangeEntry,
   type Delivery,
@@ -26,7 +22,6 @@ import {
   type AbuseLimits,
   type InviteStatusFilter,
   type Limits,
-  type Org,
   type User,
 } from "@roster/core";
 import { changesPage } from "../storage/change-log.ts";
@@ -34,8 +29,6 @@ import {
   cancelEmails,
   closeInvite,
   deleteMembership,
-  findInviteByToken,
-  insertMembership,
   loadInvites,
   loadMembers,
   writeInviteSend,
@@ -49,19 +42,19 @@ import {
   type AuthenticatedUser,
 } from "../storage/read-queries.ts";
 import { insertApiToken, listApiTokens, revokeApiToken } from "../storage/token-store.ts";
-import { iso, toOrg } from "../storage/rows.ts";
+import { iso } from "../storage/rows.ts";
 import type { Sql, Storage } from "../storage/storage.ts";
-import {
-  anyOrgExists,
-  findUserByEmail,
-  getUser,
-  lockEmail,
-  lockSetup,
-  upsertUser,
-} from "../storage/user-store.ts";
+import { anyOrgExists, getUser } from "../storage/user-store.ts";
 import { admitInvitationEmail, admitOrgCreation } from "./abuse-limits.ts";
+import {
+  acceptInvite,
+  createOrgWithOwner,
+  setupFirstOrg,
+  type AcceptInput,
+  type SetupInput,
+} from "./account-commands.ts";
 import type { Caller, Credential, ServiceContext } from "./context.ts";
-import { fail, unwrap } from "./domain-failure.ts";
+import { fail } from "./domain-failure.ts";
 import { previewActivation } from "./preview-activation.ts";
 import { reportDelivery, runReport } from "./record-delivery.ts";
 import { runOrgCommand, type OrgCommand } from "./run-org-command.ts";
@@ -83,6 +76,8 @@ export interface SignedIn {
   credential: Credential;
 }
 
+export type { AcceptInput, SetupInput } from "./account-commands.ts";
+
 export interface CreateTokenInput {
   description?: string | undefined;
   expiresAt?: string | undefined;
@@ -91,15 +86,6 @@ export interface CreateTokenInput {
 export interface CreateInviteInput {
   email?: unknown;
   role?: unknown;
-}
-export interface SetupInput {
-  org: string;
-  email: unknown;
-  name?: string | undefined;
-}
-export interface AcceptInput {
-  token: string;
-  name?: string | undefined;
 }
 
 export class RosterService {
@@ -207,76 +193,14 @@ export class RosterService {
     }).then(({ entry }) => ({ entry }));
   }
 
-  /**
-   * R9: a valid, unexpired, pending, current token makes its holder a member.
-   * A new email becomes a user with a first API token. An email that already
-   * has an account is accepted only by that account, signed in (`caller`):
-   * the link alone is no credential, and no token is issued. Usable once.
-   */
+  /** R9: accept an invitation (see account-commands.ts). */
   acceptInvite(input: AcceptInput, tx?: Sql, caller?: Caller) {
-    const tokenHash = hashSecret(input.token);
-    return this.#inTx(tx, async (t) => {
-      // Which org to lock: the link's invitation is read again under the lock.
-      const found = (await findInviteByToken(t, tokenHash)) ?? fail(errors.inviteNotFound());
-      const now = this.ctx.now();
-      const at = iso(new Date(now));
-      const { org, change, entry, result } = await runOrgCommand(t, found.invite.orgID, at, {
-        load: async (t) => {
-          const { invite, currentHash } =
-            (await findInviteByToken(t, tokenHash)) ?? fail(errors.inviteNotFound());
-          // Accepts of one new email (to two orgs) create its user one at a time.
-          await lockEmail(t, invite.email);
-          const existing = await findUserByEmail(t, invite.email);
-          const user = existing ?? { id: newId(), email: invite.email, name: input.name ?? "" };
-          const members = await loadMembers(t, invite.orgID, {
-            userIDs: [user.id],
-            emails: [invite.email],
-          });
-          return { invite, currentHash, user, isNew: !existing, members };
-        },
-        decide: (s) =>
-          decideAccept(
-            { orgID: s.invite.orgID, members: s.members, invites: [s.invite] },
-            {
-              invite: s.invite,
-              tokenIsCurrent: hashesEqual(s.currentHash, tokenHash),
-              user: s.user,
-              now,
-            },
-          ),
-        write: async (t, change, s) => {
-          // After the rule: a dead link says why it is dead, whoever holds it.
-          if (!s.isNew && caller?.userID !== s.user.id) fail(errors.signInRequired(s.user.email));
-          if (s.isNew) await createUser(t, s.user, at);
-          await insertMembership(t, change.invite.orgID, change.member);
-          await closeInvite(t, change.invite);
-          const token = s.isNew
-            ? await issueApiToken(t, s.user.id, at, "first token (invitation)")
-            : undefined;
-          return { user: s.user, token };
-        },
-        actor: (s) => ({ userID: s.user.id, email: s.user.email }),
-      });
-      return { ...result, org: toOrg(org), member: change.member, entry };
-    });
+    return this.#inTx(tx, (t) => acceptInvite(t, this.ctx, input, caller));
   }
 
   /** First-run setup (SPEC §2): while no org exists, the first org, its owner and an API token. */
   setup(input: SetupInput, tx?: Sql) {
-    return this.#inTx(tx, async (t) => {
-      await lockSetup(t);
-      if (await anyOrgExists(t)) fail(errors.setupDone());
-      const email = unwrap(parseEmail(input.email ?? ""));
-      const now = this.ctx.now();
-      const at = iso(new Date(now));
-      const user = await createUser(t, { id: newId(), email, name: input.name ?? "" }, at);
-      const created = await createOrgWithOwner(t, input.org, user, now);
-      return {
-        ...created,
-        user,
-        token: await issueApiToken(t, user.id, at, "first token (setup)"),
-      };
-    });
+    return this.#inTx(tx, (t) => setupFirstOrg(t, this.ctx, input));
   }
 
   /** POST /orgs: a new org with the caller as its only owner. */
@@ -397,41 +321,4 @@ function withInvite({ change, entry }: { change: { invite: Invite }; entry: Chan
 function holder(hash: string, found: AuthenticatedUser | undefined): User | undefined {
   if (!found || !hashesEqual(found.tokenHash, hash)) return undefined;
   return { id: found.id, email: found.email, name: found.name };
-}
-
-/** Insert a new user; the stored one (an existing user with the email wins). */
-async function createUser(tx: Sql, user: User, at: string): Promise<User> {
-  return (
-    (await upsertUser(tx, user, at)) ?? fail(errors.invalidBody("The user could not be created."))
-  );
-}
-
-async function issueApiToken(
-  tx: Sql,
-  userID: string,
-  at: string,
-  description: string,
-): Promise<string> {
-  const token = newSecret("api");
-  const row = { id: newId(), userID, hash: hashSecret(token), description, expiresAt: null };
-  await insertApiToken(tx, row, at);
-  return token;
-}
-
-/** A new org whose only member is `user` (its change version 1: the founding member). */
-async function createOrgWithOwner(
-  tx: Sql,
-  name: string,
-  user: User,
-  now: number,
-): Promise<{ org: Org; entry: ChangeEntry }> {
-  const at = iso(new Date(now));
-  const org: Org = { id: newId(), name, createdAt: at };
-  const { entry } = await runOrgCommand(tx, { create: org }, at, {
-    load: async () => user,
-    decide: (founder) => ok(foundingMember(founder, now)),
-    write: (t, change) => insertMembership(t, org.id, change.member),
-    actor: (founder) => ({ userID: founder.id, email: founder.email }),
-  });
-  return { org, entry };
 }
