@@ -271,8 +271,9 @@ describe("outbox worker", () => {
   });
 
   it("retries for as long as the link is valid, then marks it failed for good", async () => {
-    // The link expires 1.5 s from now; the server refuses every attempt.
-    clockOffsetMs = -(72 * 3_600_000 - 1_500);
+    // The link expires 4 s from now (room for many attempts on a loaded machine);
+    // the server refuses every attempt.
+    clockOffsetMs = -(72 * 3_600_000 - 4_000);
     const inv = await invite();
     clockOffsetMs = 0;
     const t = new ControlledTransport();
@@ -285,7 +286,7 @@ describe("outbox worker", () => {
         : undefined;
     });
     const n = gaveUp.delivery.attempts!;
-    // Far more than the 8 attempts of old: retried every ≤ 100 ms for 1.5 s.
+    // Far more than the 8 attempts of old: retried every ≤ 100 ms for 4 s.
     expect(n).toBeGreaterThan(8);
     expect(gaveUp.delivery.lastError).toBe(
       `connect ECONNREFUSED 127.0.0.1:2525 (gave up after ${n} attempts: the link expires before the next one)`,
