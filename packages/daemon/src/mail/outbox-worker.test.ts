@@ -288,9 +288,12 @@ describe("outbox worker", () => {
     const n = gaveUp.delivery.attempts!;
     // Far more than the 8 attempts of old: retried every ≤ 100 ms for 4 s.
     expect(n).toBeGreaterThan(8);
-    expect(gaveUp.delivery.lastError).toBe(
+    // Given up when the next attempt would come too late — or, on a machine slow
+    // enough that the last retry is claimed after the expiry, at that claim.
+    expect([
       `connect ECONNREFUSED 127.0.0.1:2525 (gave up after ${n} attempts: the link expires before the next one)`,
-    );
+      "the activation link expired before the email could be sent; resend the invitation",
+    ]).toContain(gaveUp.delivery.lastError);
     // Given up only when less than one (capped) delay was left.
     expect(t.sendTimes.at(-1)!).toBeGreaterThan(Date.parse(inv.expiresAt) - 100 - 50);
     expect((await outbox(inv.id))[0]).toMatchObject({
