@@ -6,7 +6,7 @@
  * changes after `since` read from the change log — or a snapshot from the
  * org's in-memory projection when `since` is 0, ahead of us, too far behind
  * or older than the retained log — then `ready{version}`, then every new
- * change live. Each change frame carries `version` and `prev`; per session
+ * change live (the catch-up and the ordered sending: session-stream.ts). Each change frame carries `version` and `prev`; per session
  * they are gapless and in order. Entries that arrive during the catch-up are
  * queued and sent after it, so nothing falls between the two.
  *
@@ -24,22 +24,17 @@ import { CLOSE, ClientMessageSchema, type ChangeEntry } from "@roster/core";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { ChangeFeed } from "../change-feed.ts";
-import { orgVersion, readChanges } from "../storage/change-log.ts";
-import { sessionAccess } from "../storage/read-queries.ts";
 import type { Sql } from "../storage/storage.ts";
 import type { ChangeRetention } from "./change-retention.ts";
 import {
   LiveSession,
+  REVOKED_MESSAGE,
   type SessionCredential,
   type SessionLimits,
   type SessionStats,
 } from "./live-session.ts";
-import {
-  listedInvites,
-  projectedMembers,
-  ProjectionStore,
-  type OrgProjection,
-} from "./org-projection.ts";
+import { ProjectionStore } from "./org-projection.ts";
+import { SessionStream } from "./session-stream.ts";
 
 export interface LiveHubOptions {
   storage: Sql;
@@ -86,7 +81,6 @@ export const DEFAULT_MAX_SESSIONS_PER_USER = 2_000;
 /** WebSocket close code "try again later" (RFC 6455 §7.4.1 registry). */
 const TRY_AGAIN_LATER = 1013;
 
-const REVOKED_MESSAGE = "You were removed from this organization.";
 const TOKEN_REVOKED_MESSAGE = "The API token of this session was revoked.";
 const TOKEN_EXPIRED_MESSAGE = "The API token of this session has expired.";
 /** setTimeout's longest delay; a later expiry is caught by the ping tick. */
@@ -104,8 +98,7 @@ export class LiveHub {
   };
   readonly #sessions = new Set<LiveSession>();
   readonly #byOrg = new Map<string, Set<LiveSession>>();
-  /** Each change's frame, encoded once and sent as is to every session. */
-  readonly #frames = new WeakMap<ChangeEntry, Buffer>();
+  readonly #stream: SessionStream;
   readonly #perUser = new Map<string, number>();
   readonly #unsubscribe: () => void;
   readonly #pingTimer: NodeJS.Timeout;
@@ -126,6 +119,16 @@ export class LiveHub {
         idleMs: opts.projectionIdleMs ?? 30_000,
         onError: (err, orgID) => opts.logger.error({ err, orgID }, "org projection error"),
       });
+    this.#stream = new SessionStream({
+      storage: opts.storage,
+      feed: opts.feed,
+      projections: this.projections,
+      logger: opts.logger,
+      maxCatchUp: opts.maxCatchUp ?? 1000,
+      now: () => this.#now(),
+      closing: () => this.#closed,
+      attached: (s) => this.#sessions.has(s),
+    });
     this.#unsubscribe = opts.feed.subscribe((orgID, entry) => this.#onEntry(orgID, entry));
     this.#pingTimer = setInterval(() => this.#ping(), opts.pingIntervalMs ?? 15_000);
     this.#pingTimer.unref();
@@ -236,7 +239,7 @@ export class LiveHub {
     if (!msg.success)
       return this.#protocolError(s, "invalid message: expected {type:'hello', since}");
     if (s.helloTimer) clearTimeout(s.helloTimer);
-    void this.#catchUp(s, msg.data.since);
+    void this.#stream.catchUp(s, msg.data.since);
   }
 
   /**
@@ -314,162 +317,8 @@ export class LiveHub {
       if (s.userID === removed && s.phase !== "live" && s.checkedAt < entry.version)
         s.revoke(REVOKED_MESSAGE);
       else if (s.phase === "catching-up") s.enqueue(entry);
-      else if (s.phase === "live") this.#sendEntry(s, entry);
+      else if (s.phase === "live") this.#stream.sendEntry(s, entry);
     }
-  }
-
-  async #catchUp(s: LiveSession, since: number): Promise<void> {
-    s.phase = "catching-up";
-    const log = this.#opts.logger;
-    try {
-      // R10, R13: going live needs a live token and a membership checked
-      // now, whatever `since` says.
-      const member = await sessionAccess(this.#opts.storage, s, this.#now());
-      if (s.closed) return;
-      if (member === undefined) return s.revoke(REVOKED_MESSAGE);
-      s.checkedAt = Math.max(s.checkedAt, member);
-      await this.projections.acquire(s.orgID);
-      s.holdsProjection = true;
-      if (s.closed) return this.#detachIfGone(s);
-      // The client saw a newer version (through another daemon?), or the
-      // membership was checked at a newer one than our feed has delivered
-      // (a member who just joined): let our feed catch up first.
-      const atLeast = Math.max(since, s.checkedAt);
-      if (atLeast > this.projections.get(s.orgID)!.version) {
-        await this.#catchUpFeed(s.orgID, atLeast);
-        if (s.closed) return;
-      }
-      const start = this.projections.get(s.orgID)!;
-      if (!start.state.members.some((m) => m.userID === s.userID)) {
-        return s.revoke(REVOKED_MESSAGE);
-      }
-      if (
-        since === 0 ||
-        since > start.version ||
-        start.version - since > (this.#opts.maxCatchUp ?? 1000)
-      ) {
-        this.#sendSnapshot(s);
-      } else if (since < start.version) {
-        const entries = await this.#readLog(s.orgID, since, start.version);
-        if (s.closed) return;
-        if (entries[0]?.version !== since + 1) {
-          this.#sendSnapshot(s); // older than the retained log
-        } else {
-          s.lastSent = since;
-          for (const e of entries) if (!this.#sendEntry(s, e)) break;
-        }
-      } else {
-        s.lastSent = since;
-      }
-      if (s.phase !== "catching-up") return;
-      const queued = s.queue;
-      s.queue = [];
-      for (const e of queued) if (!this.#sendEntry(s, e)) break;
-      if (s.phase !== "catching-up") return;
-      s.phase = "live";
-      s.send(JSON.stringify({ type: "ready", version: s.lastSent }));
-    } catch (err) {
-      log.error({ err, session: s.id, orgID: s.orgID }, "live catch-up failed");
-      s.close(1011, "internal error");
-    }
-  }
-
-  /** Release what a session that closed during an await still holds. */
-  #detachIfGone(s: LiveSession): void {
-    if (!this.#sessions.has(s) && s.holdsProjection) {
-      s.holdsProjection = false;
-      this.projections.release(s.orgID);
-    }
-  }
-
-  /** Wait (a little) until this daemon's feed has delivered `version` of the org, if it exists. */
-  async #catchUpFeed(orgID: string, version: number): Promise<void> {
-    const current = await orgVersion(this.#opts.storage, orgID);
-    if (current < version) return; // not a version of this org: the client gets a snapshot
-    this.#opts.feed.poke(orgID, current);
-    const deadline = Date.now() + 5000;
-    while (
-      (this.projections.get(orgID)?.version ?? 0) < version &&
-      Date.now() < deadline &&
-      !this.#closed
-    ) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  /** Log entries after `since`, at least up to `until` (page by page). */
-  async #readLog(orgID: string, since: number, until: number): Promise<ChangeEntry[]> {
-    const out: ChangeEntry[] = [];
-    let from = since;
-    for (;;) {
-      const page = await readChanges(this.#opts.storage, orgID, from);
-      out.push(...page);
-      const last = page[page.length - 1];
-      if (!last || last.version >= until) return out;
-      from = last.version;
-    }
-  }
-
-  #sendSnapshot(s: LiveSession): void {
-    const p: OrgProjection = this.projections.get(s.orgID)!;
-    if (!p.state.members.some((m) => m.userID === s.userID)) {
-      s.revoke(REVOKED_MESSAGE);
-      return;
-    }
-    const ok = s.send(
-      JSON.stringify({
-        type: "snapshot",
-        version: p.version,
-        org: p.org,
-        // In the list endpoints' key order and sort order (same bytes either way).
-        members: projectedMembers(p),
-        invites: listedInvites(p.state.invites),
-      }),
-    );
-    if (ok) s.lastSent = p.version;
-  }
-
-  /** Send one entry in order; false when the session cannot take more. */
-  #sendEntry(s: LiveSession, e: ChangeEntry): boolean {
-    if (e.version <= s.lastSent) return true;
-    if (e.version !== s.lastSent + 1) {
-      // Never send a gap: the client resumes from what it has.
-      this.#opts.logger.warn(
-        { session: s.id, orgID: s.orgID, at: s.lastSent, got: e.version },
-        "live stream gap",
-      );
-      s.close(CLOSE.resume, "resume");
-      return false;
-    }
-    if (!s.send(this.#frame(e))) return false;
-    s.lastSent = e.version;
-    if (
-      e.change.type === "member.removed" &&
-      e.change.userID === s.userID &&
-      e.version > s.checkedAt
-    ) {
-      s.revoke(REVOKED_MESSAGE);
-      return false;
-    }
-    return true;
-  }
-
-  #frame(e: ChangeEntry): Buffer {
-    let t = this.#frames.get(e);
-    if (t === undefined) {
-      t = Buffer.from(
-        JSON.stringify({
-          type: "change",
-          version: e.version,
-          prev: e.version - 1,
-          at: e.at,
-          actor: e.actor,
-          change: e.change,
-        }),
-      );
-      this.#frames.set(e, t);
-    }
-    return t;
   }
 
   #ping(): void {

@@ -14,6 +14,9 @@ export type Frame = string | Buffer;
 /** ws options for a text frame given as bytes (shared: no allocation per send). */
 const TEXT_FRAME = { binary: false } as const;
 
+/** Why a removed member's session is revoked (R10). */
+export const REVOKED_MESSAGE = "You were removed from this organization.";
+
 export type SessionPhase = "hello" | "catching-up" | "live" | "closed";
 
 export interface SessionLimits {
