@@ -1,39 +1,23 @@
 /**
  * The org screen: header, Members / Invitations lists, detail line, message
  * line and footer, plus the dialogs that open over the list (help, invite,
- * confirm, org switcher). All keys go through the keymap table. The lists are
- * drawn by item-list.tsx, the dialogs by org-screen-dialogs.tsx, the last
- * lines by org-screen-footer.tsx; the message-line words come from
- * ../messages.ts. What a key does in a dialog is ../modal-keys.ts; what the
- * list's actions do to the org is use-org-screen-actions.ts.
+ * confirm, org switcher). The lists are drawn by item-list.tsx, the dialogs by
+ * org-screen-dialogs.tsx, the last lines by org-screen-footer.tsx; the
+ * message-line words come from ../messages.ts. What each key does (through
+ * the keymap table) is use-org-screen-keys.ts; what a key does in a dialog is
+ * ../modal-keys.ts; what the list's actions do to the org is
+ * use-org-screen-actions.ts.
  */
-import { Box, type Key } from "ink";
-import { useEffect, useMemo, useState } from "react";
-import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/core";
+import { Box } from "ink";
+import { useMemo, useState } from "react";
+import { DEFAULT_SORT, type SortPrefs } from "@roster/core";
 import type { OrgChoice, OrgEngine } from "../ports.ts";
-import { editField } from "../text-edit.ts";
 import { copyWithOsc52 } from "../clipboard.ts";
-import {
-  useActivity,
-  useEngine,
-  useNow,
-  useRefState,
-  useStableInput,
-  useTerminalSize,
-} from "../hooks.ts";
+import { useActivity, useEngine, useNow, useRefState, useTerminalSize } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
-import { resolveKey, type Command } from "../keymap.ts";
 import { drawableLines, listHeight } from "../layout.ts";
-import { moveCursor } from "../list-window.ts";
-import { emptyInviteForm } from "../forms.ts";
 import { connectionView, messageAt } from "../messages.ts";
-import {
-  inviteRefused,
-  modalKeyStep,
-  screenContext,
-  typeIntoInvite,
-  type Modal,
-} from "../modal-keys.ts";
+import { screenContext, type Modal } from "../modal-keys.ts";
 import {
   activityDetail,
   filterLists,
@@ -52,6 +36,7 @@ import { OrgScreenFooter } from "./org-screen-footer.tsx";
 import { useMessageLine, useRefusalAnnouncements } from "./use-message-line.ts";
 import { useListSelection } from "./use-list-selection.ts";
 import { useOrgScreenActions } from "./use-org-screen-actions.ts";
+import { useOrgScreenKeys } from "./use-org-screen-keys.ts";
 
 export interface OrgScreenProps {
   engine: OrgEngine;
@@ -198,205 +183,38 @@ export function OrgScreen({
     },
   });
 
-  /** Actions still queued or sending (not once access is revoked: those can never go out). */
-  const hasUnsent = () => !revoked && engine.getView(Date.now()).unsent > 0;
-
   // --------------------------------------------------------------- input
   const context = screenContext(modal, filterEditing);
 
-  const onList = (cmd: Command) => {
-    // Removed from the org: say so, rather than open a form that ends in "Organization not found".
-    if (revoked && (cmd === "invite" || cmd === "resend" || cmd === "delete")) {
-      setMessage({ kind: "error", text: `✗ ${revokedText}` });
-      return;
-    }
-    if (active === "activity" && (cmd === "resend" || cmd === "delete")) {
-      setMessage({
-        kind: "info",
-        text: "Activity is the change log: press 1 (Members) or 2 (Invitations) to act.",
-      });
-      return;
-    }
-    switch (cmd) {
-      case "down":
-      case "up":
-      case "top":
-      case "bottom":
-      case "pageDown":
-      case "pageUp":
-        selection.select(active, moveCursor(cursor, items.length, height, cmd));
-        return;
-      case "nextList":
-        setActive((a) => (a === "members" ? "invites" : a === "invites" ? "activity" : "members"));
-        return;
-      case "showActivity":
-        setActive("activity");
-        return;
-      case "showMembers":
-        setActive("members");
-        return;
-      case "showInvites":
-        setActive("invites");
-        return;
-      case "sort":
-      case "reverseSort": {
-        if (active === "activity") {
-          setMessage({ kind: "info", text: "Activity is always newest first." });
-          return;
-        }
-        const next: SortPrefs =
-          active === "members"
-            ? {
-                ...sort,
-                members:
-                  cmd === "sort" ? cycleSort("members", sort.members) : reverseSort(sort.members),
-              }
-            : {
-                ...sort,
-                invites:
-                  cmd === "sort" ? cycleSort("invites", sort.invites) : reverseSort(sort.invites),
-              };
-        setSort(next);
-        onSortChange?.(next);
-        return;
-      }
-      case "filter":
-        // The filter line takes the message line's place: the message is dismissed, not hidden.
-        setMessage(null);
-        setFilterEditing(true);
-        return;
-      case "clearFilter":
-        if (filter !== "") setFilter("");
-        else setMessage(null);
-        return;
-      case "invite":
-        setModal({ type: "invite", form: emptyInviteForm() });
-        return;
-      case "resend":
-        actions.resend();
-        return;
-      case "copyLink": {
-        const link = selectedLink();
-        const email = (selected as InviteItem | undefined)?.email;
-        if (link === undefined) {
-          setMessage({
-            kind: "info",
-            text:
-              active !== "invites" || !selected
-                ? "y copies an invitation's activation link: select one in Invitations (2)."
-                : "No link for this invitation here: the daemon shows it only to the session that invited or resent (r).",
-          });
-          return;
-        }
-        copyToClipboard(link);
-        setMessage({ kind: "ok", text: `✓ Copied the activation link for ${email} (OSC 52).` });
-        return;
-      }
-      case "delete":
-        actions.askDelete();
-        return;
-      case "dismiss":
-        actions.dismissAll();
-        return;
-      case "switchOrg":
-        actions.openSwitcher();
-        return;
-      case "help":
-        setModal({ type: "help", offset: 0 });
-        return;
-      case "quit":
-        // Queued actions survive quitting, but go out only when Roster runs again: ask first.
-        // (Not once access is revoked: those actions can never go out.)
-        if (hasUnsent()) setModal({ type: "quit", focused: 0 });
-        else onQuit();
-        return;
-      case "forceQuit":
-        onQuit();
-        return;
-      default:
-        return;
-    }
-  };
-
-  const onModal = (m: Modal, cmd: Command) => {
-    const step = modalKeyStep(m, cmd, {
-      height: areaHeight,
-      currentOrgID: engine.orgID,
-      hasUnsent,
-    });
-    if (step.modal !== m) setModal(step.modal);
-    const effect = step.effect;
-    switch (effect?.type) {
-      case "quit":
-        onQuit();
-        return;
-      case "openOrg":
-        onOpenOrg?.(effect.orgID);
-        return;
-      case "message":
-        setMessage(effect.message);
-        return;
-      case "submit":
-        actions.submit(effect.input, effect.target);
-        return;
-      case "submitInvite": {
-        const error = actions.submitInvite(effect.email, effect.role);
-        if (error !== undefined) setModal(inviteRefused(m, error));
-        return;
-      }
-    }
-  };
-
-  const feedKeys = useStableInput((input: string, key: Key) => {
-    // Read what earlier keys left, even if React has not drawn it yet.
-    const modal = modalRef.current;
-    const context = screenContext(modal, filterEditingRef.current);
-    // A text field with the focus takes the keys that edit it; the rest are commands.
-    if (context === "filter") {
-      const f = filterRef.current;
-      const next = editField(f, input, key);
-      if (next !== f) {
-        setFilterEdit(next);
-        return;
-      }
-    }
-    if (modal?.type === "invite") {
-      const form = typeIntoInvite(modal.form, input, key);
-      if (form !== undefined) {
-        setModal({ ...modal, form });
-        return;
-      }
-    }
-    const cmd = resolveKey(context, input, key);
-    if (cmd === undefined) return;
-    if (modal) {
-      onModal(modal, cmd);
-      return;
-    }
-    if (context === "filter") {
-      if (cmd === "filterDone") setFilterEditing(false);
-      else if (cmd === "clearFilter") {
-        setFilter("");
-        setFilterEditing(false);
-      } else if (cmd === "forceQuit") onQuit();
-      return;
-    }
-    onList(cmd);
+  useOrgScreenKeys({
+    engine,
+    revoked,
+    revokedText,
+    active,
+    setActive,
+    selection,
+    height,
+    areaHeight,
+    sort,
+    setSort,
+    onSortChange,
+    filter,
+    setFilter,
+    filterRef,
+    setFilterEdit,
+    filterEditingRef,
+    setFilterEditing,
+    modalRef,
+    setModal,
+    setMessage,
+    actions,
+    selectedLink,
+    copyToClipboard,
+    onQuit,
+    onOpenOrg,
+    typedAhead,
+    attachInput,
   });
-
-  // Keys typed while the TUI was starting: handled once, as if typed now. From here on
-  // this screen listens itself (its input effect ran above); keys that reached the app
-  // before that are passed on through `attachInput`.
-  useEffect(() => {
-    const early = attachInput?.(feedKeys) ?? [];
-    const keys = [...(typedAhead ?? []), ...early];
-    if (keys.length > 0) feedKeys(keys);
-    return () => {
-      attachInput?.(null);
-    };
-    // Once, on mount: later changes of the props are not new keys.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
 
   // -------------------------------------------------------------- render
   const name = view.org?.name ?? orgName ?? engine.orgID;
