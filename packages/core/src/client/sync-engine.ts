@@ -24,10 +24,10 @@
  */
 import { errors } from "../errors.ts";
 import { err, ok, type Result } from "../result.ts";
-import { DEFAULT_LIMITS, type Limits } from "../rules.ts";
+import type { Limits } from "../rules.ts";
 import type { ServerMessage } from "../schemas.ts";
 import { MemoryActionStore, type ActionStore, type PendingAction } from "../sync/pending-action.ts";
-import type { SavedSnapshot, SnapshotStore } from "../sync/saved-snapshot.ts";
+import type { SavedSnapshot } from "../sync/saved-snapshot.ts";
 import {
   eventFromServer,
   initialSyncState,
@@ -43,50 +43,15 @@ import {
   type ActionInput,
   type SyncView,
 } from "../sync/view.ts";
-import type { RosterClient } from "./http-client.ts";
-import {
-  DEFAULT_BACKOFF,
-  LiveConnection,
-  type BackoffOptions,
-  type LiveConnectionOptions,
-  type LiveStatus,
-  type LiveStatusInfo,
-} from "./live-connection.ts";
+import { LiveConnection, type LiveStatus, type LiveStatusInfo } from "./live-connection.ts";
 import { ActionSender } from "./action-sender.ts";
 import { SnapshotSaver } from "./snapshot-saver.ts";
-
-export interface SyncEngineOptions {
-  /** A client with the user's token. */
-  client: RosterClient;
-  orgID: string;
-  /** The user acting (GET /api/v2/me). */
-  actorID: string;
-  /** Where the queue survives restarts (default: memory only). */
-  store?: ActionStore;
-  /** Where the last known server state survives restarts (default: nowhere). */
-  snapshotStore?: SnapshotStore;
-  /** Least time between two snapshot saves (default 1000 ms); close() always saves. */
-  snapshotSaveIntervalMs?: number;
-  /** The daemon's limits, for local checks and views (default: core's). */
-  limits?: Limits;
-  /** Clock (default Date.now). */
-  now?: () => number;
-  /** Id generator for actions (default: the platform's crypto.randomUUID). */
-  newID?: () => string;
-  /** Options passed to the LiveConnection (backoff, timeouts). */
-  live?: Pick<
-    LiveConnectionOptions,
-    "backoff" | "idleTimeoutMs" | "handshakeTimeoutMs" | "maxPayload"
-  >;
-  /** Backoff of HTTP replays while the daemon is unreachable. */
-  sendBackoff?: Partial<BackoffOptions>;
-  /** Every reducer event with the state before and after it (logging, debugging, tests). */
-  onEvent?: (event: SyncEvent, before: SyncState, after: SyncState) => void;
-  /** Called when a store fails to save (the queue then only lives in memory) or the snapshot store to load. */
-  onStoreError?: (e: unknown) => void;
-}
-
-export type EngineListener = (state: SyncState, status: LiveStatus) => void;
+import {
+  withEngineDefaults,
+  type EngineListener,
+  type ResolvedEngineOptions,
+  type SyncEngineOptions,
+} from "./sync-engine-options.ts";
 
 export class SyncEngine {
   private state: SyncState;
@@ -124,29 +89,25 @@ export class SyncEngine {
       // Only a cache: without it the lists show once the daemon answers.
       opts.onStoreError?.(e);
     }
-    return new SyncEngine(opts, store, loaded, snapshot);
+    return new SyncEngine(withEngineDefaults(opts), store, loaded, snapshot);
   }
 
   private constructor(
-    private readonly opts: SyncEngineOptions,
+    private readonly opts: ResolvedEngineOptions,
     private readonly store: ActionStore,
     loaded: readonly PendingAction[],
     snapshot: SavedSnapshot | undefined,
   ) {
-    this.limits = opts.limits ?? DEFAULT_LIMITS;
-    this.now = opts.now ?? Date.now;
-    this.newID = opts.newID ?? (() => globalThis.crypto.randomUUID());
-    this.sender = new ActionSender(
-      opts.client,
-      { ...DEFAULT_BACKOFF, ...opts.sendBackoff },
-      {
-        nextQueued: () => this.state.pending.find((a) => a.state === "queued"),
-        dispatch: (event) => this.dispatch(event),
-        isLive: () => this.liveStatus === "live",
-        isClosed: () => this.closed,
-        onLink: (inviteID, url) => this.links.set(inviteID, url),
-      },
-    );
+    this.limits = opts.limits;
+    this.now = opts.now;
+    this.newID = opts.newID;
+    this.sender = new ActionSender(opts.client, opts.sendBackoff, {
+      nextQueued: () => this.state.pending.find((a) => a.state === "queued"),
+      dispatch: (event) => this.dispatch(event),
+      isLive: () => this.liveStatus === "live",
+      isClosed: () => this.closed,
+      onLink: (inviteID, url) => this.links.set(inviteID, url),
+    });
     let initial = initialSyncState(opts.orgID);
     if (snapshot) {
       initial = reduce(initial, { type: "restored-snapshot", snapshot });
@@ -159,7 +120,7 @@ export class SyncEngine {
       // Saved as of now while current, else as of when it last was.
       () =>
         savedSnapshotOf(this.state, this.isCurrent() ? this.now() : (this.currentAt ?? this.now())),
-      opts.snapshotSaveIntervalMs ?? 1000,
+      opts.snapshotSaveIntervalMs,
       (e) => this.opts.onStoreError?.(e),
     );
     if (!opts.client.token) throw new Error("SyncEngine needs a client with a token.");
