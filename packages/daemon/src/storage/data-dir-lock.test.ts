@@ -244,7 +244,8 @@ describe("data directory lock", () => {
       expect(held).toHaveLength(1);
       locks.push((held[0] as PromiseFulfilledResult<DataDirLock>).value);
     }
-  });
+    // Ten child processes in all: generous on a loaded 2-core machine.
+  }, 90_000);
 
   it("an unreadable daemon.lock with no live socket does not block", async () => {
     const d = dir();
