@@ -32,3 +32,14 @@ export function act<A extends unknown[]>(fn: Action<A>): (...args: unknown[]) =>
     return fn(...([...args.slice(0, -2), cmd.optsWithGlobals()] as A));
   };
 }
+
+/**
+ * The action of a command whose module is imported only when it runs (so
+ * `roster --help` loads none): `load` imports it and returns the function,
+ * which gets the command's arguments and options as `act` passes them.
+ */
+export function lazyAct<A extends unknown[]>(
+  load: () => Promise<(...args: A) => Promise<void>>,
+): (...args: unknown[]) => Promise<void> {
+  return act(async (...args: A) => (await load())(...args));
+}

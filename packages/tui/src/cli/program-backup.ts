@@ -1,6 +1,6 @@
 /** `roster backup <file>` and `roster restore <file>` (see commands/backup.ts). */
 import { Option, type Command } from "commander";
-import { act } from "./command-kit.ts";
+import { lazyAct } from "./command-kit.ts";
 
 export function addBackupCommands(program: Command): void {
   const storageOptions = (cmd: Command, verb: string): Command =>
@@ -26,12 +26,7 @@ export function addBackupCommands(program: Command): void {
       )
       .argument("<file>", "the file to write (gzipped JSON lines, readable by you alone)"),
     "back up",
-  ).action(
-    act(async (file: string, opts: import("./commands/backup.ts").BackupOptions) => {
-      const { backup } = await import("./commands/backup.ts");
-      await backup(file, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/backup.ts")).backup));
   storageOptions(
     program
       .command("restore")
@@ -40,10 +35,5 @@ export function addBackupCommands(program: Command): void {
       )
       .argument("<file>", "a file written by `roster backup`"),
     "restore into",
-  ).action(
-    act(async (file: string, opts: import("./commands/backup.ts").BackupOptions) => {
-      const { restore } = await import("./commands/backup.ts");
-      await restore(file, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/backup.ts")).restore));
 }

@@ -3,7 +3,7 @@
  * with --detach) and manage the one on a data directory: status, stop, logs.
  */
 import { Option, type Command } from "commander";
-import { act, parseCount, parsePort, parseSeconds } from "./command-kit.ts";
+import { act, lazyAct, parseCount, parsePort, parseSeconds } from "./command-kit.ts";
 
 const DATA_DIR_HELP =
   "the daemon's data directory (default $ROSTER_DATA_DIR or $XDG_DATA_HOME/roster)";
@@ -141,12 +141,7 @@ export function addDaemonCommand(program: Command): void {
         .argParser(parseSeconds),
     )
     .option("--json", "print JSON")
-    .action(
-      act(async (opts: import("./commands/daemon-stop.ts").DaemonStopOptions) => {
-        const { runDaemonStop } = await import("./commands/daemon-stop.ts");
-        await runDaemonStop(opts);
-      }),
-    );
+    .action(lazyAct(async () => (await import("./commands/daemon-stop.ts")).runDaemonStop));
 
   daemon
     .command("logs")
@@ -154,10 +149,5 @@ export function addDaemonCommand(program: Command): void {
     .option("--data-dir <dir>", DATA_DIR_HELP)
     .option("-f, --follow", "keep printing lines as they are written (Ctrl-C stops)")
     .addOption(new Option("-n, --lines <n>", "only the last n lines").argParser(parseCount))
-    .action(
-      act(async (opts: import("./commands/daemon-logs.ts").DaemonLogsOptions) => {
-        const { runDaemonLogs } = await import("./commands/daemon-logs.ts");
-        await runDaemonLogs(opts);
-      }),
-    );
+    .action(lazyAct(async () => (await import("./commands/daemon-logs.ts")).runDaemonLogs));
 }

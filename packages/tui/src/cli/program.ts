@@ -5,13 +5,18 @@
  */
 import { Command, Option } from "commander";
 import pkg from "../../package.json" with { type: "json" };
-import { act } from "./command-kit.ts";
+import { act, lazyAct } from "./command-kit.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { addBackupCommands } from "./program-backup.ts";
 import { addCompletionCommand } from "./program-completion.ts";
 import { addDaemonCommand } from "./program-daemon.ts";
 
 const USAGE_HINT = "(run with --help for usage)";
+
+/** A usage error, with the hint commander gives its own. */
+function usageError(message: string): CliError {
+  return new CliError(message, EXIT.usage, undefined, undefined, USAGE_HINT);
+}
 
 const STATUSES = ["pending", "expired", "accepted", "withdrawn", "open", "all"] as const;
 
@@ -98,12 +103,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       "--show-token",
       "also print the new API token (it is saved in the config file either way)",
     )
-    .action(
-      act(async (opts: import("./commands/setup.ts").SetupOptions) => {
-        const { setup } = await import("./commands/setup.ts");
-        await setup(opts);
-      }),
-    );
+    .action(lazyAct(async () => (await import("./commands/setup.ts")).setup));
 
   // ------------------------------------------------------------------ accept
   program
@@ -123,29 +123,13 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     .allowExcessArguments()
     .hook("preAction", (_program, cmd) => {
       const unknown = cmd.args.find((w) => w.startsWith("--"));
-      if (unknown !== undefined)
-        throw new CliError(
-          `unknown option '${unknown.split("=")[0]}'`,
-          EXIT.usage,
-          undefined,
-          undefined,
-          USAGE_HINT,
-        );
+      if (unknown !== undefined) throw usageError(`unknown option '${unknown.split("=")[0]}'`);
       if (cmd.args.length > 1)
-        throw new CliError(
+        throw usageError(
           `too many arguments: accept takes one link or token, got ${cmd.args.length}`,
-          EXIT.usage,
-          undefined,
-          undefined,
-          USAGE_HINT,
         );
     })
-    .action(
-      act(async (link: string, opts: import("./commands/accept.ts").AcceptOptions) => {
-        const { accept } = await import("./commands/accept.ts");
-        await accept(link, opts);
-      }),
-    );
+    .action(lazyAct(async () => (await import("./commands/accept.ts")).accept));
 
   // ----------------------------------------------------------------- members
   const members = program
@@ -153,24 +137,14 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
     .description("list or remove the members of an organization");
   common(
     sortOptions(members.command("list").alias("ls").description("list members"), "members"),
-  ).action(
-    act(async (opts: import("./context.ts").CommonOptions) => {
-      const { membersList } = await import("./commands/members.ts");
-      await membersList(opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/members.ts")).membersList));
   common(
     members
       .command("remove")
       .alias("rm")
       .description("remove a member: they lose access to the organization at once")
       .argument("<id-or-email>", "the member's user id or email"),
-  ).action(
-    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
-      const { membersRemove } = await import("./commands/members.ts");
-      await membersRemove(key, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/members.ts")).membersRemove));
 
   // --------------------------------------------------------------------- log
   common(
@@ -181,12 +155,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       )
       .option("--since <version>", "only changes after this version (default 0: all)")
       .option("-f, --follow", "keep printing new changes as they happen, until interrupted"),
-  ).action(
-    act(async (opts: import("./commands/log.ts").LogOptions) => {
-      const { showLog } = await import("./commands/log.ts");
-      await showLog(opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/log.ts")).showLog));
 
   // ----------------------------------------------------------------- invites
   const invites = program
@@ -205,12 +174,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       ),
   );
   sortOptions(invitesList, "invites");
-  invitesList.action(
-    act(async (opts: import("./commands/invites.ts").ListOptions) => {
-      const { invitesList } = await import("./commands/invites.ts");
-      await invitesList(opts);
-    }),
-  );
+  invitesList.action(lazyAct(async () => (await import("./commands/invites.ts")).invitesList));
   common(
     invites
       .command("add")
@@ -231,14 +195,10 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
         opts: import("./commands/invites-bulk.ts").BulkOptions & { fromFile?: string },
       ) => {
         if ((email === undefined) === (opts.fromFile === undefined))
-          throw new CliError(
+          throw usageError(
             email === undefined
               ? "missing required argument 'email' (or --from-file <file>)."
               : "give either an email address or --from-file, not both.",
-            EXIT.usage,
-            undefined,
-            undefined,
-            USAGE_HINT,
           );
         if (opts.dryRun && opts.fromFile === undefined)
           throw new CliError("--dry-run goes with --from-file.", EXIT.usage);
@@ -259,46 +219,26 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
         "send a pending or expired invitation again with a new link (the old one stops working)",
       )
       .argument("<id-or-email>", "the invitation's id or email"),
-  ).action(
-    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
-      const { invitesResend } = await import("./commands/invites.ts");
-      await invitesResend(key, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/invites.ts")).invitesResend));
   common(
     invites
       .command("withdraw")
       .description("withdraw a pending or expired invitation: its link stops working")
       .argument("<id-or-email>", "the invitation's id or email"),
-  ).action(
-    act(async (key: string, opts: import("./context.ts").CommonOptions) => {
-      const { invitesWithdraw } = await import("./commands/invites.ts");
-      await invitesWithdraw(key, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/invites.ts")).invitesWithdraw));
 
   // -------------------------------------------------------------------- orgs
   const orgs = program.command("orgs").description("list your organizations or create one");
   common(orgs.command("list").alias("ls").description("list the organizations you belong to"), {
     org: false,
-  }).action(
-    act(async (opts: import("./context.ts").CommonOptions) => {
-      const { orgsList } = await import("./commands/orgs.ts");
-      await orgsList(opts);
-    }),
-  );
+  }).action(lazyAct(async () => (await import("./commands/orgs.ts")).orgsList));
   common(
     orgs
       .command("create")
       .description("create an organization with you as its only owner")
       .argument("<name>", "the organization's name"),
     { org: false },
-  ).action(
-    act(async (name: string, opts: import("./context.ts").CommonOptions) => {
-      const { orgsCreate } = await import("./commands/orgs.ts");
-      await orgsCreate(name, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/orgs.ts")).orgsCreate));
 
   // ------------------------------------------------------------------ tokens
   const tokens = program.command("tokens").description("list, create or revoke your API tokens");
@@ -308,12 +248,7 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
       .alias("ls")
       .description("list your API tokens (never their secrets): created, last used, expiry"),
     { org: false },
-  ).action(
-    act(async (opts: import("./context.ts").CommonOptions) => {
-      const { tokensList } = await import("./commands/tokens.ts");
-      await tokensList(opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/tokens.ts")).tokensList));
   common(
     tokens
       .command("create")
@@ -324,24 +259,14 @@ Environment: ROSTER_URL, ROSTER_TOKEN, ROSTER_ORG, ROSTER_PORT, ROSTER_DATA_DIR,
         "a duration (90m, 12h, 30d, 8w) or a time (2030-01-31T00:00:00Z)",
       ),
     { org: false },
-  ).action(
-    act(async (opts: import("./commands/tokens.ts").CreateOptions) => {
-      const { tokensCreate } = await import("./commands/tokens.ts");
-      await tokensCreate(opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/tokens.ts")).tokensCreate));
   common(
     tokens
       .command("revoke")
       .description("revoke one of your API tokens: it stops working at once")
       .argument("<id>", "the token's id (see roster tokens list)"),
     { org: false },
-  ).action(
-    act(async (id: string, opts: import("./context.ts").CommonOptions) => {
-      const { tokensRevoke } = await import("./commands/tokens.ts");
-      await tokensRevoke(id, opts);
-    }),
-  );
+  ).action(lazyAct(async () => (await import("./commands/tokens.ts")).tokensRevoke));
 
   addBackupCommands(program);
   addCompletionCommand(program);
