@@ -3,8 +3,10 @@
  * membership, as the service answers them (service.ts: the token is looked
  * up by its SHA-256 hash, the hashes compared in constant time). An org the
  * caller does not belong to is answered `404 not found`, like one that does
- * not exist. Nothing is cached: a removed member, or a revoked or expired
- * token (R13), fails on its very next request.
+ * not exist. A daemon alone on its database (PGlite) answers tokens and
+ * memberships from memory (service/token-cache.ts, the org projections),
+ * exactly: a removed member, or a revoked or expired token (R13), fails on
+ * its very next request. On PostgreSQL every request reads them.
  */
 import { errors } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
