@@ -56,6 +56,10 @@ describe("y copies the activation link", { timeout: 60_000 }, () => {
     await fixture.daemon
       .client(fixture.owner.token)
       .createInvite(fixture.owner.orgID, { email: "aaa-elsewhere@example.com" });
+    // Its row first reaches the screen over the live feed: `g` before that would select the
+    // only row (handover@, by key), and the selection would stay on it when aaa-elsewhere@
+    // arrives above it.
+    await t.waitFor("aaa-elsewhere@example.com");
     t.write("S"); // oldest sent first: the other one is now the second row
     t.write("s"); // delivery
     t.write("s"); // email ↑: aaa-elsewhere first

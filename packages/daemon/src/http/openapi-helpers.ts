@@ -114,6 +114,11 @@ export const IdempotencyHeaders = z.object({
     ),
 });
 
+/** The request of a JSON-body mutation: the body (required) and the optional Idempotency-Key header. */
+export function jsonRequest<S extends z.ZodType>(schema: S) {
+  return { headers: IdempotencyHeaders, body: { required: true, content: jsonContent(schema) } };
+}
+
 /** What an id in a path may look like (ids are 16 hex digits; be lenient, but safe). */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

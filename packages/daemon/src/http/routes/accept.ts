@@ -25,10 +25,7 @@ export function acceptRoutes(ctx: AppContext) {
       optionalAuth(ctx),
       idempotentPublic(ctx, { json: true, scope: acceptScope }),
     ),
-    request: {
-      headers: api.IdempotencyHeaders,
-      body: { required: true, content: api.jsonContent(AcceptRequestSchema) },
-    },
+    request: api.jsonRequest(AcceptRequestSchema),
     responses: api.ok(
       AcceptResponseSchema,
       "The member's user, the org and, for a new account, its first API token (shown once)",

@@ -65,15 +65,11 @@ export function inviteRoutes(ctx: AppContext) {
     summary: "Invite one person by email (R2–R6); the email goes out through the outbox",
     request: {
       params: api.OrgParams,
-      headers: api.IdempotencyHeaders,
-      body: {
-        required: true,
-        content: api.jsonContent(
-          CreateInviteRequestSchema.describe(
-            "email: one address (a list is refused, reason multiple_emails); role: owner (default)",
-          ),
+      ...api.jsonRequest(
+        CreateInviteRequestSchema.describe(
+          "email: one address (a list is refused, reason multiple_emails); role: owner (default)",
         ),
-      },
+      ),
     },
     responses: api.created(
       InviteWithLinkSchema,

@@ -25,10 +25,7 @@ export function orgRoutes(ctx: AppContext) {
     middleware: api.chain(auth, idempotent(ctx, { json: true })),
     operationId: "createOrg",
     summary: "Create an organization with the caller as its only owner",
-    request: {
-      headers: api.IdempotencyHeaders,
-      body: { required: true, content: api.jsonContent(CreateOrgRequestSchema) },
-    },
+    request: api.jsonRequest(CreateOrgRequestSchema),
     responses: api.created(OrgSchema, "The new organization", [400, 401, 409, 413, 415, 429]),
   });
 

@@ -26,10 +26,7 @@ export function setupRoutes(ctx: AppContext) {
     operationId: "setup",
     summary:
       "Create the first organization, its owner and an API token (no auth, only while allowed)",
-    request: {
-      headers: api.IdempotencyHeaders,
-      body: { required: true, content: api.jsonContent(SetupRequestSchema) },
-    },
+    request: api.jsonRequest(SetupRequestSchema),
     responses: api.created(
       SetupResponseSchema,
       "The org, the first owner and their API token (shown once)",

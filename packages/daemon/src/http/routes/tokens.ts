@@ -40,10 +40,7 @@ export function tokenRoutes(ctx: AppContext) {
     middleware: api.chain(auth, idempotent(ctx, { json: true })),
     operationId: "createToken",
     summary: "A new API token of the caller, with an optional description and expiry",
-    request: {
-      headers: api.IdempotencyHeaders,
-      body: { required: true, content: api.jsonContent(CreateTokenRequestSchema) },
-    },
+    request: api.jsonRequest(CreateTokenRequestSchema),
     responses: api.created(
       CreatedTokenSchema,
       "The new token; its secret (`token`) is shown this once",

@@ -4,20 +4,19 @@
  * confirm, org switcher). The lists are drawn by item-list.tsx, the dialogs by
  * org-screen-dialogs.tsx, the last lines by org-screen-footer.tsx; the
  * message-line words come from ../messages.ts. What each key does (through
- * the keymap table) is use-org-screen-keys.ts; what a key does in a dialog is
+ * the keymap table), and the state keys change (list, sort, filter, dialog),
+ * is use-org-screen-keys.ts; what a key does in a dialog is
  * ../modal-keys.ts; what the list's actions do to the org is
  * use-org-screen-actions.ts.
  */
 import { Box } from "ink";
-import { useMemo, useState } from "react";
-import { DEFAULT_SORT, type SortPrefs } from "@roster/core";
-import type { OrgChoice, OrgEngine } from "../ports.ts";
-import { copyWithOsc52 } from "../clipboard.ts";
-import { useActivity, useEngine, useNow, useRefState, useTerminalSize } from "../hooks.ts";
-import type { KeyPress } from "../input-chunks.ts";
+import { useMemo } from "react";
+import type { SortPrefs } from "@roster/core";
+import type { OrgChoice } from "../ports.ts";
+import { useActivity, useEngine, useNow, useTerminalSize } from "../hooks.ts";
 import { drawableLines, listHeight } from "../layout.ts";
 import { connectionView, messageAt } from "../messages.ts";
-import { screenContext, type Modal } from "../modal-keys.ts";
+import { screenContext } from "../modal-keys.ts";
 import {
   activityDetail,
   filterLists,
@@ -29,41 +28,31 @@ import {
   type MemberItem,
   type ScreenLists,
 } from "../screen-model.ts";
-import { Header, Tabs, type ListName } from "./header.tsx";
+import { Header, Tabs } from "./header.tsx";
 import { ActivityList, InviteList, MemberList } from "./item-list.tsx";
 import { ModalView, RevokedNotice } from "./org-screen-dialogs.tsx";
 import { OrgScreenFooter } from "./org-screen-footer.tsx";
 import { useMessageLine, useRefusalAnnouncements } from "./use-message-line.ts";
 import { useListSelection } from "./use-list-selection.ts";
 import { useOrgScreenActions } from "./use-org-screen-actions.ts";
-import { useOrgScreenKeys } from "./use-org-screen-keys.ts";
+import {
+  useOrgScreenControls,
+  useOrgScreenKeys,
+  type OrgScreenOwner,
+} from "./use-org-screen-keys.ts";
 
-export interface OrgScreenProps {
-  engine: OrgEngine;
+/** The engine, and what the keys call back (quit, open another org, ...): see OrgScreenOwner. */
+export interface OrgScreenProps extends OrgScreenOwner {
   /** The org's name until the first snapshot arrives. */
   orgName?: string;
   /** Orgs the user belongs to, for the switcher (`o`). */
   loadOrgs?: () => Promise<OrgChoice[]>;
-  onOpenOrg?: (orgID: string) => void;
-  onQuit: () => void;
   /** The lists' sort to start with (default: core's DEFAULT_SORT). */
   sort?: SortPrefs;
-  /** Called when `s` / `S` change the sort (to remember it). */
-  onSortChange?: (sort: SortPrefs) => void;
-  /** Put text on the user's clipboard (default: OSC 52 to the terminal). */
-  copyToClipboard?: (text: string) => void;
   /** Clock override for tests. */
   now?: number;
   /** How long a success or info message stays on the message line (errors stay until dismissed). */
   messageTtlMs?: number;
-  /** Keys typed before the screen was up (while the TUI was starting), handled on mount. */
-  typedAhead?: readonly KeyPress[];
-  /**
-   * Called on mount with this screen's key feed (and with null on unmount):
-   * returns the keys the app received for it before it was listening, and
-   * passes it any that the app still receives after.
-   */
-  attachInput?: (feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[];
 }
 
 /** A success or info message goes away after this long, like a k9s flash. */
@@ -79,20 +68,8 @@ const NO_LISTS: ScreenLists = {
   totalActivity: 0,
 };
 
-export function OrgScreen({
-  engine,
-  orgName,
-  loadOrgs,
-  onOpenOrg,
-  onQuit,
-  sort: initialSort,
-  onSortChange,
-  copyToClipboard = copyWithOsc52,
-  now: fixedNow,
-  messageTtlMs = MESSAGE_TTL_MS,
-  typedAhead,
-  attachInput,
-}: OrgScreenProps) {
+export function OrgScreen(props: OrgScreenProps) {
+  const { engine, orgName, loadOrgs, now: fixedNow, messageTtlMs = MESSAGE_TTL_MS } = props;
   const size = useTerminalSize();
   const [message, setMessage] = useMessageLine(messageTtlMs);
   // A counting-down message needs a tick every second; otherwise every 15 s is enough.
@@ -107,18 +84,12 @@ export function OrgScreen({
   const view = useMemo(() => engine.getView(viewNow), [engine, state, viewNow]);
   // Removed from the org: its lists are no longer the user's to see (the saved copy is deleted too).
   const revoked = link.state === "revoked";
-  const [sort, setSort] = useState<SortPrefs>(initialSort ?? DEFAULT_SORT);
+  const ui = useOrgScreenControls(props.sort);
+  const { active, setActive, sort, filter, filterEdit, filterEditing, modal, setModal } = ui;
   const lists = useMemo(
     () => (revoked ? NO_LISTS : screenLists(view, engine.actorID, sort, viewNow, activity)),
     [revoked, view, engine.actorID, sort, viewNow, activity],
   );
-
-  const [active, setActive] = useState<ListName>("members");
-  const [filterEdit, setFilterEdit, filterRef] = useRefState({ value: "", cursor: 0 });
-  const filter = filterEdit.value;
-  const setFilter = (value: string) => setFilterEdit({ value, cursor: value.length });
-  const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
-  const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
 
   const shown = useMemo(() => filterLists(lists, filter), [lists, filter]);
   const selection = useListSelection(shown, active);
@@ -186,34 +157,15 @@ export function OrgScreen({
   // --------------------------------------------------------------- input
   const context = screenContext(modal, filterEditing);
 
-  useOrgScreenKeys({
-    engine,
-    revoked,
-    revokedText,
-    active,
-    setActive,
+  useOrgScreenKeys(props, ui, {
     selection,
     height,
     areaHeight,
-    sort,
-    setSort,
-    onSortChange,
-    filter,
-    setFilter,
-    filterRef,
-    setFilterEdit,
-    filterEditingRef,
-    setFilterEditing,
-    modalRef,
-    setModal,
-    setMessage,
+    revoked,
+    revokedText,
     actions,
     selectedLink,
-    copyToClipboard,
-    onQuit,
-    onOpenOrg,
-    typedAhead,
-    attachInput,
+    setMessage,
   });
 
   // -------------------------------------------------------------- render

@@ -2,14 +2,16 @@
  * What each key does on the org screen: the list commands (move, switch
  * list, sort, filter, invite, copy a link, delete, quit...), the effects of a
  * key in a dialog (../modal-keys.ts decides, this carries them out), and the
- * key feed itself, including keys typed before the screen was up.
+ * key feed itself, including keys typed before the screen was up. The state
+ * the keys change (list, sort, filter, dialog) lives in useOrgScreenControls.
  */
 import type { Key } from "ink";
-import { useEffect, type Dispatch, type SetStateAction } from "react";
-import { cycleSort, reverseSort, type SortPrefs } from "@roster/core";
+import { useEffect, useState } from "react";
+import { cycleSort, DEFAULT_SORT, reverseSort, type SortPrefs } from "@roster/core";
 import type { OrgEngine } from "../ports.ts";
+import { copyWithOsc52 } from "../clipboard.ts";
 import { editField, type Edit } from "../text-edit.ts";
-import { useStableInput } from "../hooks.ts";
+import { useRefState, useStableInput } from "../hooks.ts";
 import type { KeyPress } from "../input-chunks.ts";
 import { resolveKey, type Command } from "../keymap.ts";
 import { moveCursor } from "../list-window.ts";
@@ -27,70 +29,82 @@ import type { ListName } from "./header.tsx";
 import type { useListSelection } from "./use-list-selection.ts";
 import type { OrgScreenActions } from "./use-org-screen-actions.ts";
 
-export interface OrgScreenKeysProps {
+/** What the org screen's owner hands it for keys to act with (part of OrgScreenProps). */
+export interface OrgScreenOwner {
   engine: OrgEngine;
-  /** Removed from the org (access revoked). */
-  revoked: boolean;
-  revokedText: string;
-  active: ListName;
-  setActive: Dispatch<SetStateAction<ListName>>;
+  onOpenOrg?: (orgID: string) => void;
+  onQuit: () => void;
+  /** Called when `s` / `S` change the sort (to remember it). */
+  onSortChange?: (sort: SortPrefs) => void;
+  /** Put text on the user's clipboard (default: OSC 52 to the terminal). */
+  copyToClipboard?: (text: string) => void;
+  /** Keys typed before the screen was up (while the TUI was starting), handled on mount. */
+  typedAhead?: readonly KeyPress[];
+  /**
+   * Called on mount with this screen's key feed (and with null on unmount):
+   * returns the keys the app received for it before it was listening, and
+   * passes it any that the app still receives after.
+   */
+  attachInput?: (feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[];
+}
+
+/**
+ * The org screen's own state, which its keys change: the list in view, the
+ * sort, the filter (and whether it is being typed), the open dialog. Key
+ * handlers read the refs: a key never acts on what an earlier key replaced.
+ */
+export function useOrgScreenControls(initialSort: SortPrefs | undefined) {
+  const [active, setActive] = useState<ListName>("members");
+  const [sort, setSort] = useState<SortPrefs>(initialSort ?? DEFAULT_SORT);
+  const [filterEdit, setFilterEdit, filterRef] = useRefState<Edit>({ value: "", cursor: 0 });
+  const [filterEditing, setFilterEditing, filterEditingRef] = useRefState(false);
+  const [modal, setModal, modalRef] = useRefState<Modal | null>(null);
+  return {
+    active,
+    setActive,
+    sort,
+    setSort,
+    filterEdit,
+    setFilterEdit,
+    filterRef,
+    /** The filter's text. */
+    filter: filterEdit.value,
+    setFilter: (value: string) => setFilterEdit({ value, cursor: value.length }),
+    filterEditing,
+    setFilterEditing,
+    filterEditingRef,
+    modal,
+    setModal,
+    modalRef,
+  };
+}
+
+export type OrgScreenControls = ReturnType<typeof useOrgScreenControls>;
+
+/** What the keys act on in this render of the screen. */
+export interface OrgScreenKeyTargets {
   selection: ReturnType<typeof useListSelection>;
   /** Rows of the list in view. */
   height: number;
   /** The place a dialog takes. */
   areaHeight: number;
-  sort: SortPrefs;
-  setSort: (sort: SortPrefs) => void;
-  onSortChange: ((sort: SortPrefs) => void) | undefined;
-  filter: string;
-  setFilter: (value: string) => void;
-  filterRef: { readonly current: Edit };
-  setFilterEdit: (edit: Edit) => void;
-  filterEditingRef: { readonly current: boolean };
-  setFilterEditing: (editing: boolean) => void;
-  modalRef: { readonly current: Modal | null };
-  setModal: (modal: Modal | null) => void;
-  setMessage: (message: Message | null) => void;
+  /** Removed from the org (access revoked). */
+  revoked: boolean;
+  revokedText: string;
   actions: OrgScreenActions;
   /** The selected invitation's activation link, if the daemon gave it to this session. */
   selectedLink: () => string | undefined;
-  copyToClipboard: (text: string) => void;
-  onQuit: () => void;
-  onOpenOrg: ((orgID: string) => void) | undefined;
-  typedAhead: readonly KeyPress[] | undefined;
-  attachInput:
-    ((feed: ((presses: readonly KeyPress[]) => void) | null) => readonly KeyPress[]) | undefined;
+  setMessage: (message: Message | null) => void;
 }
 
-export function useOrgScreenKeys({
-  engine,
-  revoked,
-  revokedText,
-  active,
-  setActive,
-  selection,
-  height,
-  areaHeight,
-  sort,
-  setSort,
-  onSortChange,
-  filter,
-  setFilter,
-  filterRef,
-  setFilterEdit,
-  filterEditingRef,
-  setFilterEditing,
-  modalRef,
-  setModal,
-  setMessage,
-  actions,
-  selectedLink,
-  copyToClipboard,
-  onQuit,
-  onOpenOrg,
-  typedAhead,
-  attachInput,
-}: OrgScreenKeysProps): void {
+export function useOrgScreenKeys(
+  owner: OrgScreenOwner,
+  ui: OrgScreenControls,
+  at: OrgScreenKeyTargets,
+): void {
+  const { engine, onQuit } = owner;
+  const { active, sort, setActive, setModal, setFilterEditing } = ui;
+  const { selection, revoked, actions, setMessage } = at;
   const { items, cursor, selected } = selection;
 
   /** Actions still queued or sending (not once access is revoked: those can never go out). */
@@ -99,7 +113,7 @@ export function useOrgScreenKeys({
   const onList = (cmd: Command) => {
     // Removed from the org: say so, rather than open a form that ends in "Organization not found".
     if (revoked && (cmd === "invite" || cmd === "resend" || cmd === "delete")) {
-      setMessage({ kind: "error", text: `✗ ${revokedText}` });
+      setMessage({ kind: "error", text: `✗ ${at.revokedText}` });
       return;
     }
     if (active === "activity" && (cmd === "resend" || cmd === "delete")) {
@@ -116,7 +130,7 @@ export function useOrgScreenKeys({
       case "bottom":
       case "pageDown":
       case "pageUp":
-        selection.select(active, moveCursor(cursor, items.length, height, cmd));
+        selection.select(active, moveCursor(cursor, items.length, at.height, cmd));
         return;
       case "nextList":
         setActive((a) => (a === "members" ? "invites" : a === "invites" ? "activity" : "members"));
@@ -148,8 +162,8 @@ export function useOrgScreenKeys({
                 invites:
                   cmd === "sort" ? cycleSort("invites", sort.invites) : reverseSort(sort.invites),
               };
-        setSort(next);
-        onSortChange?.(next);
+        ui.setSort(next);
+        owner.onSortChange?.(next);
         return;
       }
       case "filter":
@@ -158,7 +172,7 @@ export function useOrgScreenKeys({
         setFilterEditing(true);
         return;
       case "clearFilter":
-        if (filter !== "") setFilter("");
+        if (ui.filter !== "") ui.setFilter("");
         else setMessage(null);
         return;
       case "invite":
@@ -168,7 +182,7 @@ export function useOrgScreenKeys({
         actions.resend();
         return;
       case "copyLink": {
-        const link = selectedLink();
+        const link = at.selectedLink();
         const email = (selected as InviteItem | undefined)?.email;
         if (link === undefined) {
           setMessage({
@@ -180,7 +194,7 @@ export function useOrgScreenKeys({
           });
           return;
         }
-        copyToClipboard(link);
+        (owner.copyToClipboard ?? copyWithOsc52)(link);
         setMessage({ kind: "ok", text: `✓ Copied the activation link for ${email} (OSC 52).` });
         return;
       }
@@ -212,7 +226,7 @@ export function useOrgScreenKeys({
 
   const onModal = (m: Modal, cmd: Command) => {
     const step = modalKeyStep(m, cmd, {
-      height: areaHeight,
+      height: at.areaHeight,
       currentOrgID: engine.orgID,
       hasUnsent,
     });
@@ -223,7 +237,7 @@ export function useOrgScreenKeys({
         onQuit();
         return;
       case "openOrg":
-        onOpenOrg?.(effect.orgID);
+        owner.onOpenOrg?.(effect.orgID);
         return;
       case "message":
         setMessage(effect.message);
@@ -241,14 +255,14 @@ export function useOrgScreenKeys({
 
   const feedKeys = useStableInput((input: string, key: Key) => {
     // Read what earlier keys left, even if React has not drawn it yet.
-    const modal = modalRef.current;
-    const context = screenContext(modal, filterEditingRef.current);
+    const modal = ui.modalRef.current;
+    const context = screenContext(modal, ui.filterEditingRef.current);
     // A text field with the focus takes the keys that edit it; the rest are commands.
     if (context === "filter") {
-      const f = filterRef.current;
+      const f = ui.filterRef.current;
       const next = editField(f, input, key);
       if (next !== f) {
-        setFilterEdit(next);
+        ui.setFilterEdit(next);
         return;
       }
     }
@@ -268,7 +282,7 @@ export function useOrgScreenKeys({
     if (context === "filter") {
       if (cmd === "filterDone") setFilterEditing(false);
       else if (cmd === "clearFilter") {
-        setFilter("");
+        ui.setFilter("");
         setFilterEditing(false);
       } else if (cmd === "forceQuit") onQuit();
       return;
@@ -280,11 +294,11 @@ export function useOrgScreenKeys({
   // this screen listens itself (its input effect ran above); keys that reached the app
   // before that are passed on through `attachInput`.
   useEffect(() => {
-    const early = attachInput?.(feedKeys) ?? [];
-    const keys = [...(typedAhead ?? []), ...early];
+    const early = owner.attachInput?.(feedKeys) ?? [];
+    const keys = [...(owner.typedAhead ?? []), ...early];
     if (keys.length > 0) feedKeys(keys);
     return () => {
-      attachInput?.(null);
+      owner.attachInput?.(null);
     };
     // Once, on mount: later changes of the props are not new keys.
     // eslint-disable-next-line react-hooks/exhaustive-deps
