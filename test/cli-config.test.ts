@@ -11,6 +11,7 @@ import type { Member, Org } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster, tempDir, type RunResult } from "./cli-support.ts";
 import { seedDataDir, startTestDaemon, type TestDaemon } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 let home: { path: string; remove: () => Promise<void> };
 const run = (args: string[], env?: Record<string, string | undefined>) =>
@@ -206,11 +207,7 @@ describe("roster daemon", { timeout: 90_000 }, () => {
       await seedDataDir(data.path);
       const port = await closedPort();
       const proc = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(REPO, "packages/tui/src/bin.ts"),
+        ...rosterCommand([
           "daemon",
           "--port",
           String(port),
@@ -218,7 +215,7 @@ describe("roster daemon", { timeout: 90_000 }, () => {
           data.path,
           "--resend-interval",
           "0",
-        ],
+        ]),
         {
           cwd: REPO,
           env: { ...process.env, XDG_CONFIG_HOME: home.path, ROSTER_PORT: "1" },
