@@ -39,10 +39,19 @@ function usage(r: RunResult, pattern: RegExp): void {
   expect(r.stderr).toMatch(pattern);
 }
 
+/**
+ * The two daemons of "with a daemon" (the second for a first setup of its own),
+ * started at once: they boot while the cases without a daemon run.
+ */
+let daemons: Promise<PromiseSettledResult<TestDaemon>[]> | undefined;
+
 beforeAll(async () => {
   home = await tempDir("roster-cli-config-");
+  daemons = Promise.allSettled([startTestDaemon(), startTestDaemon()]);
 });
 afterAll(async () => {
+  for (const started of (await daemons) ?? [])
+    if (started.status === "fulfilled") await started.value.cleanup();
   await home?.remove();
 });
 
@@ -262,15 +271,16 @@ describe("roster daemon", { timeout: 90_000 }, () => {
 
 describe("with a daemon", { timeout: 90_000 }, () => {
   let daemon: TestDaemon;
+  let other: TestDaemon;
   let configFile: string;
   let saved: { url: string; token: string; org: string };
 
   beforeAll(async () => {
-    daemon = await startTestDaemon();
+    [daemon, other] = (await daemons!).map((started) => {
+      if (started.status === "rejected") throw started.reason;
+      return started.value;
+    }) as [TestDaemon, TestDaemon];
     configFile = join(home.path, "roster", "config.json");
-  });
-  afterAll(async () => {
-    await daemon?.cleanup();
   });
 
   it("`pnpm roster setup` creates the first owner and writes the config file with mode 0600", async () => {
@@ -326,7 +336,6 @@ describe("with a daemon", { timeout: 90_000 }, () => {
 
   it("prints a human summary, and the token only with --show-token", async () => {
     // A second daemon, set up in text form.
-    const other = await startTestDaemon();
     const otherHome = await tempDir("roster-cli-other-");
     try {
       const r = await roster(
@@ -347,7 +356,6 @@ describe("with a daemon", { timeout: 90_000 }, () => {
       );
       expect(r.stdout).toContain(`Token: ${cfg.token}\n`);
     } finally {
-      await other.cleanup();
       await otherHome.remove();
     }
   });
