@@ -12,7 +12,8 @@
 //   tui               ↛ @roster/daemon — except the `roster daemon` command entry
 //                       (packages/tui/src/cli/commands/daemon*.ts), which starts it,
 //                       src/daemon-lock.ts, which reads its lock with @roster/daemon/lock, and
-//                       cli/commands/backup.ts (`roster backup|restore`, @roster/daemon/backup)
+//                       cli/commands/backup.ts (`roster backup|restore`, @roster/daemon/backup),
+//                       and scripts/build.ts (the daemon's data-directory template, @roster/daemon/template)
 //   tui's pure steps  (tui/*.ts: keymap, modal-keys, app-phase, forms…) ↛ components/
 //   everywhere        no relative import into another package (use its exports)
 //
@@ -53,6 +54,9 @@ const TUI_DAEMON_COMMAND = [
   // `roster backup|restore` run the daemon's storage code (@roster/daemon/backup): a restore
   // opens the database itself, with the data directory's lock held.
   "packages/tui/src/cli/commands/backup.ts",
+  // The build bundles the daemon and puts its data-directory template beside it
+  // (@roster/daemon/template makes the template when the daemon's one is not current).
+  "packages/tui/scripts/build.ts",
 ];
 const TUI_STEPS = ["packages/tui/src/tui/*.ts"];
 

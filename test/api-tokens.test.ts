@@ -111,6 +111,42 @@ describe("API", () => {
     expect(madeUp.body.reason).toBe("token_not_found");
   });
 
+  it("kept in memory after its first use, a token still fails on the very next request once revoked or expired (org routes too)", async () => {
+    const members = async (token: string) =>
+      (await http(d.url, "GET", `/api/v2/orgs/${owner.orgID}/members`, { token })).status;
+    const revoked = await create(owner.token, { description: "in memory" });
+    const expiring = await create(owner.token, {
+      expiresAt: new Date(Date.now() + skewMs + 60_000).toISOString(),
+    });
+    for (const t of [revoked, expiring]) {
+      expect(await members(t.token)).toBe(200);
+      expect(await me(t.token)).toBe(200);
+    }
+    // Served from memory now: token, membership and the list need no statement.
+    let statements = 0;
+    const storage = d.daemon.storage as unknown as { query: (...a: unknown[]) => unknown };
+    const query = storage.query.bind(storage);
+    storage.query = (...a: unknown[]) => (statements++, query(...a));
+    try {
+      expect(await members(revoked.token)).toBe(200);
+      expect(await me(revoked.token)).toBe(200);
+      expect(statements).toBe(0);
+    } finally {
+      storage.query = query;
+    }
+    const del = await http(d.url, "DELETE", `/api/v2/tokens/${revoked.id}`, { token: owner.token });
+    expect(del.status).toBe(204);
+    expect(await members(revoked.token)).toBe(401);
+    expect(await me(revoked.token)).toBe(401);
+    skewMs += 61_000;
+    try {
+      expect(await members(expiring.token)).toBe(401);
+      expect(await me(expiring.token)).toBe(401);
+    } finally {
+      skewMs -= 61_000;
+    }
+  });
+
   it("a token can revoke itself", async () => {
     const t = await create(owner.token);
     expect((await http(d.url, "DELETE", `/api/v2/tokens/${t.id}`, { token: t.token })).status).toBe(

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster, tempDir, type RunResult } from "./cli-support.ts";
 import { startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 let daemon: TestDaemon;
 let owner: OrgSetup;
@@ -141,11 +142,11 @@ function runWithStdin(args: string[], input: string): Promise<RunResult> {
     if (v !== undefined && !k.startsWith("ROSTER_") && !k.startsWith("XDG_")) childEnv[k] = v;
   Object.assign(childEnv, { XDG_CONFIG_HOME: home.path, NO_COLOR: "1" }, env());
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(REPO, "packages/tui/src/bin.ts"), ...args],
-      { cwd: REPO, env: childEnv, stdio: ["pipe", "pipe", "pipe"] },
-    );
+    const child = spawn(...rosterCommand(args), {
+      cwd: REPO,
+      env: childEnv,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -7,15 +7,13 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, roster } from "./cli-support.ts";
+import { roster } from "./cli-support.ts";
 import { startTestDaemon, tempDir, type TestDaemon } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 const has = (shell: string) => spawnSync(shell, ["-c", "exit 0"]).status === 0;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 let home: string;
 let bin: string;
@@ -52,9 +50,10 @@ beforeAll(async () => {
   bin = join(home, "bin");
   mkdirSync(bin);
   // `roster` on PATH, as installed: the scripts call it back for org names.
+  const [command, args] = rosterCommand();
   writeFileSync(
     join(bin, "roster"),
-    `#!/bin/sh\nexec "${process.execPath}" --import "${TSX}" "${join(REPO, "packages/tui/src/bin.ts")}" "$@"\n`,
+    `#!/bin/sh\nexec ${[command, ...args].map((a) => `"${a}"`).join(" ")} "$@"\n`,
   );
   chmodSync(join(bin, "roster"), 0o755);
   daemon = await startTestDaemon();

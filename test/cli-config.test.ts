@@ -11,6 +11,7 @@ import type { Member, Org } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster, tempDir, type RunResult } from "./cli-support.ts";
 import { seedDataDir, startTestDaemon, type TestDaemon } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 let home: { path: string; remove: () => Promise<void> };
 const run = (args: string[], env?: Record<string, string | undefined>) =>
@@ -38,10 +39,19 @@ function usage(r: RunResult, pattern: RegExp): void {
   expect(r.stderr).toMatch(pattern);
 }
 
+/**
+ * The two daemons of "with a daemon" (the second for a first setup of its own),
+ * started at once: they boot while the cases without a daemon run.
+ */
+let daemons: Promise<PromiseSettledResult<TestDaemon>[]> | undefined;
+
 beforeAll(async () => {
   home = await tempDir("roster-cli-config-");
+  daemons = Promise.allSettled([startTestDaemon(), startTestDaemon()]);
 });
 afterAll(async () => {
+  for (const started of (await daemons) ?? [])
+    if (started.status === "fulfilled") await started.value.cleanup();
   await home?.remove();
 });
 
@@ -206,11 +216,7 @@ describe("roster daemon", { timeout: 90_000 }, () => {
       await seedDataDir(data.path);
       const port = await closedPort();
       const proc = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(REPO, "packages/tui/src/bin.ts"),
+        ...rosterCommand([
           "daemon",
           "--port",
           String(port),
@@ -218,7 +224,7 @@ describe("roster daemon", { timeout: 90_000 }, () => {
           data.path,
           "--resend-interval",
           "0",
-        ],
+        ]),
         {
           cwd: REPO,
           env: { ...process.env, XDG_CONFIG_HOME: home.path, ROSTER_PORT: "1" },
@@ -265,15 +271,16 @@ describe("roster daemon", { timeout: 90_000 }, () => {
 
 describe("with a daemon", { timeout: 90_000 }, () => {
   let daemon: TestDaemon;
+  let other: TestDaemon;
   let configFile: string;
   let saved: { url: string; token: string; org: string };
 
   beforeAll(async () => {
-    daemon = await startTestDaemon();
+    [daemon, other] = (await daemons!).map((started) => {
+      if (started.status === "rejected") throw started.reason;
+      return started.value;
+    }) as [TestDaemon, TestDaemon];
     configFile = join(home.path, "roster", "config.json");
-  });
-  afterAll(async () => {
-    await daemon?.cleanup();
   });
 
   it("`pnpm roster setup` creates the first owner and writes the config file with mode 0600", async () => {
@@ -329,7 +336,6 @@ describe("with a daemon", { timeout: 90_000 }, () => {
 
   it("prints a human summary, and the token only with --show-token", async () => {
     // A second daemon, set up in text form.
-    const other = await startTestDaemon();
     const otherHome = await tempDir("roster-cli-other-");
     try {
       const r = await roster(
@@ -350,7 +356,6 @@ describe("with a daemon", { timeout: 90_000 }, () => {
       );
       expect(r.stdout).toContain(`Token: ${cfg.token}\n`);
     } finally {
-      await other.cleanup();
       await otherHome.remove();
     }
   });

@@ -20,10 +20,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster } from "./cli-support.ts";
 import { seedDataDir, tempDir } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 import { freePort } from "./support/smtp-sink.ts";
 import { waitUntil } from "./support/until.ts";
-
-const BIN = join(REPO, "packages/tui/src/bin.ts");
 
 function alive(pid: number): boolean {
   try {
@@ -139,8 +138,7 @@ describe("a background daemon managed by roster daemon", () => {
     expect(last2.stdout).toBe(`${lines.slice(-2).join("\n")}\n`);
 
     const child = spawn(
-      process.execPath,
-      ["--import", "tsx", BIN, "daemon", "logs", "-f", "-n", "1", "--data-dir", dataDir],
+      ...rosterCommand(["daemon", "logs", "-f", "-n", "1", "--data-dir", dataDir]),
       { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
     );
     try {

@@ -5,11 +5,11 @@
  * daemon restarts with no gap and no duplicate.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import type { ChangeEntry } from "@roster/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, roster, tempDir, type RunResult } from "./cli-support.ts";
 import { startTestDaemon, type OrgSetup, type TestDaemon } from "./support/daemon.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 let daemon: TestDaemon;
 let owner: OrgSetup;
@@ -69,11 +69,11 @@ describe("roster log", { timeout: 120_000 }, () => {
     for (const [k, v] of Object.entries(process.env))
       if (v !== undefined && !k.startsWith("ROSTER_") && !k.startsWith("XDG_")) childEnv[k] = v;
     Object.assign(childEnv, { XDG_CONFIG_HOME: home.path, NO_COLOR: "1" }, env());
-    follower = spawn(
-      process.execPath,
-      ["--import", "tsx", join(REPO, "packages/tui/src/bin.ts"), "log", "--follow", "--json"],
-      { cwd: REPO, env: childEnv, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    follower = spawn(...rosterCommand(["log", "--follow", "--json"]), {
+      cwd: REPO,
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     follower.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     follower.stdout!.setEncoding("utf8").on("data", (d: string) => {

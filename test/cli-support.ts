@@ -1,16 +1,17 @@
 /**
  * Helpers for the CLI end-to-end tests: run the real `roster` executable
- * (node + tsx, or `pnpm roster`) with its own config directory, and find the
- * activation link in the file transport's `.eml` files.
+ * (the checkout's build, or its sources through tsx when the build is out of
+ * date: support/roster-bin.ts; or `pnpm roster`) with its own config
+ * directory, and find the activation link in the file transport's `.eml` files.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(REPO, "packages/tui/src/bin.ts");
 
 export interface RunResult {
   code: number | null;
@@ -47,9 +48,7 @@ export function roster(args: string[], opts: RunOptions): Promise<RunResult> {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const [cmd, argv] = opts.pnpm
-    ? ["pnpm", ["--silent", "roster", ...args]]
-    : [process.execPath, ["--import", "tsx", BIN, ...args]];
+  const [cmd, argv] = opts.pnpm ? ["pnpm", ["--silent", "roster", ...args]] : rosterCommand(args);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, argv, { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { request } from "node:http";
-import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RosterClient } from "@roster/core/client";
@@ -23,6 +22,7 @@ import {
   type OrgSetup,
 } from "./support/daemon.ts";
 import { eventually } from "./live-helpers.ts";
+import { rosterCommand } from "./support/roster-bin.ts";
 
 const T0 = Date.parse("2031-05-06T07:08:09.123Z");
 
@@ -115,13 +115,13 @@ function healthWithHost(url: string, host: string): Promise<number> {
   });
 }
 
-/** `roster <args>` (packages/tui/src/bin.ts) as a daemon: resolves with its URL once listening. */
+/** `roster <args>` (support/roster-bin.ts) as a daemon: resolves with its URL once listening. */
 async function spawnRosterDaemon(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "packages/tui/src/bin.ts"), ...args],
-    { cwd: REPO_ROOT, env: daemonEnv(), stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(...rosterCommand(args), {
+    cwd: REPO_ROOT,
+    env: daemonEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   let out = "";
   let pending = "";

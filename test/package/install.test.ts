@@ -187,6 +187,12 @@ describe("the installed roster, on a fresh HOME", () => {
     expect(logs.stdout).toContain('"msg":"listening"');
   });
 
+  it("made its database from the template it ships (no initdb on the first start)", () => {
+    const logs = run(["daemon", "logs", "-n", "50"]);
+    expect(logs.status).toBe(0);
+    expect(logs.stdout).toMatch(/"from":"template"[^\n]*"msg":"created the embedded database"/);
+  });
+
   it("completes subcommands and org names in bash", () => {
     const script = run(["completion", "bash"]);
     expect(script.status).toBe(0);

@@ -1,9 +1,11 @@
 /**
  * Real daemons for tests.
  *
- * - startTestDaemon(): spawns `node --import tsx packages/daemon/src/main.ts`
- *   (a real process: restart, SIGTERM, kill -9, the data-directory lock) on a
- *   free port with a temporary data directory, and waits until it listens.
+ * - startTestDaemon(): spawns the daemon's command line (main.ts's runDaemonCli,
+ *   from the build when it is up to date, else `node --import tsx
+ *   packages/daemon/src/main.ts`: support/roster-bin.ts) as a real process
+ *   (restart, SIGTERM, kill -9, the data-directory lock) on a free port with a
+ *   temporary data directory, and waits until it listens.
  * - startInProcessDaemon(): startDaemon() in this process (fast; direct
  *   access to its storage, service and change feed).
  *
@@ -20,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { RosterClient } from "@roster/core/client";
 import type { SetupResponse } from "@roster/core";
 import { startDaemon, type DaemonOptions, type RunningDaemon } from "@roster/daemon";
+import { daemonCommand } from "./roster-bin.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DAEMON_MAIN = join(REPO_ROOT, "packages/daemon/src/main.ts");
@@ -165,14 +168,14 @@ interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Spawn main.ts and wait for its "listening" log line (or its exit). */
+/** Spawn the daemon (main.ts's flags) and wait for its "listening" log line (or its exit). */
 export function spawnDaemon(
   args: string[],
   env: Record<string, string | undefined>,
   sink: { out: string },
   timeoutMs = 60_000,
 ): Promise<Spawned> {
-  const child = spawn(process.execPath, ["--import", "tsx", DAEMON_MAIN, ...args], {
+  const child = spawn(...daemonCommand(args), {
     cwd: REPO_ROOT,
     env: env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,9 +4,7 @@
  * a person would see, and type keys into it.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import pty from "@lydell/node-pty";
 import xterm from "@xterm/headless";
 import {
@@ -17,10 +15,10 @@ import {
   type StartTestDaemonOptions,
   type TestDaemon,
 } from "./daemon.ts";
+import { rosterCommand } from "./roster-bin.ts";
 
 const { Terminal } = xterm;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-export const ROSTER_BIN = join(REPO_ROOT, "packages/tui/src/bin.ts");
+export { ROSTER_SOURCE_BIN as ROSTER_BIN } from "./roster-bin.ts";
 
 export const KEY = {
   enter: "\r",
@@ -91,7 +89,7 @@ export function startTui(opts: {
   args?: string[];
   cols?: number;
   rows?: number;
-  /** Another `roster` executable (an installed one) instead of the checkout's source, and its cwd. */
+  /** Another `roster` executable (an installed one) instead of the checkout's (support/roster-bin.ts), and its cwd. */
   executable?: { file: string; cwd: string };
 }): TuiSession {
   const cols = opts.cols ?? 80;
@@ -100,7 +98,7 @@ export function startTui(opts: {
   let raw = "";
   const [file, args] = opts.executable
     ? [opts.executable.file, opts.args ?? []]
-    : [process.execPath, ["--import", TSX, ROSTER_BIN, ...(opts.args ?? [])]];
+    : rosterCommand(opts.args);
   const p = pty.spawn(file, args, {
     name: "xterm-256color",
     cols,

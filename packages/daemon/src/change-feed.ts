@@ -68,6 +68,16 @@ export class ChangeFeed {
   }
 
   /**
+   * Whether every version of `orgID` this feed knows of has been delivered:
+   * every commit of this process (known at its COMMIT) and every one another
+   * daemon announced. On a daemon alone on its database, "delivered" is then
+   * the database's state; with several, up to the NOTIFYs in flight.
+   */
+  caughtUp(orgID: string): boolean {
+    return (this.#target.get(orgID) ?? 0) <= this.deliveredVersion(orgID);
+  }
+
+  /**
    * Tell the feed that `orgID` reached `version` (e.g. right after this
    * process committed). Optional: the NOTIFY says the same.
    */

@@ -192,6 +192,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // read-back of this process's own writes); other daemons' come by NOTIFY.
     const writer = reportingCommits(storage, (orgID, entry) => feed.publish(orgID, entry));
 
+    // PGlite's data directory is this process's alone (the lock); a PostgreSQL
+    // server may have other daemons committing: access is then read every time.
+    const soleUser = storage.kind === "pglite";
     const service = new RosterService(writer, {
       limits: {
         resendIntervalS: opts.resendIntervalS ?? DEFAULT_RESEND_INTERVAL_S,
@@ -200,7 +203,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       abuse: opts.abuse,
       ...(opts.now ? { now: opts.now } : {}),
       onError: (err) => logger.warn({ err }, "could not record when an API token was last used"),
+      soleUser,
     });
+
+    const unfollow = await service.followRevocations();
+    cleanup.push(() => unfollow());
 
     let publicUrl = opts.publicUrl?.replace(/\/+$/, "") ?? "";
     const hosts = hostPolicy({
@@ -227,7 +234,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         logger,
         publicUrl: () => publicUrl,
         showInviteLinks: opts.showInviteLinks ?? !opts.smtpUrl,
-        projections,
+        projections: {
+          at: (orgID, version) => projections.at(orgID, version),
+          // Memberships from memory only where no other daemon commits unseen.
+          current: (orgID) =>
+            soleUser && feed.caughtUp(orgID)
+              ? projections.at(orgID, feed.deliveredVersion(orgID))
+              : undefined,
+          warm: (orgID) => projections.warm(orgID),
+        },
         live: live.hub,
       },
       { hosts, ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}) },

@@ -13,3 +13,4 @@ export { createSmtpTransport, redactSmtpUrl } from "../src/mail/smtp-transport.t
 export { migrate, MIGRATIONS } from "../src/storage/migrations.ts";
 export { openPgStorage } from "../src/storage/pg-storage.ts";
 export { openPgliteStorage } from "../src/storage/pglite-storage.ts";
+export { defaultTemplateFile, readTemplate } from "../src/storage/pgdata-template.ts";

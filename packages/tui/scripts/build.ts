@@ -7,14 +7,17 @@
  * PGlite). The package therefore has no runtime dependencies: it installs
  * offline from its tarball. PGlite finds its WASM and data files next to the
  * chunk that loads it (`new URL("./pglite.wasm", import.meta.url)`), so they
- * are copied there; the licences of everything bundled go in
- * dist/THIRD-PARTY-LICENSES.txt.
+ * are copied there, and so is the daemon's data-directory template (made
+ * first if the one in the daemon's sources is not current: a first start
+ * copies it instead of running initdb); the licences of everything bundled
+ * go in dist/THIRD-PARTY-LICENSES.txt.
  */
 import { build, type Metafile, type Plugin } from "esbuild";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePgdataTemplate, TEMPLATE_FILE } from "@roster/daemon/template";
 import { thirdPartyLicenses } from "./licenses.ts";
 
 export const PKG = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,6 +66,7 @@ const BANNER = [
 /** Build into `outDir` (emptied first); returns esbuild's metafile (also written to meta.json). */
 export async function buildRoster(outDir = DIST): Promise<Metafile> {
   rmSync(outDir, { recursive: true, force: true });
+  const template = await ensurePgdataTemplate();
   const result = await build({
     absWorkingDir: PKG,
     entryPoints: { bin: "src/bin.ts", index: "src/index.ts" },
@@ -87,6 +91,7 @@ export async function buildRoster(outDir = DIST): Promise<Metafile> {
   const meta = result.metafile;
   checkExternals(meta);
   copyPgliteAssets(meta);
+  copyBesideUser(meta, TEMPLATE_FILE, template.file);
   writeFileSync(join(outDir, "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses(meta, PKG));
   writeFileSync(join(outDir, "meta.json"), JSON.stringify(meta));
   return meta;
@@ -129,6 +134,15 @@ function copyPgliteAssets(meta: Metafile): void {
   }
   if (copied < PGLITE_ASSETS.length)
     throw new Error(`found ${copied} of PGlite's ${PGLITE_ASSETS.length} files in the bundle`);
+}
+
+/** Copy `source` beside the one chunk that names `name` (it loads it relative to itself). */
+function copyBesideUser(meta: Metafile, name: string, source: string): void {
+  const users = Object.keys(meta.outputs).filter(
+    (file) => file.endsWith(".js") && readFileSync(join(PKG, file), "utf8").includes(name),
+  );
+  if (users.length !== 1) throw new Error(`${users.length} chunks name ${name}, expected one`);
+  copyFileSync(source, join(PKG, dirname(users[0]!), name));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -35,6 +35,12 @@ export interface AppContext {
 export interface ProjectionReader {
   /** The projection at exactly `version`, or undefined (not loaded, or behind/ahead). */
   at(orgID: string, version: number): OrgProjection | undefined;
+  /**
+   * The projection if it holds every commit this daemon knows of (its own
+   * at their COMMIT, other daemons' once NOTIFY'd): memberships are read
+   * from it (middleware/auth.ts). Undefined when not loaded or behind.
+   */
+  current(orgID: string): OrgProjection | undefined;
   /** Keep it loaded (start loading it) for the next reads. */
   warm(orgID: string): void;
 }

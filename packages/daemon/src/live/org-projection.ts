@@ -15,6 +15,7 @@ import {
   type Member,
   type Org,
   type OrgState,
+  type Role,
 } from "@roster/core";
 import { loadOrgSnapshot } from "../storage/read-queries.ts";
 import type { Sql } from "../storage/storage.ts";
@@ -183,6 +184,15 @@ async function loadProjection(sql: Sql, orgID: string): Promise<OrgProjection> {
   const snapshot = await loadOrgSnapshot(sql, orgID);
   if (!snapshot) throw new Error(`org ${orgID} not found`);
   return snapshot;
+}
+
+const roles = new WeakMap<OrgProjection, Map<string, Role>>();
+
+/** The role of `userID` in a projection's org (undefined: not a member); indexed once per version. */
+export function projectedRole(p: OrgProjection, userID: string): Role | undefined {
+  let byUser = roles.get(p);
+  if (!byUser) roles.set(p, (byUser = new Map(p.state.members.map((m) => [m.userID, m.role]))));
+  return byUser.get(userID);
 }
 
 /*

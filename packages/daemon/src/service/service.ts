@@ -40,8 +40,14 @@ import {
   orgCallerByTokenHash,
   userByTokenHash,
   type AuthenticatedUser,
+  type OrgAccess,
 } from "../storage/read-queries.ts";
-import { insertApiToken, listApiTokens, revokeApiToken } from "../storage/token-store.ts";
+import {
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+  TOKEN_REVOKED_CHANNEL,
+} from "../storage/token-store.ts";
 import { iso } from "../storage/rows.ts";
 import type { Sql, Storage } from "../storage/storage.ts";
 import { anyOrgExists, getUser } from "../storage/user-store.ts";
@@ -59,6 +65,7 @@ import { previewActivation } from "./preview-activation.ts";
 import { reportDelivery, runReport } from "./record-delivery.ts";
 import { runOrgCommand, type OrgCommand } from "./run-org-command.ts";
 import { hashesEqual, hashSecret, newId, newLinkToken, newSecret } from "./secrets.ts";
+import { TokenCache } from "./token-cache.ts";
 import { TokenUsage } from "./token-usage.ts";
 
 export interface ServiceOptions {
@@ -68,6 +75,13 @@ export interface ServiceOptions {
   now?: () => number;
   /** Where a failed "last used" write of a token is reported. */
   onError?: (err: unknown) => void;
+  /**
+   * Whether this daemon is the only one using its database (PGlite: the
+   * data-directory lock makes it so). Only then are live tokens kept in
+   * memory: with several daemons on PostgreSQL every request reads its token,
+   * so that another daemon's revocation holds from the very next request (R13).
+   */
+  soleUser?: boolean;
 }
 
 /** Who a valid API token signs in, and the token itself. */
@@ -75,6 +89,9 @@ export interface SignedIn {
   user: User;
   credential: Credential;
 }
+
+/** Membership of a user, from memory: undefined when memory cannot say for sure. */
+export type KnownMembership = (userID: string) => OrgAccess | undefined;
 
 export type { AcceptInput, SetupInput } from "./account-commands.ts";
 
@@ -91,6 +108,8 @@ export interface CreateInviteInput {
 export class RosterService {
   readonly ctx: ServiceContext;
   readonly #usage: TokenUsage;
+  /** Live tokens by hash (token-cache.ts): authentication without a read; sole user only. */
+  readonly #tokens: TokenCache | undefined;
 
   constructor(
     readonly storage: Storage,
@@ -102,6 +121,7 @@ export class RosterService {
       now: opts.now ?? Date.now,
     };
     this.#usage = new TokenUsage(storage, this.ctx.now, opts.onError);
+    this.#tokens = opts.soleUser ? new TokenCache() : undefined;
   }
 
   /** Run `fn` in the given transaction, or in a new one. */
@@ -237,22 +257,57 @@ export class RosterService {
   }
   /**
    * The user holding this raw API token, if it is live (not revoked, not
-   * expired: R13; the stored hash compared in constant time).
+   * expired: R13; the stored hash compared in constant time). From memory
+   * once the token has been seen (token-cache.ts).
    */
   async authenticate(token: string): Promise<SignedIn | undefined> {
     const hash = hashSecret(token);
-    return this.#signedIn(hash, await userByTokenHash(this.storage, hash, this.ctx.now()));
+    const now = this.ctx.now();
+    const cached = this.#tokens?.get(hash, now);
+    if (cached) return this.#signedIn(hash, cached);
+    const generation = this.#tokens?.generation ?? 0;
+    const found = await userByTokenHash(this.storage, hash, now);
+    this.#tokens?.store(found, generation);
+    return this.#signedIn(hash, found);
   }
   /**
    * The holder of this live raw API token, their role in `orgID` (none: not
-   * a member) and the org's version, in one query; undefined for an unknown,
-   * revoked or expired token.
+   * a member) and the org's version; undefined for an unknown, revoked or
+   * expired token. `known` answers membership from memory when it can (the
+   * org's projection, current with every commit this daemon has seen): with
+   * the token cached too, no database read at all; else one statement.
    */
-  async authenticateForOrg(token: string, orgID: string) {
+  async authenticateForOrg(token: string, orgID: string, known?: KnownMembership) {
     const hash = hashSecret(token);
-    const found = await orgCallerByTokenHash(this.storage, hash, orgID, this.ctx.now());
-    const who = this.#signedIn(hash, found?.user);
-    return who && found ? { ...who, role: found.role, version: found.version } : undefined;
+    const now = this.ctx.now();
+    const cached = this.#tokens?.get(hash, now);
+    const inMemory = cached && known?.(cached.id);
+    if (cached && inMemory) return this.#withRole(hash, cached, inMemory);
+    const generation = this.#tokens?.generation ?? 0;
+    const found = await orgCallerByTokenHash(this.storage, hash, orgID, now);
+    this.#tokens?.store(found?.user, generation);
+    return found && this.#withRole(hash, found.user, found);
+  }
+  #withRole(hash: string, user: AuthenticatedUser, access: OrgAccess) {
+    const who = this.#signedIn(hash, user);
+    return who && { ...who, role: access.role, version: access.version };
+  }
+  /**
+   * After a revocation committed (here: before its 2xx; another daemon's:
+   * when its NOTIFY arrives): the token no longer authenticates from memory.
+   */
+  tokenRevoked(tokenID: string): void {
+    this.#tokens?.forget(tokenID);
+  }
+  /**
+   * Forget each revoked token as its NOTIFY arrives (any daemon's
+   * revocation), and every token when the LISTEN connection was lost
+   * (notifications may have been missed). Resolves to the unsubscribe.
+   */
+  followRevocations(): Promise<() => Promise<void>> {
+    return this.storage.listen(TOKEN_REVOKED_CHANNEL, (id) => this.tokenRevoked(id), {
+      onReconnect: () => this.#tokens?.clear(),
+    });
   }
   #signedIn(hash: string, found: AuthenticatedUser | undefined): SignedIn | undefined {
     const user = holder(hash, found);

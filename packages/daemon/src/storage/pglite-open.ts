@@ -1,14 +1,16 @@
 /**
  * Opening PGlite durably: Postgres with fsync on, on DurableNodeFS (see
- * durable-node-fs.ts), and a new database created atomically — initialised in
- * a side directory, synced to disk, then renamed into place — so a crash
- * during the first start never leaves a half-made `pgdata` behind.
+ * durable-node-fs.ts), and a new database created atomically — copied from
+ * the template or initialised in a side directory, synced to disk, then
+ * renamed into place — so a crash during the first start never leaves a
+ * half-made `pgdata` behind.
  */
 import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { DurableNodeFS, isDiskFullLine } from "./durable-node-fs.ts";
+import { readTemplate, writeTemplate, type TemplateRead } from "./pgdata-template.ts";
 import { syncTree, syncDir } from "./sync-tree.ts";
 import { needsRecoverySync } from "./synced-tree.ts";
 
@@ -82,16 +84,52 @@ export class DatabaseOpenError extends Error {
 
 const SIDE_PREFIX = ".pgdata-new-";
 
+/** How a first start made its database, and why not from the template. */
+export type CreatedDatabase = { from: "template" } | { from: "initdb"; why: string };
+
 /**
- * Create a new database at `pgdata` if there is none (see buildDatabase).
- * Returns whether it created one. The caller holds the data-directory lock.
+ * Create a new database at `pgdata` if there is none: from `template` (see
+ * pgdata-template.ts) when it fits this daemon's migrations, else with
+ * initdb (see buildDatabase). Either way it is made in a side directory,
+ * synced and renamed into place. Returns how, or undefined when a database
+ * was there. The caller holds the data-directory lock.
  */
-export async function createPgliteDatabase(pgdata: string): Promise<boolean> {
-  if (existsSync(join(pgdata, "PG_VERSION"))) return false;
-  const side = await buildDatabase(pgdata);
+export async function createPgliteDatabase(
+  pgdata: string,
+  template?: string,
+): Promise<CreatedDatabase | undefined> {
+  if (existsSync(join(pgdata, "PG_VERSION"))) return undefined;
+  const read: TemplateRead =
+    template === undefined ? { ok: false, why: "no template given" } : await readTemplate(template);
+  let side: string;
+  if (read.ok) {
+    side = await newSideDir(pgdata);
+    await writeTemplate(read.entries, side);
+  } else {
+    side = await buildDatabase(pgdata);
+  }
   installDatabase(side, pgdata);
   await syncDir(dirname(pgdata));
-  return true;
+  return read.ok ? { from: "template" } : { from: "initdb", why: read.why };
+}
+
+/**
+ * Throw away a database this start has just created (from the template) and
+ * that would not open: renamed out of `pgdata` first, so that a crash midway
+ * leaves no half-deleted database behind.
+ */
+export function discardNewDatabase(pgdata: string): void {
+  const gone = join(dirname(pgdata), `${SIDE_PREFIX}discarded-${process.pid}`);
+  renameSync(pgdata, gone);
+  rmSync(gone, { recursive: true, force: true });
+}
+
+/** A name for a side directory next to `pgdata` (its parent created; old ones removed). */
+async function newSideDir(pgdata: string): Promise<string> {
+  const parent = dirname(pgdata);
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  removeAbandoned(parent);
+  return join(parent, `${SIDE_PREFIX}${basename(pgdata)}-${process.pid}`);
 }
 
 /**
@@ -103,10 +141,7 @@ export async function buildDatabase(
   pgdata: string,
   prepare?: (db: PGlite) => Promise<void>,
 ): Promise<string> {
-  const parent = dirname(pgdata);
-  await mkdir(parent, { recursive: true, mode: 0o700 });
-  removeAbandoned(parent);
-  const side = join(parent, `${SIDE_PREFIX}${basename(pgdata)}-${process.pid}`);
+  const side = await newSideDir(pgdata);
   const { db } = await openPgliteInstance(side);
   try {
     if (prepare) await prepare(db);

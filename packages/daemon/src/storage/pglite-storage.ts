@@ -17,7 +17,13 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Mutex as MutexType, PGlite } from "@electric-sql/pglite";
 import { translateDiskFull } from "./disk-full.ts";
-import { createPgliteDatabase, openPgliteInstance, type PgliteInstance } from "./pglite-open.ts";
+import {
+  createPgliteDatabase,
+  discardNewDatabase,
+  openPgliteInstance,
+  type PgliteInstance,
+} from "./pglite-open.ts";
+import { defaultTemplateFile } from "./pgdata-template.ts";
 import {
   DatabaseUnavailableError,
   RETRYABLE_SQLSTATES,
@@ -34,6 +40,11 @@ export interface PgliteStorageOptions {
   dataDir: string;
   /** Told when the database dies and is reopened. */
   log?: StorageLog | undefined;
+  /**
+   * The data-directory template a first start copies (pgdata-template.ts);
+   * default: the one built beside the daemon's code; null: run initdb.
+   */
+  template?: string | null | undefined;
 }
 
 export function pgdataDir(dataDir: string): string {
@@ -50,10 +61,24 @@ export async function openPgliteStorage(opts: PgliteStorageOptions): Promise<Sto
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   // Imported lazily: a daemon on a PostgreSQL server never loads the WASM build.
   const { Mutex } = await import("@electric-sql/pglite");
-  const created = await createPgliteDatabase(dir);
-  if (created) opts.log?.info({ pgdata: dir }, "created the embedded database");
+  const template = opts.template === undefined ? defaultTemplateFile() : opts.template;
+  const created = await createPgliteDatabase(dir, template ?? undefined);
+  if (created) opts.log?.info({ pgdata: dir, ...created }, "created the embedded database");
   const storage = new PgliteStorage(dir, new Mutex(), opts.log);
-  await storage.open();
+  try {
+    await storage.open();
+  } catch (e) {
+    if (created?.from !== "template") throw e;
+    // A template that does not suit this PGlite (a stale build): it holds nothing yet.
+    opts.log?.error(
+      { err: e },
+      "the database made from the template does not open: running initdb",
+    );
+    discardNewDatabase(dir);
+    await createPgliteDatabase(dir);
+    opts.log?.info({ pgdata: dir, from: "initdb" }, "created the embedded database");
+    await storage.open();
+  }
   return storage;
 }
 

@@ -72,18 +72,21 @@ export async function userByTokenHash(
   return row ? toAuthenticated(row) : undefined;
 }
 
-/** The caller of an org route: the token's user, their role in the org (if any), the org's version. */
-export interface OrgCaller {
-  user: AuthenticatedUser;
+/** A user's role in an org (none: not a member) and the org's version (0 when not a member). */
+export interface OrgAccess {
   role: Role | undefined;
-  /** The org's version, read in the same statement as the role (0 when not a member). */
   version: number;
+}
+
+/** The caller of an org route: the token's user, their role in the org, the org's version. */
+export interface OrgCaller extends OrgAccess {
+  user: AuthenticatedUser;
 }
 
 /**
  * Token lookup, membership check and the org's version in one statement:
- * every org request is checked against the database (a removed member's
- * next request fails at once, R10), at the cost of a single round trip.
+ * what an org request reads when memory cannot answer (the token not seen
+ * yet, or the org's projection not current; see service.ts authenticateForOrg).
  */
 export async function orgCallerByTokenHash(
   sql: Sql,

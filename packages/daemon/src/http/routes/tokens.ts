@@ -78,7 +78,10 @@ export function tokenRoutes(ctx: AppContext) {
     .openapi(revoke, async (c) => {
       const { tokenID } = c.req.valid("param");
       await ctx.service.revokeToken(c.var.caller, tokenID, c.var.tx);
-      c.var.afterCommit(async () => ctx.live.revokeToken(tokenID));
+      c.var.afterCommit(async () => {
+        ctx.service.tokenRevoked(tokenID);
+        ctx.live.revokeToken(tokenID);
+      });
       return c.body(null, 204);
     });
 }
