@@ -21,6 +21,7 @@ import {
   type TemplateManifest,
 } from "./pgdata-template.ts";
 import { openPgliteStorage, pgdataDir } from "./pglite-storage.ts";
+import { needsRecoverySync } from "./synced-tree.ts";
 import { packTar, type TarEntry } from "./tar.ts";
 
 export { TEMPLATE_FILE } from "./pgdata-template.ts";
@@ -80,6 +81,8 @@ export function packTemplate(
   file: string,
   manifest: TemplateManifest,
 ): TemplateManifest {
+  // Every copy of a directory that was not shut down cleanly would start with crash recovery.
+  if (needsRecoverySync(pgdata)) throw new Error(`${pgdata} was not shut down cleanly`);
   const entries: TarEntry[] = [
     { path: MANIFEST_ENTRY, type: "file", data: Buffer.from(JSON.stringify(manifest)) },
     ...walk(pgdata),

@@ -163,6 +163,22 @@ describe("which template fits", () => {
     });
   });
 
+  it("the build packs only a directory that was shut down cleanly", () => {
+    const running = join(dir, "running");
+    cpSync(source, running, { recursive: true });
+    const control = join(running, "global", "pg_control");
+    const bytes = readFileSync(control);
+    bytes.writeUInt32LE(6, 16); // DBState: in production (what a running or killed instance leaves)
+    writeFileSync(control, bytes);
+    expect(() =>
+      packTemplate(running, join(dir, "running.tar.gz"), {
+        format: 1,
+        migrations: migrationPrints(),
+        pglite: "test",
+      }),
+    ).toThrow(/not shut down cleanly/);
+  });
+
   it("the build makes a new one when the migrations or PGlite changed", async () => {
     expect(await isTemplateCurrent(template, "test")).toBe(true);
     expect(await isTemplateCurrent(template, "0.0.1")).toBe(false);

@@ -59,10 +59,13 @@ export function hasPgliteDatabase(dataDir: string): boolean {
 export async function openPgliteStorage(opts: PgliteStorageOptions): Promise<Storage> {
   const dir = pgdataDir(opts.dataDir);
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  // Imported lazily: a daemon on a PostgreSQL server never loads the WASM build.
-  const { Mutex } = await import("@electric-sql/pglite");
   const template = opts.template === undefined ? defaultTemplateFile() : opts.template;
-  const created = await createPgliteDatabase(dir, template ?? undefined);
+  // Imported lazily (a daemon on a PostgreSQL server never loads the WASM build),
+  // while a first start copies the template.
+  const [{ Mutex }, created] = await Promise.all([
+    import("@electric-sql/pglite"),
+    createPgliteDatabase(dir, template ?? undefined),
+  ]);
   if (created) opts.log?.info({ pgdata: dir, ...created }, "created the embedded database");
   const storage = new PgliteStorage(dir, new Mutex(), opts.log);
   try {
