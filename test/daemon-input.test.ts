@@ -240,8 +240,11 @@ describe("internal errors", () => {
   it("are 500 internal error with a request id and no stack trace", async () => {
     // A database that answers, but not as the daemon expects (an unreachable
     // one is 503 unavailable: see daemon-hardening.test.ts).
+    // A token not used yet: its lookup reads the users table (a used one is kept in memory).
+    const fresh = await http(d.url, "POST", "/api/v2/tokens", { token: o.token, json: {} });
+    expect(fresh.status).toBe(201);
     await d.daemon.storage.query("alter table users rename to users_gone");
-    const r = await http(d.url, "GET", "/api/v2/me", { token: o.token });
+    const r = await http(d.url, "GET", "/api/v2/me", { token: fresh.body.token as string });
     expect(r.status).toBe(500);
     expect(r.body).toEqual({
       code: "internal error",

@@ -65,7 +65,7 @@ export async function buildPgdataTemplate(
     } finally {
       await storage.close();
     }
-    return packTemplate(pgdataDir(work), file, {
+    return await packTemplate(pgdataDir(work), file, {
       format: 1,
       migrations: migrationPrints(migrations),
       pglite,
@@ -76,11 +76,11 @@ export async function buildPgdataTemplate(
 }
 
 /** Pack the cleanly closed data directory `pgdata` as a template with `manifest`, into `file`. */
-export function packTemplate(
+export async function packTemplate(
   pgdata: string,
   file: string,
   manifest: TemplateManifest,
-): TemplateManifest {
+): Promise<TemplateManifest> {
   // Every copy of a directory that was not shut down cleanly would start with crash recovery.
   if (needsRecoverySync(pgdata)) throw new Error(`${pgdata} was not shut down cleanly`);
   const entries: TarEntry[] = [
@@ -88,7 +88,7 @@ export function packTemplate(
     ...walk(pgdata),
   ];
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, gzipSync(packTar(entries), { level: 9 }));
+  writeFileSync(tmp, gzipSync(await packTar(entries), { level: 9 }));
   renameSync(tmp, file);
   return manifest;
 }

@@ -30,7 +30,11 @@ let source: string;
 const template = join(dir, "pgdata-template.tar.gz");
 beforeAll(async () => {
   source = await pgliteTemplate();
-  packTemplate(source, template, { format: 1, migrations: migrationPrints(), pglite: "test" });
+  await packTemplate(source, template, {
+    format: 1,
+    migrations: migrationPrints(),
+    pglite: "test",
+  });
 }, 120_000);
 
 /** PostgreSQL's system identifier: made by initdb, random per cluster. */
@@ -106,7 +110,7 @@ describe("a first start on an empty data directory", () => {
     cpSync(source, broken, { recursive: true });
     writeFileSync(join(broken, "PG_VERSION"), "99\n");
     const brokenTemplate = join(dir, "broken.tar.gz");
-    packTemplate(broken, brokenTemplate, {
+    await packTemplate(broken, brokenTemplate, {
       format: 1,
       migrations: migrationPrints(),
       pglite: "test",
@@ -163,20 +167,20 @@ describe("which template fits", () => {
     });
   });
 
-  it("the build packs only a directory that was shut down cleanly", () => {
+  it("the build packs only a directory that was shut down cleanly", async () => {
     const running = join(dir, "running");
     cpSync(source, running, { recursive: true });
     const control = join(running, "global", "pg_control");
     const bytes = readFileSync(control);
     bytes.writeUInt32LE(6, 16); // DBState: in production (what a running or killed instance leaves)
     writeFileSync(control, bytes);
-    expect(() =>
+    await expect(
       packTemplate(running, join(dir, "running.tar.gz"), {
         format: 1,
         migrations: migrationPrints(),
         pglite: "test",
       }),
-    ).toThrow(/not shut down cleanly/);
+    ).rejects.toThrow(/not shut down cleanly/);
   });
 
   it("the build makes a new one when the migrations or PGlite changed", async () => {

@@ -87,7 +87,7 @@ export async function readTemplate(
   let entries: TarEntry[];
   let manifest: TemplateManifest;
   try {
-    entries = unpackTar(await promisify(gunzip)(await readFile(file)));
+    entries = await unpackTar(await promisify(gunzip)(await readFile(file)));
     const first = entries[0];
     if (first?.path !== MANIFEST_ENTRY) return { ok: false, why: `${file} has no manifest` };
     manifest = JSON.parse(Buffer.from(first.data).toString("utf8")) as TemplateManifest;
