@@ -42,6 +42,10 @@ describe("pnpm bench, smoke size", () => {
     // The statements of one invitation were captured from the daemon, by request.
     const invites = run.results[2]!.notes!.join("\n");
     expect(invites).toMatch(/as captured \(request\): [1-9]\d* transaction\(s\)/);
+    // ...and ran again on the daemon's durable file layer, the figure beside the ratio.
+    const durable = /the daemon's durable file layer .*?: ([\d.,]+) tx\/s/.exec(invites);
+    expect(Number(durable?.[1]?.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(run.results[2]!.aside).toMatch(/^[\d.,]+× of the raw loop with the daemon's fsyncs$/);
 
     // The PGlite-alone baseline opens the same seeded data and answers /health.
     const dataDir = copySeed(run.ctx.seedDir, join(scratch, "pglite"));

@@ -3,6 +3,7 @@
  * unknown fields, wrong content types, odd paths and queries — always a 4xx
  * with a clear `{code, message}`, never a crash, never a data change.
  */
+import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -97,6 +98,35 @@ describe("malformed requests", () => {
       });
       expectErrorShape(r, 413, "request too large");
     }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("a huge body sent chunked (no Content-Length) is 413 too, counted as it arrives", async () => {
+    const before = await snapshot();
+    const url = new URL(POSTS()[0]!, d.url);
+    const r = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "POST",
+          headers: {
+            Authorization: `Bearer ${o.token}`,
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (s: string) => (text += s));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on("error", reject);
+      req.write(`{"email":"a@example.com","pad":"`);
+      for (let i = 0; i < 200; i++) req.write("x".repeat(1024));
+      req.end(`"}`);
+    });
+    expectErrorShape(r, 413, "request too large");
     expect(await snapshot()).toBe(before);
   });
 

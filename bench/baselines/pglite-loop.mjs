@@ -4,6 +4,12 @@
  * it, with fresh ids), one transaction each, one after the other.
  *
  *   node pglite-loop.mjs <data dir> <plan.json>
+ *   node --import tsx pglite-loop.mjs <data dir> <plan.json> --durable
+ *
+ * With --durable, PGlite is opened as the daemon opens it (@roster/daemon/
+ * pglite-open: its durable file layer, fsync at every commit, its start
+ * parameters) instead of with PGlite's defaults (no fsync reaches the disk):
+ * what the database's own required work costs, without the rest of Roster.
  *   plan.json: { warmup: Invitation[], measured: Invitation[] }, where an
  *   Invitation is a list of transactions, a transaction a list of
  *   { text, params } (params as bench/capture/statements.ts encodes them).
@@ -12,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import { findPgdata, openPglite } from "./pglite-dir.mjs";
 
-const [dataDir, planFile] = process.argv.slice(2);
+const [dataDir, planFile, flag] = process.argv.slice(2);
 const plan = JSON.parse(readFileSync(planFile, "utf8"), (_k, v) => {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     if ("$date" in v) return new Date(v.$date);
@@ -21,7 +27,11 @@ const plan = JSON.parse(readFileSync(planFile, "utf8"), (_k, v) => {
   }
   return v;
 });
-const db = await openPglite(findPgdata(dataDir));
+const db =
+  flag === "--durable"
+    ? (await (await import("@roster/daemon/pglite-open")).openPgliteInstance(findPgdata(dataDir)))
+        .db
+    : await openPglite(findPgdata(dataDir));
 
 async function invitation(txs) {
   for (const statements of txs) {

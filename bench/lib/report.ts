@@ -20,6 +20,8 @@ export interface Result {
   value: number;
   base: number;
   budget: Budget;
+  /** A second comparison, printed beside the budget's ratio (which it does not change). */
+  aside?: string;
   /** Runs, p99s, caveats: printed under the table. */
   notes?: string[];
 }
@@ -62,7 +64,7 @@ export function renderTable(results: readonly Result[]): string {
     const v = verdict(r);
     const met = v.ok === undefined ? "" : v.ok ? "yes" : "**no**";
     lines.push(
-      `| ${r.row} | ${r.roster} | ${r.baseline} | ${v.compared} | ${budgetText(r.budget)} | ${met} |`,
+      `| ${r.row} | ${r.roster} | ${r.baseline} | ${v.compared}${r.aside ? ` (${r.aside})` : ""} | ${budgetText(r.budget)} | ${met} |`,
     );
   }
   const notes = results.filter((r) => r.notes?.length);

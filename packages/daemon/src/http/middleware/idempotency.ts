@@ -100,9 +100,10 @@ function transactional<E extends Env & TxEnv>(
           }
         }
         c.set("tx", tx);
+        const made = key ? jsonResponses(c) : undefined;
         await next();
         if (c.error !== undefined && !(key && isRecorded(c.error))) throw new Rollback();
-        if (key) await storeResponse(tx, key, await stored(c.res));
+        if (key) await storeResponse(tx, key, await stored(c.res, made));
       });
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
@@ -138,8 +139,25 @@ export async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-async function stored(res: Response): Promise<StoredResponse> {
-  const text = await res.clone().text();
+/**
+ * The JSON text of each response `c.json` makes from here on. Reading a
+ * response's body (`res.clone().text()`) turns @hono/node-server's
+ * lightweight Response into a full one with a web stream, which it then
+ * writes through its slow path; the text it was made from is the same bytes.
+ */
+function jsonResponses(c: Context): WeakMap<Response, string> {
+  const texts = new WeakMap<Response, string>();
+  const json = c.json;
+  c.json = ((object: unknown, ...rest: unknown[]) => {
+    const res = (json as (o: unknown, ...r: unknown[]) => Response)(object, ...rest);
+    texts.set(res, JSON.stringify(object) ?? "");
+    return res;
+  }) as typeof c.json;
+  return texts;
+}
+
+async function stored(res: Response, made?: WeakMap<Response, string>): Promise<StoredResponse> {
+  const text = made?.get(res) ?? (await res.clone().text());
   return text === "" ? { status: res.status } : { status: res.status, body: JSON.parse(text) };
 }
 
