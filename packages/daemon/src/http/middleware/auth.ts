@@ -8,6 +8,7 @@
  * exactly: a removed member, or a revoked or expired token (R13), fails on
  * its very next request. On PostgreSQL every request reads them.
  */
+import { requestHeader } from "../request-header.ts";
 import { errors } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { projectedRole } from "../../live/org-projection.ts";
@@ -33,7 +34,8 @@ function authenticated(found: SignedIn | undefined): AuthEnv["Variables"] {
 
 export function requireAuth(ctx: Pick<AppContext, "service">): MiddlewareHandler<Env & AuthEnv> {
   return async (c, next) => {
-    const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
+    const token =
+      parseAuthorization(requestHeader(c, "authorization")) ?? fail(errors.unauthorized());
     const { user, caller, credential } = authenticated(await ctx.service.authenticate(token));
     c.set("user", user);
     c.set("caller", caller);
@@ -51,7 +53,7 @@ export function optionalAuth(
   ctx: Pick<AppContext, "service">,
 ): MiddlewareHandler<Env & MaybeAuthEnv> {
   return async (c, next) => {
-    const header = c.req.header("authorization");
+    const header = requestHeader(c, "authorization");
     if (header === undefined) {
       c.set("caller", undefined);
     } else {
@@ -75,7 +77,8 @@ export function requireOrgMember(
   ctx: Pick<AppContext, "service" | "projections">,
 ): MiddlewareHandler<Env & OrgEnv> {
   return async (c, next) => {
-    const token = parseAuthorization(c.req.header("authorization")) ?? fail(errors.unauthorized());
+    const token =
+      parseAuthorization(requestHeader(c, "authorization")) ?? fail(errors.unauthorized());
     const param = c.req.param("orgID") ?? "";
     // A malformed id (a NUL, say) never reaches the database: it names no org.
     const orgID = ID_PATTERN.test(param) ? param : "";

@@ -1,4 +1,5 @@
 /** Request bodies over `maxSize` bytes are refused 413 (SPEC §7), without reading the rest. */
+import { requestHeader } from "../request-header.ts";
 import { bodyLimit } from "hono/body-limit";
 import type { Context, MiddlewareHandler } from "hono";
 import { answerError, httpErrors } from "../api-error.ts";
@@ -16,18 +17,15 @@ export function limitBody(maxSize: number): MiddlewareHandler<Env> {
   const counting = bodyLimit({ maxSize, onError });
   return async (c, next) => {
     // hono's bodyLimit first looks at `c.req.raw.body`, which turns
-    // @hono/node-server's request into one with a web stream (and its body
-    // is then read through it, not straight from the socket). With a
-    // Content-Length and no Transfer-Encoding it only compares the length,
-    // which needs no body: do that here. (GET and HEAD have none.)
-    const length = c.req.header("content-length");
+    // @hono/node-server's request into a full web Request (an AbortController,
+    // a Headers copy, a web stream its body is then read through). Answer
+    // what needs no body here: GET and HEAD have none (hono's check passes
+    // them too), and with a Content-Length and no Transfer-Encoding only the
+    // length is compared.
     const method = c.req.method;
-    if (
-      length !== undefined &&
-      c.req.header("transfer-encoding") === undefined &&
-      method !== "GET" &&
-      method !== "HEAD"
-    ) {
+    if (method === "GET" || method === "HEAD") return next();
+    const length = requestHeader(c, "content-length");
+    if (length !== undefined && requestHeader(c, "transfer-encoding") === undefined) {
       return parseInt(length || "0", 10) > maxSize ? onError(c) : next();
     }
     return counting(c, next);

@@ -20,6 +20,7 @@
  * allowed-hosts list, any Host is accepted: such a daemon is meant to be
  * reached under names it cannot know.
  */
+import { requestHeader } from "../request-header.ts";
 import { isIP } from "node:net";
 import type { DomainError } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
@@ -139,7 +140,7 @@ export function hostNotAllowed(policy: HostPolicy, hostHeader: string | undefine
 /** The middleware: refuse any request (upgrades included) whose Host is not allowed. */
 export function hostAllowlist(policy: HostPolicy): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const host = c.req.header("host");
+    const host = requestHeader(c, "host");
     if (!isHostAllowed(policy, host)) {
       c.get("log")?.warn({ host: clip(host ?? "") }, "refused a request for another host");
       throw new RequestError(hostNotAllowed(policy, host));

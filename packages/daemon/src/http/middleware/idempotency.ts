@@ -20,6 +20,7 @@
  * client), and malformed JSON is refused here, with the parser's error as
  * its cause.
  */
+import { requestHeader } from "../request-header.ts";
 import { errors } from "@roster/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { DomainFailure } from "../../service/domain-failure.ts";
@@ -78,7 +79,7 @@ function transactional<E extends Env & TxEnv>(
 ): MiddlewareHandler<E> {
   return async (c, next) => {
     const body = opts.json ? await jsonBody(c) : undefined;
-    const header = c.req.header("idempotency-key");
+    const header = requestHeader(c, "idempotency-key");
     // A malformed key is refused by the route's header validation (400), before any effect.
     const key: IdempotencyKey | undefined =
       header !== undefined && KEY.test(header)
@@ -129,7 +130,7 @@ function isRecorded(error: Error): boolean {
  * validation refuses it); malformed JSON is refused with the parser's error.
  */
 export async function jsonBody(c: Context): Promise<unknown> {
-  const type = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+  const type = requestHeader(c, "content-type")?.split(";")[0]?.trim() ?? "";
   if (!JSON_TYPE.test(type)) return undefined;
   try {
     // The text is cached: the route's validator reads it again.

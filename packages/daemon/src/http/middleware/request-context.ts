@@ -6,6 +6,7 @@
  * (upgrade-refusal.ts). Never logged: headers (Authorization), bodies, query
  * strings, and the token in an activation link's path.
  */
+import { requestHeader } from "../request-header.ts";
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
@@ -21,7 +22,7 @@ export function loggablePath(path: string): string {
 
 export function requestContext(logger: Logger): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const incoming = c.req.header("x-request-id");
+    const incoming = requestHeader(c, "x-request-id");
     const reqId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const log = logger.child({ reqId });
     c.set("reqId", reqId);
@@ -41,7 +42,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<Env> {
     };
     if (path === "/health") log.debug(fields, "request");
     else log.info(fields, "request");
-    if (c.res.status >= 400 && c.req.header("upgrade") !== undefined) {
+    if (c.res.status >= 400 && requestHeader(c, "upgrade") !== undefined) {
       await answerRefusedUpgrade(c.env, c.res.clone());
     }
   };
