@@ -13,6 +13,7 @@ import { roster, tempDir } from "./cli-support.ts";
 import {
   http,
   startInProcessDaemon,
+  statementsDuring,
   type InProcessDaemon,
   type OrgSetup,
 } from "./support/daemon.ts";
@@ -123,17 +124,11 @@ describe("API", () => {
       expect(await me(t.token)).toBe(200);
     }
     // Served from memory now: token, membership and the list need no statement.
-    let statements = 0;
-    const storage = d.daemon.storage as unknown as { query: (...a: unknown[]) => unknown };
-    const query = storage.query.bind(storage);
-    storage.query = (...a: unknown[]) => (statements++, query(...a));
-    try {
+    const statements = await statementsDuring(d.daemon, async () => {
       expect(await members(revoked.token)).toBe(200);
       expect(await me(revoked.token)).toBe(200);
-      expect(statements).toBe(0);
-    } finally {
-      storage.query = query;
-    }
+    });
+    expect(statements).toBe(0);
     const del = await http(d.url, "DELETE", `/api/v2/tokens/${revoked.id}`, { token: owner.token });
     expect(del.status).toBe(204);
     expect(await members(revoked.token)).toBe(401);

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteStatusFilter } from "@roster/core";
 import {
   http,
+  interceptQueries,
   startInProcessDaemon,
+  statementsDuring,
   type InProcessDaemon,
   type OrgSetup,
 } from "./support/daemon.ts";
@@ -68,33 +70,6 @@ async function expectListsMatchDatabase(orgID: string): Promise<void> {
       text: JSON.stringify(await svc.listInvites(orgID, status)),
     });
   }
-}
-
-type Query = (text: string, params?: readonly unknown[]) => Promise<{ rows: unknown[] }>;
-
-/** Wrap the daemon's storage.query (the pool reads go through) until the returned undo. */
-function interceptQueries(wrap: (orig: Query) => Query): () => void {
-  const storage = d.daemon.storage as unknown as { query: Query };
-  const orig = storage.query.bind(storage);
-  storage.query = wrap(orig);
-  return () => {
-    storage.query = orig;
-  };
-}
-
-/** Number of database statements `fn` ran. */
-async function statementsDuring(fn: () => Promise<unknown>): Promise<number> {
-  let n = 0;
-  const undo = interceptQueries((orig) => (text, params) => {
-    n++;
-    return orig(text, params);
-  });
-  try {
-    await fn();
-  } finally {
-    undo();
-  }
-  return n;
 }
 
 /** Wait until the projection holds the org's current version. */
@@ -160,11 +135,12 @@ describe("list reads", { timeout: 60_000 }, () => {
       // At once (the projection may or may not have caught up), then from memory.
       await expectListsMatchDatabase(org);
       await projectionCurrent(org);
-      expect({ step, statements: await statementsDuring(() => owners().listMembers(org)) }).toEqual(
-        { step, statements: 0 },
-      );
+      expect({
+        step,
+        statements: await statementsDuring(d.daemon, () => owners().listMembers(org)),
+      }).toEqual({ step, statements: 0 });
       for (const status of ["open", "pending", "expired"] as const) {
-        expect(await statementsDuring(() => owners().listInvites(org, status))).toBe(0);
+        expect(await statementsDuring(d.daemon, () => owners().listInvites(org, status))).toBe(0);
       }
       await expectListsMatchDatabase(org);
     }
@@ -186,7 +162,7 @@ describe("list reads", { timeout: 60_000 }, () => {
       "c@example.com",
     ]);
     // History is read from the database (the projection holds open invitations only).
-    expect(await statementsDuring(() => owners().listInvites(org, "all"))).toBe(1);
+    expect(await statementsDuring(d.daemon, () => owners().listInvites(org, "all"))).toBe(1);
   });
 
   it("show the caller's own write in the very next read while the projection lags", async () => {
@@ -200,7 +176,7 @@ describe("list reads", { timeout: 60_000 }, () => {
     feed.publish = () => undefined;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const undo = interceptQueries((orig) => async (text, params) => {
+    const undo = interceptQueries(d.daemon, (orig) => async (text, params) => {
       if (/from changes\s+where org_id = \$1 and version > \$2 order by version/.test(text))
         await gate;
       return orig(text, params);
@@ -236,7 +212,7 @@ describe("list reads", { timeout: 60_000 }, () => {
     const org = (await owners().createOrg("Own writes")).id;
     await projectionCurrent(org);
     let logReads = 0;
-    const undo = interceptQueries((orig) => (text, params) => {
+    const undo = interceptQueries(d.daemon, (orig) => (text, params) => {
       if (/from changes/.test(text)) logReads++;
       return orig(text, params);
     });
@@ -246,7 +222,7 @@ describe("list reads", { timeout: 60_000 }, () => {
         // Already folded in when the 201 arrived: the next read is served from memory.
         const version = await dbVersion(org);
         expect(d.daemon.live.hub.projections.get(org)?.version).toBe(version);
-        const n = await statementsDuring(() => owners().listInvites(org));
+        const n = await statementsDuring(d.daemon, () => owners().listInvites(org));
         expect(n).toBe(0); // token, membership and list all answered from memory
       }
       await d.daemon.feed.idle();

@@ -360,6 +360,39 @@ export async function startInProcessDaemon(opts: InProcessOptions = {}): Promise
   };
 }
 
+type Query = (text: string, params?: readonly unknown[]) => Promise<{ rows: unknown[] }>;
+
+/** Wrap a daemon's storage.query (every read and command goes through it) until the returned undo. */
+export function interceptQueries(
+  daemon: Pick<RunningDaemon, "storage">,
+  wrap: (orig: Query) => Query,
+): () => void {
+  const storage = daemon.storage as unknown as { query: Query };
+  const orig = storage.query.bind(storage);
+  storage.query = wrap(orig);
+  return () => {
+    storage.query = orig;
+  };
+}
+
+/** Number of database statements the daemon ran during `fn`. */
+export async function statementsDuring(
+  daemon: Pick<RunningDaemon, "storage">,
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  let n = 0;
+  const undo = interceptQueries(daemon, (orig) => (text, params) => {
+    n++;
+    return orig(text, params);
+  });
+  try {
+    await fn();
+  } finally {
+    undo();
+  }
+  return n;
+}
+
 /** The raw token of the newest outbox row of an invitation (until the mail worker sends it). */
 export async function activationToken(
   daemon: Pick<RunningDaemon, "storage">,

@@ -265,9 +265,8 @@ export class RosterService {
     const now = this.ctx.now();
     const cached = this.#tokens?.get(hash, now);
     if (cached) return this.#signedIn(hash, cached);
-    const generation = this.#tokens?.generation ?? 0;
-    const found = await userByTokenHash(this.storage, hash, now);
-    this.#tokens?.store(found, generation);
+    const read = () => userByTokenHash(this.storage, hash, now);
+    const found = await (this.#tokens ? this.#tokens.readThrough(read, (u) => u) : read());
     return this.#signedIn(hash, found);
   }
   /**
@@ -283,9 +282,8 @@ export class RosterService {
     const cached = this.#tokens?.get(hash, now);
     const inMemory = cached && known?.(cached.id);
     if (cached && inMemory) return this.#withRole(hash, cached, inMemory);
-    const generation = this.#tokens?.generation ?? 0;
-    const found = await orgCallerByTokenHash(this.storage, hash, orgID, now);
-    this.#tokens?.store(found?.user, generation);
+    const read = () => orgCallerByTokenHash(this.storage, hash, orgID, now);
+    const found = await (this.#tokens ? this.#tokens.readThrough(read, (c) => c?.user) : read());
     return found && this.#withRole(hash, found.user, found);
   }
   #withRole(hash: string, user: AuthenticatedUser, access: OrgAccess) {

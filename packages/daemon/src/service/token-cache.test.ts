@@ -33,6 +33,26 @@ describe("TokenCache", () => {
     expect(c.get("h1", 0)?.tokenID).toBe("t1");
   });
 
+  it("readThrough keeps what a read found, unless the token was revoked while it ran", async () => {
+    const c = new TokenCache();
+    expect(
+      await c.readThrough(
+        async () => token(1),
+        (t) => t,
+      ),
+    ).toMatchObject({ tokenID: "t1" });
+    expect(c.get("h1", 0)?.tokenID).toBe("t1");
+    const stale = await c.readThrough(
+      async () => {
+        c.forget("t2"); // the revocation commits while the read runs
+        return { user: token(2) };
+      },
+      (r) => r.user,
+    );
+    expect(stale.user.tokenID).toBe("t2"); // the caller gets its answer…
+    expect(c.get("h2", 0)).toBeUndefined(); // …but it is not kept
+  });
+
   it("clear() forgets everything and fences reads in flight", () => {
     const c = new TokenCache();
     c.store(token(1), c.generation);

@@ -33,6 +33,17 @@ export class TokenCache {
     return found;
   }
 
+  /**
+   * Run a database read of a token and keep the live token it found (`user`
+   * picks it from the result), unless a revocation came while it ran.
+   */
+  async readThrough<T>(read: () => Promise<T>, user: (r: T) => AuthenticatedUser | undefined) {
+    const generation = this.#generation;
+    const result = await read();
+    this.store(user(result), generation);
+    return result;
+  }
+
   /** The generation to hand back to store() after a database read. */
   get generation(): number {
     return this.#generation;
