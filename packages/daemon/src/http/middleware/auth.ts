@@ -8,7 +8,6 @@
  * exactly: a removed member, or a revoked or expired token (R13), fails on
  * its very next request. On PostgreSQL every request reads them.
  */
-import { requestHeader } from "../request-header.ts";
 import { errors } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { projectedRole } from "../../live/org-projection.ts";
@@ -16,6 +15,7 @@ import { fail } from "../../service/domain-failure.ts";
 import type { SignedIn } from "../../service/service.ts";
 import type { AppContext, AuthEnv, Env, MaybeAuthEnv, OrgEnv } from "../app-env.ts";
 import { ID_PATTERN } from "../openapi-helpers.ts";
+import { requestHeader } from "../request-header.ts";
 
 const AUTHORIZATION = /^(?:token|bearer)[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
 

@@ -1,9 +1,9 @@
 /** Request bodies over `maxSize` bytes are refused 413 (SPEC §7), without reading the rest. */
-import { requestHeader } from "../request-header.ts";
 import { bodyLimit } from "hono/body-limit";
 import type { Context, MiddlewareHandler } from "hono";
 import { answerError, httpErrors } from "../api-error.ts";
 import type { Env } from "../app-env.ts";
+import { requestHeader } from "../request-header.ts";
 
 /** Largest request body accepted by default. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;

@@ -20,12 +20,12 @@
  * allowed-hosts list, any Host is accepted: such a daemon is meant to be
  * reached under names it cannot know.
  */
-import { requestHeader } from "../request-header.ts";
 import { isIP } from "node:net";
 import type { DomainError } from "@roster/core";
 import type { MiddlewareHandler } from "hono";
 import { RequestError } from "../api-error.ts";
 import type { Env } from "../app-env.ts";
+import { requestHeader } from "../request-header.ts";
 
 export interface HostPolicyInput {
   /** The interface the daemon listens on. */

@@ -20,7 +20,6 @@
  * client), and malformed JSON is refused here, with the parser's error as
  * its cause.
  */
-import { requestHeader } from "../request-header.ts";
 import { errors } from "@roster/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { DomainFailure } from "../../service/domain-failure.ts";
@@ -33,6 +32,7 @@ import {
 } from "../../storage/idempotency-store.ts";
 import { httpErrors, RequestError } from "../api-error.ts";
 import type { AppContext, AuthEnv, Env, TxEnv } from "../app-env.ts";
+import { requestHeader } from "../request-header.ts";
 
 /** What a well-formed key looks like (the header's schema says so too, in the OpenAPI document). */
 const KEY = /^[\x21-\x7e]{1,255}$/;

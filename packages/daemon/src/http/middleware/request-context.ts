@@ -6,12 +6,12 @@
  * (upgrade-refusal.ts). Never logged: headers (Authorization), bodies, query
  * strings, and the token in an activation link's path.
  */
-import { requestHeader } from "../request-header.ts";
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Env } from "../app-env.ts";
 import { answerRefusedUpgrade } from "../upgrade-refusal.ts";
+import { requestHeader } from "../request-header.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
